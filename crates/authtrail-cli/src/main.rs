@@ -1,0 +1,355 @@
+//! `authtrail`: the authtrail core on the command line.
+
+use anyhow::{bail, Context, Result};
+use authtrail_core::decode::Span;
+use authtrail_core::ingest::{Collector, FileSummary};
+use authtrail_core::time::format_iso;
+use authtrail_core::{Diagnostic, Event, Ingest, Store};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "authtrail",
+    version,
+    about = "Read IBM Cloud Activity Tracker and IBM Security Verify exports: MFA changes and authentication results"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Files, events, duplicates, diagnostics, account MFA history, user setting changes, authentication results.
+    Summary {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Export files (`-` for standard input); .gz is read as gzip.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The normalized events, one JSON object per line, streamed (memory does not grow with input).
+    Events {
+        /// One JSON object per line (the only output form).
+        #[arg(long, default_value_t = true)]
+        jsonl: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a deterministic realistic mixed export (NDJSON, or gzip with --gzip) to standard output.
+    Generate {
+        /// Size to write, e.g. 10MB, 1GB, 500000.
+        #[arg(long, default_value = "10MB")]
+        size: String,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long)]
+        gzip: bool,
+    },
+}
+
+/// Parses sizes like `10MB`, `1GB`, `512k` or a plain number of bytes.
+fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    let digits: String = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let n: f64 = digits.parse().with_context(|| format!("not a size: {s}"))?;
+    let mult = match t[digits.len()..].trim() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "m" | "mb" => 1e6,
+        "g" | "gb" => 1e9,
+        other => bail!("unknown size unit {other:?} in {s}"),
+    };
+    Ok((n * mult) as u64)
+}
+
+fn open(path: &PathBuf) -> Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    Ok(Box::new(File::open(path).with_context(|| {
+        format!("cannot open {}", path.display())
+    })?))
+}
+
+fn display_name(path: &PathBuf) -> String {
+    if path.as_os_str() == "-" {
+        "(stdin)".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads every file into `collector`. Files that cannot be opened are reported and skipped.
+fn read_all<C: Collector>(files: &[PathBuf], collector: &mut C) -> (Vec<FileSummary>, Vec<String>) {
+    let mut summaries = Vec::new();
+    let mut failures = Vec::new();
+    let mut buf = vec![0u8; 1 << 20];
+    for path in files {
+        let mut reader = match open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{e:#}"));
+                continue;
+            }
+        };
+        let mut ingest = Ingest::new(collector, &display_name(path));
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => ingest.push(collector, &buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    failures.push(format!("error reading {}: {e}", path.display()));
+                    break;
+                }
+            }
+        }
+        summaries.push(ingest.finish(collector));
+    }
+    (summaries, failures)
+}
+
+fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String> {
+    if summaries.iter().any(|f| f.events + f.duplicates > 0) {
+        return None;
+    }
+    let mut why: Vec<String> = failures.to_vec();
+    if !summaries.is_empty() {
+        why.push(format!("no events found in {} file(s)", summaries.len()));
+    }
+    Some(why.join("; "))
+}
+
+fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
+    let mut store = Store::new();
+    let (summaries, failures) = read_all(files, &mut store);
+    for f in &failures {
+        eprintln!("authtrail: {f}");
+    }
+    let account = store.account_mfa_history();
+    let settings = store.user_setting_history();
+    let auth = store.auth_summary();
+    let file_name = |d: &Diagnostic| store.files()[usize::from(d.file)].name.clone();
+    let mut out = BufWriter::new(io::stdout().lock());
+    if as_json {
+        let v = json!({
+            "files": summaries.iter().map(|f| json!({"name": f.name, "format": f.format, "records": f.records, "events": f.events, "duplicates": f.duplicates, "errors": f.errors})).collect::<Vec<_>>(),
+            "events": store.len(),
+            "duplicates": store.duplicates(),
+            "errors": store.diagnostics().iter().map(|d| json!({"file": file_name(d), "line": d.line, "offset": d.offset, "message": d.message})).collect::<Vec<_>>(),
+            "errors_total": store.diagnostics_total(),
+            "account_mfa": account.iter().map(|c| json!({"time": format_iso(c.time), "from": c.from, "to": c.to, "actor": c.actor, "ip": c.ip, "outcome": c.outcome, "action": c.action})).collect::<Vec<_>>(),
+            "user_mfa": settings.iter().map(|c| json!({"time": format_iso(c.time), "user": c.user, "setting": c.setting, "from": c.from, "to": c.to, "actor": c.actor, "outcome": c.outcome})).collect::<Vec<_>>(),
+            "auth": auth,
+        });
+        serde_json::to_writer_pretty(&mut out, &v)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "Files")?;
+        for f in &summaries {
+            writeln!(
+                out,
+                "  {}  [{}]  records {}  events {}  duplicates {}  errors {}",
+                f.name, f.format, f.records, f.events, f.duplicates, f.errors
+            )?;
+        }
+        writeln!(
+            out,
+            "\nEvents {}   duplicates {}   diagnostics {}",
+            store.len(),
+            store.duplicates(),
+            store.diagnostics_total()
+        )?;
+        for d in store.diagnostics().iter().take(20) {
+            writeln!(
+                out,
+                "  {}:{} (byte {}): {}",
+                file_name(d),
+                d.line,
+                d.offset,
+                d.message
+            )?;
+        }
+        if store.diagnostics_total() > 20 {
+            writeln!(
+                out,
+                "  ... and {} more (see --json)",
+                store.diagnostics_total() - 20
+            )?;
+        }
+        writeln!(out, "\nAccount MFA level")?;
+        if account.is_empty() {
+            writeln!(out, "  no account MFA changes in these files")?;
+        }
+        let lvl = |l: &Option<String>| l.clone().unwrap_or_else(|| "?".into());
+        for c in &account {
+            writeln!(
+                out,
+                "  {}  {} -> {}  by {} from {}  {}  ({})",
+                format_iso(c.time),
+                lvl(&c.from),
+                lvl(&c.to),
+                lvl(&c.actor),
+                lvl(&c.ip),
+                c.outcome,
+                c.action
+            )?;
+        }
+        writeln!(out, "\nUser MFA settings")?;
+        if settings.is_empty() {
+            writeln!(out, "  no user setting changes in these files")?;
+        }
+        for c in &settings {
+            writeln!(
+                out,
+                "  {}  {}  {}: {} -> {}  by {}  {}",
+                format_iso(c.time),
+                c.user,
+                c.setting,
+                lvl(&c.from),
+                c.to,
+                lvl(&c.actor),
+                c.outcome
+            )?;
+        }
+        writeln!(
+            out,
+            "\nAuthentications: {} succeeded, {} failed",
+            auth.success, auth.failure
+        )?;
+        for (m, c) in &auth.by_method {
+            writeln!(out, "  {m}: {} succeeded, {} failed", c.success, c.failure)?;
+        }
+        let failing: Vec<_> = auth
+            .users
+            .iter()
+            .filter(|u| u.failure > 0)
+            .take(10)
+            .collect();
+        if !failing.is_empty() {
+            writeln!(out, "  most failures:")?;
+            for u in failing {
+                writeln!(
+                    out,
+                    "    {}: {} failed, {} succeeded",
+                    u.user, u.failure, u.success
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    if let Some(why) = nothing_read(&summaries, &failures) {
+        eprintln!("authtrail: nothing could be read: {why}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes each new event as a JSON line as soon as it is read.
+struct JsonLines<W: Write> {
+    out: W,
+    names: Vec<String>,
+    seen: HashSet<u64>,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> Collector for JsonLines<W> {
+    fn add_file(&mut self, name: &str) -> u16 {
+        self.names.push(name.to_owned());
+        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
+    }
+    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
+        if !self.seen.insert(key) {
+            return false;
+        }
+        if self.error.is_none() {
+            let line = json!({"file": self.names[usize::from(file)], "offset": span.offset, "event": event});
+            if let Err(e) = serde_json::to_writer(&mut self.out, &line)
+                .map_err(io::Error::from)
+                .and_then(|()| self.out.write_all(b"\n"))
+            {
+                self.error = Some(e);
+            }
+        }
+        true
+    }
+    fn diagnostic(&mut self, d: Diagnostic) {
+        eprintln!(
+            "authtrail: {}:{} (byte {}): {}",
+            self.names[usize::from(d.file)],
+            d.line,
+            d.offset,
+            d.message
+        );
+    }
+}
+
+fn events(files: &[PathBuf]) -> Result<ExitCode> {
+    let mut sink = JsonLines {
+        out: BufWriter::new(io::stdout().lock()),
+        names: Vec::new(),
+        seen: HashSet::new(),
+        error: None,
+    };
+    let (summaries, failures) = read_all(files, &mut sink);
+    for f in &failures {
+        eprintln!("authtrail: {f}");
+    }
+    sink.out.flush()?;
+    if let Some(e) = sink.error {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    if let Some(why) = nothing_read(&summaries, &failures) {
+        eprintln!("authtrail: nothing could be read: {why}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(size: &str, seed: u64, gzip: bool) -> Result<ExitCode> {
+    let opts = authtrail_core::generate::Options {
+        seed,
+        bytes: parse_size(size)?,
+        ..Default::default()
+    };
+    let stdout = BufWriter::new(io::stdout().lock());
+    if gzip {
+        let mut enc = flate2::write::GzEncoder::new(stdout, flate2::Compression::default());
+        authtrail_core::generate::generate(&opts, &mut enc)?;
+        enc.finish()?.flush()?;
+    } else {
+        let mut out = stdout;
+        authtrail_core::generate::generate(&opts, &mut out)?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Summary { json, files } => summary(files, *json),
+        Command::Events { files, .. } => events(files),
+        Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("authtrail: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

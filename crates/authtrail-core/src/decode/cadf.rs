@@ -1,0 +1,304 @@
+//! IBM Cloud Activity Tracker (CADF) events.
+//!
+//! MFA-relevant actions get kind-specific fields:
+//! - account MFA level: `iam-identity.accountsettings.update` (`requestData.request_body.old_mfa_traits` /
+//!   `new_mfa_traits`), legacy `billing.account-traits.update` (`requestData.mfa`, `""` = NONE; without an
+//!   `mfa` key it is another trait), and the `billing.account-mfa.set-on` / `set-off` companions;
+//! - per-user settings: `user-management.user-setting.update`, flat snapshot (before 2023) or
+//!   `update[]` diff (since 2023);
+//! - `iam-identity.*.login` and `iam-identity.user.logout`.
+
+use super::lenient::{text, Obj, Text};
+use super::Top;
+use crate::diag::Problem;
+use crate::model::{normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue};
+use serde::Deserialize;
+use serde_json::Value;
+use std::borrow::Cow;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Initiator<'a> {
+    #[serde(borrow)]
+    pub id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub name: Option<Text<'a>>,
+    #[serde(rename = "authnName", borrow)]
+    pub authn_name: Option<Text<'a>>,
+    #[serde(rename = "typeURI", borrow)]
+    pub type_uri: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub host: Obj<Host<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Host<'a> {
+    #[serde(borrow)]
+    pub address: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub agent: Option<Text<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Target<'a> {
+    #[serde(borrow)]
+    pub id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub name: Option<Text<'a>>,
+}
+
+/// `requestData` / `responseData` as a JSON value, also when given as a JSON-encoded string.
+fn data_value(raw: Option<&serde_json::value::RawValue>) -> Option<Value> {
+    let v: Value = serde_json::from_str(raw?.get()).ok()?;
+    match v {
+        Value::String(s) => serde_json::from_str(&s).ok(),
+        Value::Null => None,
+        v => Some(v),
+    }
+}
+
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_owned()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(value_text)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::Object(o) => o.get("address").and_then(value_text),
+        Value::Null => None,
+    }
+}
+
+/// A boolean setting written as `true`, `"true"`, `1`...: normalized to `true` / `false`.
+fn flag_text(v: &Value) -> Option<String> {
+    let t = value_text(v)?;
+    Some(match t.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => "true".to_owned(),
+        "false" | "0" | "no" | "off" => "false".to_owned(),
+        _ => t,
+    })
+}
+
+fn first_ip(s: &str) -> &str {
+    s.split(',').next().unwrap_or("").trim()
+}
+
+pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
+    let action = text(&top.action).ok_or(Problem::Malformed {
+        what: "Activity Tracker event",
+        detail: "empty action".into(),
+    })?;
+    let time = [&top.event_time, &top.ts, &top.time]
+        .into_iter()
+        .find_map(|t| t.as_ref().and_then(Text::time))
+        .ok_or_else(|| Problem::Malformed {
+            what: "Activity Tracker event",
+            detail: format!("{action} has no readable eventTime"),
+        })?;
+    let outcome = top
+        .outcome
+        .as_ref()
+        .and_then(Text::text)
+        .map_or(Outcome::Unknown, |o| Outcome::parse(&o));
+    let mut ev = Event::new(
+        time,
+        Family::ActivityTracker,
+        Kind::Other,
+        outcome,
+        Cow::Owned(String::new()),
+    );
+    ev.id = text(&top.id);
+    ev.correlation_id = text(&top.correlation_id);
+    let ini = top.initiator.0.as_ref();
+    ev.actor = ini.and_then(|i| text(&i.name).or_else(|| text(&i.id)));
+    if let Some(host) = ini.and_then(|i| i.host.0.as_ref()) {
+        ev.ip = text(&host.address)
+            .map(|a| match a {
+                Cow::Borrowed(s) => Cow::Borrowed(first_ip(s)),
+                Cow::Owned(s) => Cow::Owned(first_ip(&s).to_owned()),
+            })
+            .filter(|a| !a.is_empty());
+        ev.user_agent = text(&host.agent).filter(|a| a != "Not Set");
+    }
+    ev.user = ev.actor.clone();
+    let a = action.as_ref();
+    match a {
+        "iam-identity.accountsettings.update" => account_settings(top, &mut ev),
+        "billing.account-traits.update" => {
+            let mfa = data_value(top.request_data).and_then(|d| d.get("mfa").and_then(value_text));
+            if let Some(level) = mfa {
+                ev.kind = Kind::AccountMfa;
+                ev.detail = Detail::AccountMfa {
+                    from: None,
+                    to: Some(normalize_level(&level)),
+                    companion: false,
+                };
+            }
+        }
+        "billing.account-mfa.set-on" | "billing.account-mfa.set-off" => {
+            ev.kind = Kind::AccountMfa;
+            let to = a.ends_with("set-off").then(|| "NONE".to_owned());
+            ev.detail = Detail::AccountMfa {
+                from: None,
+                to,
+                companion: true,
+            };
+        }
+        "user-management.user-setting.update" => user_settings(top, &mut ev),
+        "iam-identity.user.logout" => ev.kind = Kind::IamLogout,
+        _ if a.starts_with("iam-identity.") && a.ends_with(".login") => login(top, a, &mut ev),
+        _ => {}
+    }
+    ev.action = action;
+    Ok(ev)
+}
+
+fn account_settings(top: &Top<'_>, ev: &mut Event<'_>) {
+    let Some(req) = data_value(top.request_data) else {
+        return;
+    };
+    let body = req.get("request_body").unwrap_or(&req);
+    let old = body.get("old_mfa_traits").and_then(value_text);
+    let new = body
+        .get("new_mfa_traits")
+        .and_then(value_text)
+        .or_else(|| body.get("mfa").and_then(value_text));
+    let Some(new) = new else { return };
+    let (from, to) = (old.as_deref().map(normalize_level), normalize_level(&new));
+    if from.as_deref() == Some(to.as_str()) {
+        return; // another account setting changed; the MFA level stayed
+    }
+    ev.kind = Kind::AccountMfa;
+    ev.detail = Detail::AccountMfa {
+        from,
+        to: Some(to),
+        companion: false,
+    };
+}
+
+/// Flat snapshot keys and the names authtrail shows for them.
+const FLAT_SETTINGS: [&str; 5] = [
+    "2FA",
+    "security_questions_setup",
+    "security_questions_required",
+    "self_manage",
+    "allowed_ip_addresses",
+];
+
+fn setting_name(update_type: &str) -> String {
+    let t = update_type.trim();
+    let base = t
+        .strip_suffix(" update")
+        .or_else(|| t.strip_suffix(" changes"))
+        .unwrap_or(t);
+    FLAT_SETTINGS
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(base))
+        .map_or_else(|| base.to_owned(), |s| (*s).to_owned())
+}
+
+fn user_settings<'a>(top: &Top<'a>, ev: &mut Event<'a>) {
+    ev.kind = Kind::UserSetting;
+    let target = top.target.0.as_ref();
+    let req = data_value(top.request_data);
+    let mut values = Vec::new();
+    let mut user: Option<Cow<'a, str>> = None;
+    if let Some(req) = &req {
+        if let Some(updates) = req.get("update").and_then(Value::as_array) {
+            for u in updates {
+                let setting = setting_name(
+                    u.get("updateType")
+                        .and_then(Value::as_str)
+                        .unwrap_or("setting"),
+                );
+                let is_ips = setting == "allowed_ip_addresses";
+                let from =
+                    u.get("initialValue")
+                        .and_then(if is_ips { value_text } else { flag_text });
+                let to = u
+                    .get("newValue")
+                    .and_then(if is_ips { value_text } else { flag_text });
+                if is_ips && to.is_none() {
+                    let list = |k: &str| u.get(k).and_then(value_text).filter(|s| !s.is_empty());
+                    let mut parts = Vec::new();
+                    if let Some(a) = list("ips_added") {
+                        parts.push(format!("added {a}"));
+                    }
+                    if let Some(r) = list("ips_removed") {
+                        parts.push(format!("removed {r}"));
+                    }
+                    values.push(SettingValue {
+                        setting: Cow::Owned(setting),
+                        from,
+                        to: parts.join("; "),
+                    });
+                } else if let Some(to) = to {
+                    values.push(SettingValue {
+                        setting: Cow::Owned(setting),
+                        from,
+                        to,
+                    });
+                }
+            }
+        } else {
+            for key in FLAT_SETTINGS {
+                if let Some(v) = req.get(key) {
+                    let to = if key == "allowed_ip_addresses" {
+                        value_text(v)
+                    } else {
+                        flag_text(v)
+                    };
+                    values.push(SettingValue {
+                        setting: Cow::Borrowed(key),
+                        from: None,
+                        to: to.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        user = req
+            .get("iam_id")
+            .and_then(value_text)
+            .filter(|s| !s.is_empty())
+            .map(Cow::Owned);
+    }
+    ev.user = user
+        .or_else(|| target.and_then(|t| text(&t.name)))
+        .or_else(|| target.and_then(|t| text(&t.id)))
+        .or_else(|| ev.actor.clone());
+    ev.detail = Detail::UserSetting { values };
+}
+
+fn login<'a>(top: &Top<'a>, action: &str, ev: &mut Event<'a>) {
+    ev.kind = Kind::IamLogin;
+    let credential = action
+        .trim_start_matches("iam-identity.")
+        .trim_end_matches(".login")
+        .to_owned();
+    let req = data_value(top.request_data);
+    let client = req
+        .as_ref()
+        .and_then(|r| r.get("client_id").and_then(value_text))
+        .map(|c| match c.as_str() {
+            "HOP55v1CCT" => "UI".to_owned(),
+            "bx" => "CLI".to_owned(),
+            _ => c,
+        })
+        .or_else(|| (ev.user_agent.as_deref() == Some("IBM Cloud CLI")).then(|| "CLI".to_owned()));
+    // Trusted profiles: the profile is the initiator, the person is authnName.
+    if let Some(person) = top.initiator.0.as_ref().and_then(|i| text(&i.authn_name)) {
+        ev.user = Some(person);
+    }
+    ev.method = Some(Cow::Owned(credential.clone()));
+    ev.detail = Detail::IamLogin {
+        credential: Cow::Owned(credential),
+        client: client.map(Cow::Owned),
+    };
+}

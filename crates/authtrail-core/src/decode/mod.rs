@@ -1,0 +1,176 @@
+//! Decoding one framed JSON record into normalized events.
+//!
+//! A record is first unwrapped from whatever container holds it (see [`wrappers`]), then read as an
+//! Activity Tracker CADF event ([`cadf`]), a Security Verify event ([`verify`]), or kept as an
+//! event of neither family. Parsing borrows from the record's bytes; nothing is copied unless a
+//! string holds escapes.
+
+pub mod cadf;
+pub mod lenient;
+pub mod verify;
+pub mod wrappers;
+
+use crate::diag::Problem;
+use crate::ingest::framing::{Position, RecordError};
+use crate::model::Event;
+use lenient::{Obj, Text};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Where an event's original JSON is, in the file's (decompressed) text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub offset: u64,
+    pub len: u32,
+}
+
+/// Receives decoded events and the problems found inside records.
+pub trait EventSink {
+    /// One event; `key` identifies it for de-duplication.
+    fn event(&mut self, event: &Event<'_>, key: u64, span: Span);
+    /// A record that was framed but could not become an event.
+    fn problem(&mut self, problem: Problem, at: Position);
+    /// A container was recognised (for the file's format line).
+    fn container(&mut self, _what: &'static str) {}
+}
+
+/// The keys authtrail reads at the top of a record, of every family and container.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Top<'a> {
+    #[serde(borrow)]
+    pub id: Option<Text<'a>>,
+    #[serde(rename = "eventTime", borrow)]
+    pub event_time: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub action: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub outcome: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub initiator: Obj<cadf::Initiator<'a>>,
+    #[serde(borrow)]
+    pub target: Obj<cadf::Target<'a>>,
+    #[serde(rename = "requestData", borrow)]
+    pub request_data: Option<&'a RawValue>,
+    #[serde(rename = "responseData", borrow)]
+    pub response_data: Option<&'a RawValue>,
+    #[serde(rename = "correlationId", borrow)]
+    pub correlation_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub payload: Option<&'a RawValue>,
+    #[serde(rename = "_source", borrow)]
+    pub source: Option<&'a RawValue>,
+    #[serde(rename = "_line", borrow)]
+    pub line: Option<Text<'a>>,
+    #[serde(rename = "_lid", borrow)]
+    pub lid: Option<Text<'a>>,
+    #[serde(rename = "_ts", borrow)]
+    pub ts: Option<Text<'a>>,
+    #[serde(rename = "_id", borrow)]
+    pub es_id: Option<Text<'a>>,
+    #[serde(rename = "_app", borrow)]
+    pub app: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub response: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub hits: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub event_type: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub data: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub geoip: Obj<verify::GeoIp<'a>>,
+    #[serde(borrow)]
+    pub time: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub indexed_at: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub correlationid: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub subtype: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub timestamp: Option<Text<'a>>,
+    #[serde(rename = "@timestamp", borrow)]
+    pub at_timestamp: Option<Text<'a>>,
+}
+
+/// Context handed down while unwrapping containers.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'k> {
+    /// Where the outermost record is: the original JSON shown for the event.
+    pub span: Span,
+    pub at: Position,
+    /// An id from a wrapper (LogDNA `_lid`, Elasticsearch `_id`), used when the event has none.
+    pub outer_key: Option<&'k str>,
+    pub depth: u8,
+}
+
+pub(crate) fn json_problem(e: &serde_json::Error, at: Position) -> RecordError {
+    if e.is_eof() {
+        return RecordError::Incomplete;
+    }
+    let text = e.to_string();
+    let reason = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    };
+    let line = at.line + e.line().saturating_sub(1) as u64;
+    RecordError::Invalid(Problem::InvalidJson {
+        reason,
+        line,
+        column: e.column() as u64,
+    })
+}
+
+/// Hash of a JSON text with whitespace outside strings removed: the same event pretty-printed or
+/// compact gets the same key.
+pub fn canonical_hash(bytes: &[u8]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let (mut in_str, mut esc, mut from) = (false, false, 0usize);
+    for (i, &c) in bytes.iter().enumerate() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+        } else if c == b'"' {
+            in_str = true;
+        } else if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            h.update(&bytes[from..i]);
+            from = i + 1;
+        }
+    }
+    h.update(&bytes[from..]);
+    h.digest()
+}
+
+pub(crate) fn key_of(prefix: &str, id: &str) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(prefix.as_bytes());
+    h.update(id.as_bytes());
+    h.digest()
+}
+
+/// Decodes one framed record. `Incomplete` only when the text ends inside the value.
+pub fn decode_record(
+    bytes: &[u8],
+    at: Position,
+    sink: &mut impl EventSink,
+) -> Result<(), RecordError> {
+    let span = Span {
+        offset: at.offset,
+        len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+    };
+    let top: Top<'_> = serde_json::from_slice(bytes).map_err(|e| json_problem(&e, at))?;
+    let ctx = Ctx {
+        span,
+        at,
+        outer_key: None,
+        depth: 0,
+    };
+    wrappers::dispatch(&top, bytes, ctx, sink);
+    Ok(())
+}

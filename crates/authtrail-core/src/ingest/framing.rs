@@ -1,0 +1,498 @@
+//! Record framing: finds where each JSON record starts and ends in a byte stream pushed in chunks.
+//!
+//! One framer reads every text container: NDJSON and LogDNA export lines, JSON arrays (streamed
+//! element by element, never held whole), concatenated or pretty-printed values, and text that is
+//! not JSON at all (runs of such lines become one diagnostic). CR, CRLF and LF line ends all work.
+//!
+//! The fast path parses a whole line as one record. Only when the line ends inside a value does a
+//! resumable scanner follow the value across lines. A line with a syntax error that does not close
+//! on that line is reported and skipped, so one broken line never swallows the lines after it.
+
+use crate::diag::{sample_text, Problem};
+use memchr::memchr;
+
+/// Where a record starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line.
+    pub line: u64,
+    /// Byte offset in the stream.
+    pub offset: u64,
+}
+
+/// Why the sink could not take a framed record.
+#[derive(Debug)]
+pub enum RecordError {
+    /// The value ends before the slice does not: the record continues past this line.
+    Incomplete,
+    /// The record is broken; the problem is reported at the record's position.
+    Invalid(Problem),
+}
+
+/// Receives what the framer finds.
+pub trait RecordSink {
+    /// One framed JSON value (object or array), at most `max_record` bytes.
+    fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError>;
+    /// Something that is not a record. Each call is one unreadable record in the accounting.
+    fn problem(&mut self, problem: Problem, at: Position);
+    /// A whole line of text that is not JSON; returns true when the sink read it as an event.
+    fn text_line(&mut self, line: &[u8], at: Position) -> bool;
+}
+
+#[derive(Debug)]
+struct Scan {
+    /// Index in `buf` where the value starts.
+    start: usize,
+    cursor: usize,
+    depth: u32,
+    in_str: bool,
+    at: Position,
+}
+
+#[derive(Debug)]
+struct JunkRun {
+    at: Position,
+    lines: u64,
+    sample: Vec<u8>,
+}
+
+/// The streaming framer. Push bytes, then finish; results go to a [`RecordSink`].
+#[derive(Debug)]
+pub struct Framer {
+    buf: Vec<u8>,
+    pos: usize,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Line number at `pos`.
+    line: u64,
+    in_array: bool,
+    scan: Option<Scan>,
+    junk: Option<JunkRun>,
+    /// How far the search for the next newline has got without finding one.
+    nl_search_from: usize,
+    /// Discarding the rest of an oversized line.
+    skipping_line: bool,
+    max_record: usize,
+    saw_array: bool,
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Position of the byte just after the value starting at `bytes[0]` closes, within `bytes`.
+fn value_end(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut in_str, mut esc) = (0u32, false, false);
+    for (i, &c) in bytes.iter().enumerate() {
+        if in_str {
+            if esc {
+                esc = false;
+            } else if c == b'\\' {
+                esc = true;
+            } else if c == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+impl Framer {
+    pub fn new(max_record: usize) -> Self {
+        Framer {
+            buf: Vec::new(),
+            pos: 0,
+            base: 0,
+            line: 1,
+            in_array: false,
+            scan: None,
+            junk: None,
+            nl_search_from: 0,
+            skipping_line: false,
+            max_record,
+            saw_array: false,
+        }
+    }
+
+    /// Whether a top-level JSON array was read.
+    pub fn saw_array(&self) -> bool {
+        self.saw_array
+    }
+
+    /// Bytes held for a record not yet complete.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub fn push(&mut self, chunk: &[u8], sink: &mut impl RecordSink) {
+        self.buf.extend_from_slice(chunk);
+        self.run(sink, false);
+        self.compact();
+    }
+
+    pub fn finish(&mut self, sink: &mut impl RecordSink) {
+        self.run(sink, true);
+        self.flush_junk(sink);
+        self.buf.clear();
+        self.pos = 0;
+    }
+
+    fn position(&self, idx: usize) -> Position {
+        Position {
+            line: self.line,
+            offset: self.base + idx as u64,
+        }
+    }
+
+    fn compact(&mut self) {
+        let keep_from = self.scan.as_ref().map_or(self.pos, |s| s.start);
+        if keep_from == 0 || keep_from < self.buf.len() / 2 && keep_from < (1 << 20) {
+            return;
+        }
+        self.buf.drain(..keep_from);
+        self.base += keep_from as u64;
+        self.pos -= keep_from;
+        self.nl_search_from = self.nl_search_from.saturating_sub(keep_from);
+        if let Some(s) = self.scan.as_mut() {
+            s.start -= keep_from;
+            s.cursor -= keep_from;
+        }
+    }
+
+    fn advance_lines(&mut self, to: usize) {
+        self.line += memchr::memchr_iter(b'\n', &self.buf[self.pos..to]).count() as u64;
+        self.pos = to;
+    }
+
+    /// End of the line starting at `pos` (index of its `\n`), if it is in the buffer.
+    fn line_end(&mut self) -> Option<usize> {
+        let from = self.nl_search_from.max(self.pos);
+        match memchr(b'\n', &self.buf[from..]) {
+            Some(i) => Some(from + i),
+            None => {
+                self.nl_search_from = self.buf.len();
+                None
+            }
+        }
+    }
+
+    fn flush_junk(&mut self, sink: &mut impl RecordSink) {
+        if let Some(run) = self.junk.take() {
+            let sample = sample_text(&run.sample, 60);
+            sink.problem(
+                Problem::NotJson {
+                    lines: run.lines,
+                    sample,
+                },
+                run.at,
+            );
+        }
+    }
+
+    fn run(&mut self, sink: &mut impl RecordSink, eof: bool) {
+        loop {
+            if self.scan.is_some() {
+                if !self.continue_scan(sink, eof) {
+                    return;
+                }
+                continue;
+            }
+            if self.skipping_line {
+                match self.line_end() {
+                    Some(nl) => {
+                        self.skipping_line = false;
+                        self.advance_lines(nl + 1);
+                    }
+                    None => {
+                        self.pos = self.buf.len();
+                        return;
+                    }
+                }
+                continue;
+            }
+            // Skip whitespace (and commas between array elements).
+            while self.pos < self.buf.len() {
+                let c = self.buf[self.pos];
+                if c == b'\n' {
+                    self.line += 1;
+                } else if !(is_ws(c) || self.in_array && c == b',') {
+                    break;
+                }
+                self.pos += 1;
+            }
+            if self.pos >= self.buf.len() {
+                return;
+            }
+            let at_line_start = self.pos == 0 && self.base == 0
+                || self
+                    .buf
+                    .get(self.pos.wrapping_sub(1))
+                    .is_some_and(|&c| c == b'\n' || c == b'\r');
+            match self.buf[self.pos] {
+                b'[' if !self.in_array => {
+                    self.flush_junk(sink);
+                    self.in_array = true;
+                    self.saw_array = true;
+                    self.pos += 1;
+                }
+                b']' if self.in_array => {
+                    self.in_array = false;
+                    self.pos += 1;
+                }
+                b'{' => {
+                    self.flush_junk(sink);
+                    if !self.record_at(sink, eof) {
+                        return;
+                    }
+                }
+                _ => {
+                    if !self.junk_line(sink, eof, at_line_start) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Frames the record starting at `pos`. Returns false when more bytes are needed.
+    fn record_at(&mut self, sink: &mut impl RecordSink, eof: bool) -> bool {
+        let start = self.pos;
+        let line_end = match self.line_end() {
+            Some(nl) => nl,
+            None if eof => self.buf.len(),
+            None => {
+                if self.buf.len() - start > self.max_record {
+                    sink.problem(
+                        Problem::TooLarge {
+                            limit: self.max_record,
+                        },
+                        self.position(start),
+                    );
+                    self.skipping_line = true;
+                    self.pos = self.buf.len();
+                }
+                return false;
+            }
+        };
+        let mut end = line_end;
+        while end > start && is_ws(self.buf[end - 1]) {
+            end -= 1;
+        }
+        if self.in_array && end > start && self.buf[end - 1] == b',' {
+            end -= 1;
+        }
+        let at = self.position(start);
+        if end - start > self.max_record {
+            sink.problem(
+                Problem::TooLarge {
+                    limit: self.max_record,
+                },
+                at,
+            );
+            self.advance_lines((line_end + 1).min(self.buf.len()));
+            return true;
+        }
+        match sink.record(&self.buf[start..end], at) {
+            Ok(()) => {
+                self.advance_lines((line_end + 1).min(self.buf.len()));
+                true
+            }
+            Err(RecordError::Incomplete) => {
+                self.scan = Some(Scan {
+                    start,
+                    cursor: start,
+                    depth: 0,
+                    in_str: false,
+                    at,
+                });
+                true
+            }
+            Err(RecordError::Invalid(problem)) => {
+                match value_end(&self.buf[start..end]) {
+                    // The line holds a value followed by something else: take the value alone.
+                    Some(len) if start + len < end => {
+                        match sink.record(&self.buf[start..start + len], at) {
+                            Ok(()) => {}
+                            Err(RecordError::Invalid(p)) => sink.problem(p, at),
+                            Err(RecordError::Incomplete) => sink.problem(problem, at),
+                        }
+                        self.pos = start + len;
+                    }
+                    _ => {
+                        sink.problem(problem, at);
+                        self.advance_lines((line_end + 1).min(self.buf.len()));
+                    }
+                }
+                true
+            }
+        }
+    }
+
+    /// Follows a value across lines. Returns false when more bytes are needed.
+    fn continue_scan(&mut self, sink: &mut impl RecordSink, eof: bool) -> bool {
+        let Some(mut s) = self.scan.take() else {
+            return true;
+        };
+        let buf = &self.buf;
+        let mut i = s.cursor;
+        let mut closed = None;
+        let mut resync = None;
+        while i < buf.len() {
+            if s.in_str {
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                    None => {
+                        i = buf.len();
+                        break;
+                    }
+                    Some(k) => {
+                        i += k;
+                        if buf[i] == b'\\' {
+                            if i + 1 >= buf.len() {
+                                break;
+                            }
+                            i += 2;
+                        } else {
+                            s.in_str = false;
+                            i += 1;
+                        }
+                    }
+                }
+                continue;
+            }
+            match buf[i] {
+                b'"' => s.in_str = true,
+                b'{' | b'[' => s.depth += 1,
+                b'}' | b']' => {
+                    s.depth = s.depth.saturating_sub(1);
+                    if s.depth == 0 {
+                        closed = Some(i + 1);
+                        break;
+                    }
+                }
+                b'\n' if s.depth > 0 => {
+                    // A compact record starting at column 0 inside an indented value means the
+                    // value was cut short: pretty-printers indent everything nested.
+                    if i + 2 >= buf.len() && !eof {
+                        break;
+                    }
+                    if buf.get(i + 1) == Some(&b'{') && buf.get(i + 2) == Some(&b'"') {
+                        resync = Some(i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        s.cursor = i;
+        if let Some(end) = closed {
+            if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
+                let p = match e {
+                    RecordError::Invalid(p) => p,
+                    RecordError::Incomplete => Problem::Truncated {
+                        start_line: s.at.line,
+                    },
+                };
+                sink.problem(p, s.at);
+            }
+            self.advance_lines(end);
+            return true;
+        }
+        if let Some(next) = resync {
+            self.advance_lines(next);
+            sink.problem(
+                Problem::Unclosed {
+                    start_line: s.at.line,
+                    resumed_line: self.line,
+                },
+                s.at,
+            );
+            return true;
+        }
+        if s.cursor - s.start > self.max_record {
+            sink.problem(
+                Problem::TooLarge {
+                    limit: self.max_record,
+                },
+                s.at,
+            );
+            self.pos = s.cursor;
+            self.skipping_line = true;
+            return true;
+        }
+        if eof {
+            sink.problem(
+                Problem::Truncated {
+                    start_line: s.at.line,
+                },
+                s.at,
+            );
+            self.advance_lines(self.buf.len());
+            return true;
+        }
+        self.scan = Some(s);
+        false
+    }
+
+    /// Reads text up to the end of the line as not-JSON. Returns false when more bytes are needed.
+    fn junk_line(&mut self, sink: &mut impl RecordSink, eof: bool, at_line_start: bool) -> bool {
+        let start = self.pos;
+        let line_end = match self.line_end() {
+            Some(nl) => nl,
+            None if eof => self.buf.len(),
+            None => {
+                if self.buf.len() - start > self.max_record {
+                    self.extend_junk(start, self.buf.len());
+                    self.skipping_line = true;
+                    self.pos = self.buf.len();
+                }
+                return false;
+            }
+        };
+        let mut end = line_end;
+        while end > start && is_ws(self.buf[end - 1]) {
+            end -= 1;
+        }
+        if at_line_start {
+            let at = self.position(start);
+            let line = self.buf[start..end].to_vec();
+            if sink.text_line(&line, at) {
+                self.flush_junk(sink);
+                self.advance_lines((line_end + 1).min(self.buf.len()));
+                return true;
+            }
+        }
+        self.extend_junk(start, end);
+        self.advance_lines((line_end + 1).min(self.buf.len()));
+        true
+    }
+
+    fn extend_junk(&mut self, start: usize, end: usize) {
+        let at = self.position(start);
+        let run = self.junk.get_or_insert_with(|| JunkRun {
+            at,
+            lines: 0,
+            sample: Vec::new(),
+        });
+        run.lines += 1;
+        if run.sample.len() < 80 {
+            let take = (end - start).min(80 - run.sample.len());
+            if !run.sample.is_empty() {
+                run.sample.push(b' ');
+            }
+            run.sample.extend_from_slice(&self.buf[start..start + take]);
+        }
+    }
+}

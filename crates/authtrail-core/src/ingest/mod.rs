@@ -1,0 +1,352 @@
+//! Streaming ingest of one file: bytes pushed in chunks of any size, then finished.
+//!
+//! ```
+//! use authtrail_core::{Ingest, Store};
+//! let mut store = Store::new();
+//! let mut ingest = Ingest::new(&mut store, "logins.ndjson");
+//! let text = br#"{"id":"e1","eventTime":"2024-05-01T10:00:00.00+0000","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+//! for chunk in text.chunks(10) {
+//!     ingest.push(&mut store, chunk);
+//! }
+//! let summary = ingest.finish(&mut store);
+//! assert_eq!((summary.records, summary.events), (1, 1));
+//! ```
+
+pub mod framing;
+pub mod gzip;
+pub mod sniff;
+pub mod ui_text;
+
+use crate::decode::{self, EventSink, Span};
+use crate::diag::{Diagnostic, Problem};
+use crate::model::Event;
+use framing::{Framer, Position, RecordError, RecordSink};
+use serde::Serialize;
+use sniff::Sniffed;
+
+/// Default cap on one record's size (a Verify page of 1000 events is about 2 MB).
+pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
+
+/// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
+pub trait Collector {
+    /// Registers a file and returns its index.
+    fn add_file(&mut self, name: &str) -> u16;
+    /// Takes one event; returns false when it is a duplicate of one already taken.
+    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
+    fn diagnostic(&mut self, diagnostic: Diagnostic);
+    /// Called once a file is finished, with its accounting.
+    fn file_done(&mut self, _file: u16, _summary: &FileSummary) {}
+}
+
+/// What became of one file. `records == events + duplicates + errors` always holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FileSummary {
+    pub name: String,
+    /// The containers detected, e.g. `gzip, NDJSON: LogDNA stream lines, Activity Tracker`.
+    pub format: String,
+    pub records: u64,
+    pub events: u64,
+    pub duplicates: u64,
+    pub errors: u64,
+    /// Bytes pushed (compressed size for gzip).
+    pub bytes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    gzip: bool,
+    bom: bool,
+    array: bool,
+    single_line: u64,
+    multi_line: u64,
+    containers: Vec<&'static str>,
+}
+
+impl Seen {
+    fn note(&mut self, what: &'static str) {
+        if !self.containers.contains(&what) {
+            self.containers.push(what);
+        }
+    }
+    fn format(&self) -> String {
+        let mut parts = Vec::new();
+        if self.gzip {
+            parts.push("gzip");
+        }
+        if self.bom {
+            parts.push("UTF-8 BOM");
+        }
+        parts.push(
+            match (self.array, self.single_line > 0, self.multi_line > 0) {
+                (true, _, _) => "JSON array",
+                (false, true, false) => "NDJSON",
+                (false, false, true) => "pretty-printed JSON",
+                (false, true, true) => "mixed NDJSON and pretty-printed JSON",
+                (false, false, false) => "text",
+            },
+        );
+        let mut s = parts.join(", ");
+        if !self.containers.is_empty() {
+            s.push_str(": ");
+            s.push_str(&self.containers.join(", "));
+        }
+        s
+    }
+}
+
+/// One file being read. Feed it with [`Ingest::push`], end with [`Ingest::finish`].
+#[derive(Debug)]
+pub struct Ingest {
+    file: u16,
+    head: Vec<u8>,
+    sniffed: Option<Sniffed>,
+    gunzip: Option<gzip::Gunzip>,
+    framer: Framer,
+    counts: FileSummary,
+    seen: Seen,
+    ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
+}
+
+struct Adapter<'c, C: Collector + ?Sized> {
+    collector: &'c mut C,
+    file: u16,
+    counts: &'c mut FileSummary,
+    seen: &'c mut Seen,
+    ui_occurrences: &'c mut rustc_hash::FxHashMap<u64, u32>,
+}
+
+impl<C: Collector + ?Sized> Adapter<'_, C> {
+    fn report(&mut self, problem: Problem, at: Position) {
+        self.counts.records += 1;
+        self.counts.errors += 1;
+        self.collector.diagnostic(Diagnostic {
+            file: self.file,
+            line: at.line,
+            offset: at.offset,
+            message: problem.to_string(),
+        });
+    }
+}
+
+impl<C: Collector + ?Sized> EventSink for Adapter<'_, C> {
+    fn event(&mut self, event: &Event<'_>, key: u64, span: Span) {
+        self.counts.records += 1;
+        self.seen.note(event.family.label());
+        if self.collector.event(self.file, event, key, span) {
+            self.counts.events += 1;
+        } else {
+            self.counts.duplicates += 1;
+        }
+    }
+    fn problem(&mut self, problem: Problem, at: Position) {
+        self.report(problem, at);
+    }
+    fn container(&mut self, what: &'static str) {
+        self.seen.note(what);
+    }
+}
+
+impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
+    fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError> {
+        let result = decode::decode_record(bytes, at, self);
+        if !matches!(result, Err(RecordError::Incomplete)) {
+            if memchr::memchr(b'\n', bytes).is_some() {
+                self.seen.multi_line += 1;
+            } else {
+                self.seen.single_line += 1;
+            }
+        }
+        result
+    }
+    fn problem(&mut self, problem: Problem, at: Position) {
+        self.report(problem, at);
+    }
+    fn text_line(&mut self, line: &[u8], at: Position) -> bool {
+        let Ok(text) = std::str::from_utf8(line) else {
+            return false;
+        };
+        let Some(event) = ui_text::parse(text) else {
+            return false;
+        };
+        // UI lines have second resolution and no id: identical lines in one file are distinct
+        // events, while the same file read twice is recognised as duplicate.
+        let h = decode::key_of("u:", text.trim());
+        let n = self.ui_occurrences.entry(h).or_insert(0);
+        *n += 1;
+        let key = h ^ u64::from(*n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.seen.note("Activity Tracker UI text lines");
+        let span = Span {
+            offset: at.offset,
+            len: u32::try_from(line.len()).unwrap_or(u32::MAX),
+        };
+        EventSink::event(self, &event, key, span);
+        true
+    }
+}
+
+impl Ingest {
+    /// Starts reading a file named `name` into `collector`.
+    pub fn new<C: Collector + ?Sized>(collector: &mut C, name: &str) -> Self {
+        Self::with_limit(collector, name, DEFAULT_MAX_RECORD)
+    }
+
+    /// As [`Ingest::new`], with a cap on one record's size in bytes.
+    pub fn with_limit<C: Collector + ?Sized>(
+        collector: &mut C,
+        name: &str,
+        max_record: usize,
+    ) -> Self {
+        let file = collector.add_file(name);
+        Ingest {
+            file,
+            head: Vec::new(),
+            sniffed: None,
+            gunzip: None,
+            framer: Framer::new(max_record),
+            counts: FileSummary {
+                name: name.to_owned(),
+                ..FileSummary::default()
+            },
+            seen: Seen::default(),
+            ui_occurrences: Default::default(),
+        }
+    }
+
+    /// The file's index in the collector.
+    pub fn file(&self) -> u16 {
+        self.file
+    }
+
+    /// Bytes pushed so far.
+    pub fn bytes(&self) -> u64 {
+        self.counts.bytes
+    }
+
+    /// Pushes the next chunk of the file.
+    pub fn push<C: Collector + ?Sized>(&mut self, collector: &mut C, chunk: &[u8]) {
+        self.counts.bytes += chunk.len() as u64;
+        if self.sniffed.is_none() {
+            self.head.extend_from_slice(chunk);
+            if self.head.len() < sniff::SNIFF_LEN {
+                return;
+            }
+            let head = std::mem::take(&mut self.head);
+            self.start(collector, &head);
+            return;
+        }
+        self.feed(collector, chunk);
+    }
+
+    fn start<C: Collector + ?Sized>(&mut self, collector: &mut C, head: &[u8]) {
+        let s = sniff::sniff(head);
+        self.sniffed = Some(s);
+        match s {
+            Sniffed::Unsupported(what) => {
+                self.file_problem(collector, Problem::UnsupportedFile(what))
+            }
+            Sniffed::Gzip => {
+                self.seen.gzip = true;
+                self.gunzip = Some(gzip::Gunzip::new());
+                self.feed(collector, head);
+            }
+            Sniffed::Bom(n) => {
+                self.seen.bom = true;
+                self.feed(collector, &head[n..]);
+            }
+            Sniffed::Text => self.feed(collector, head),
+        }
+    }
+
+    fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
+        self.counts.records += 1;
+        self.counts.errors += 1;
+        collector.diagnostic(Diagnostic {
+            file: self.file,
+            line: 0,
+            offset: 0,
+            message: problem.to_string(),
+        });
+    }
+
+    fn feed<C: Collector + ?Sized>(&mut self, collector: &mut C, chunk: &[u8]) {
+        if matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
+            return;
+        }
+        let text = match self.gunzip.as_mut().map(|g| g.push(chunk)) {
+            None => None,
+            Some(Ok(out)) => Some(out),
+            Some(Err(e)) => {
+                let problem = Problem::Gzip(e);
+                self.sniffed = Some(Sniffed::Unsupported("gzip"));
+                self.file_problem(collector, problem);
+                return;
+            }
+        };
+        self.frame(collector, text.as_deref().unwrap_or(chunk));
+    }
+
+    /// Hands decompressed text to the framer.
+    fn frame<C: Collector + ?Sized>(&mut self, collector: &mut C, bytes: &[u8]) {
+        let mut adapter = Adapter {
+            collector,
+            file: self.file,
+            counts: &mut self.counts,
+            seen: &mut self.seen,
+            ui_occurrences: &mut self.ui_occurrences,
+        };
+        self.framer.push(bytes, &mut adapter);
+        self.seen.array |= self.framer.saw_array();
+    }
+
+    /// Ends the file: reads what is left and returns its accounting.
+    pub fn finish<C: Collector + ?Sized>(mut self, collector: &mut C) -> FileSummary {
+        if self.sniffed.is_none() {
+            let head = std::mem::take(&mut self.head);
+            if head.is_empty() {
+                self.sniffed = Some(Sniffed::Text);
+            } else {
+                self.start(collector, &head);
+            }
+        }
+        if let Some(g) = self.gunzip.as_mut() {
+            if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
+                match g.finish() {
+                    Ok(rest) => self.frame(collector, &rest),
+                    Err(e) => self.file_problem(
+                        collector,
+                        Problem::Gzip(format!("{e}; the events before the damage were kept")),
+                    ),
+                }
+            }
+        }
+        if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) || self.gunzip.is_some() {
+            let mut adapter = Adapter {
+                collector,
+                file: self.file,
+                counts: &mut self.counts,
+                seen: &mut self.seen,
+                ui_occurrences: &mut self.ui_occurrences,
+            };
+            self.framer.finish(&mut adapter);
+        }
+        self.seen.array |= self.framer.saw_array();
+        if self.counts.records == 0 && self.counts.errors == 0 {
+            let what = if self.counts.bytes == 0 {
+                "the file is empty"
+            } else {
+                "the file holds no JSON records (only whitespace)"
+            };
+            self.counts.records += 1;
+            self.counts.errors += 1;
+            collector.diagnostic(Diagnostic {
+                file: self.file,
+                line: 0,
+                offset: 0,
+                message: what.to_owned(),
+            });
+        }
+        self.counts.format = self.seen.format();
+        collector.file_done(self.file, &self.counts);
+        self.counts
+    }
+}

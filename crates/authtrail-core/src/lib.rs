@@ -1,0 +1,42 @@
+//! authtrail-core reads IBM Cloud Activity Tracker and IBM Security Verify exports, in any of the
+//! containers they come in, into one normalized, de-duplicated, columnar event store, and answers
+//! the questions a reviewer asks of it: when the account MFA level changed and who changed it,
+//! which users' settings moved, and how authentications went.
+//!
+//! ```
+//! use authtrail_core::{Ingest, Store};
+//!
+//! let export = br#"{"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success","initiator":{"name":"admin@example.com","host":{"address":"203.0.113.7"}},"requestData":{"request_body":{"old_mfa_traits":"TOTP4ALL","new_mfa_traits":"NONE"}}}
+//! {"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success"}
+//! not json
+//! "#;
+//! let mut store = Store::new();
+//! let mut ingest = Ingest::new(&mut store, "export.ndjson");
+//! ingest.push(&mut store, export);
+//! let file = ingest.finish(&mut store);
+//! assert_eq!((file.records, file.events, file.duplicates, file.errors), (3, 1, 1, 1));
+//!
+//! let history = store.account_mfa_history();
+//! assert_eq!(history[0].from.as_deref(), Some("TOTP4ALL"));
+//! assert_eq!(history[0].to.as_deref(), Some("NONE"));
+//! assert_eq!(history[0].actor.as_deref(), Some("admin@example.com"));
+//! ```
+//!
+//! Parsing cannot fail: every record becomes an event, a duplicate, or a [`Diagnostic`] with file,
+//! line and byte offset.
+
+#![forbid(unsafe_code)]
+
+pub mod decode;
+pub mod diag;
+pub mod generate;
+pub mod ingest;
+pub mod model;
+pub mod store;
+pub mod time;
+
+pub use diag::Diagnostic;
+pub use ingest::{Collector, FileSummary, Ingest};
+pub use model::{Event, Kind, Outcome};
+pub use store::query::{Facet, Filter, Histogram, Row};
+pub use store::{Locator, SourceReader, Store};

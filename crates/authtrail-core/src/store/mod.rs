@@ -1,0 +1,508 @@
+//! The columnar event store: one vector per field, times as `i64` ms, strings interned to `u32`,
+//! enums as `u8`, and the rarer kind-specific fields in small tuple tables. Events stay in arrival
+//! order; `order` holds them sorted by time for every query.
+
+mod dedup;
+pub mod history;
+pub mod query;
+
+use crate::decode::Span;
+use crate::diag::Diagnostic;
+use crate::ingest::{Collector, FileSummary};
+use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
+use dedup::Dedup;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::hash::Hash;
+
+/// At most this many diagnostics are kept word for word; all are counted.
+pub const MAX_DIAGNOSTICS: usize = 10_000;
+
+/// Strings (or tuples) to dense `u32` ids. Id 0 is the empty string / empty tuple.
+#[derive(Debug)]
+pub(crate) struct Interner<T> {
+    ids: FxHashMap<T, u32>,
+    values: Vec<T>,
+}
+
+impl<T: Hash + Eq + Clone + Default> Interner<T> {
+    fn new() -> Self {
+        let mut i = Interner {
+            ids: FxHashMap::default(),
+            values: Vec::new(),
+        };
+        i.intern(T::default());
+        i
+    }
+    fn intern(&mut self, v: T) -> u32 {
+        if let Some(&id) = self.ids.get(&v) {
+            return id;
+        }
+        let id = u32::try_from(self.values.len()).expect("fewer than 2^32 distinct values");
+        self.values.push(v.clone());
+        self.ids.insert(v, id);
+        id
+    }
+    pub(crate) fn get(&self, id: u32) -> &T {
+        &self.values[id as usize]
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+    fn heap_bytes(&self) -> usize {
+        (self.values.capacity() + self.ids.capacity()) * std::mem::size_of::<T>()
+            + self.ids.capacity() * 5
+    }
+}
+
+impl Interner<Box<str>> {
+    fn intern_str(&mut self, s: &str) -> u32 {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        self.intern(s.into())
+    }
+    fn intern_opt(&mut self, s: &Option<Cow<'_, str>>) -> u32 {
+        s.as_deref().map_or(0, |x| self.intern_str(x))
+    }
+    fn lookup(&self, s: &str) -> Option<u32> {
+        if s.is_empty() {
+            Some(0)
+        } else {
+            self.ids.get(s).copied()
+        }
+    }
+    fn str_bytes(&self) -> usize {
+        self.values.iter().map(|s| s.len()).sum()
+    }
+}
+
+/// Where an event was located (interned strings).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(crate) struct GeoKey {
+    pub country: u32,
+    pub country_name: u32,
+    pub city: u32,
+    /// `f32::to_bits`, `u32::MAX` when absent.
+    pub lat: u32,
+    pub lon: u32,
+}
+
+/// How an event authenticated and what it touched (interned strings), shared by many events.
+/// `a`, `b`, `c` depend on the kind: login: client; authentication: device, cause, realm;
+/// enrollment: operation, device; factor configuration: operation, factor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(crate) struct ProfileKey {
+    pub method: u32,
+    pub user_agent: u32,
+    pub actor: u32,
+    pub a: u32,
+    pub b: u32,
+    pub c: u32,
+    pub stage: u8,
+}
+
+/// An account MFA event's levels (interned; 0 = not stated).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AccountMfaRecord {
+    pub event: u32,
+    pub from: u32,
+    pub to: u32,
+    pub companion: bool,
+}
+
+/// One setting written by a user-setting event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SettingRecord {
+    pub event: u32,
+    pub setting: u32,
+    /// `u32::MAX` when the event does not say.
+    pub from: u32,
+    pub to: u32,
+}
+
+const NO_VALUE: u32 = u32::MAX;
+
+/// All events read so far, from every file, de-duplicated.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) strings: Interner<Box<str>>,
+    pub(crate) geos: Interner<GeoKey>,
+    pub(crate) profiles: Interner<ProfileKey>,
+    files: Vec<FileSummary>,
+    diagnostics: Vec<Diagnostic>,
+    diagnostics_total: u64,
+    pub(crate) time: Vec<i64>,
+    pub(crate) kind: Vec<u8>,
+    pub(crate) outcome: Vec<u8>,
+    pub(crate) family: Vec<u8>,
+    /// File index in the top 16 bits, byte offset of the original JSON in the low 48.
+    loc: Vec<u64>,
+    len: Vec<u32>,
+    pub(crate) action: Vec<u32>,
+    pub(crate) user: Vec<u32>,
+    pub(crate) ip: Vec<u32>,
+    pub(crate) geo: Vec<u32>,
+    pub(crate) profile: Vec<u32>,
+    pub(crate) account_mfa: Vec<AccountMfaRecord>,
+    pub(crate) settings: Vec<SettingRecord>,
+    dedup: Dedup,
+    /// Event indices sorted by time (then arrival), covering every finished file.
+    pub(crate) order: Vec<u32>,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where an event's original JSON is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locator {
+    pub file: u16,
+    pub offset: u64,
+    pub len: u32,
+}
+
+/// Reads bytes of the original files back: the host's side of [`Store::original_json`].
+pub trait SourceReader {
+    /// `len` bytes at `offset` of file `file`'s decompressed text.
+    fn read(&mut self, file: u16, offset: u64, len: u32) -> Option<Vec<u8>>;
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store {
+            strings: Interner::new(),
+            geos: Interner::new(),
+            profiles: Interner::new(),
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            diagnostics_total: 0,
+            time: Vec::new(),
+            kind: Vec::new(),
+            outcome: Vec::new(),
+            family: Vec::new(),
+            loc: Vec::new(),
+            len: Vec::new(),
+            action: Vec::new(),
+            user: Vec::new(),
+            ip: Vec::new(),
+            geo: Vec::new(),
+            profile: Vec::new(),
+            account_mfa: Vec::new(),
+            settings: Vec::new(),
+            dedup: Dedup::default(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Events kept (duplicates are not).
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    pub fn files(&self) -> &[FileSummary] {
+        &self.files
+    }
+
+    /// Diagnostics kept word for word (the first [`MAX_DIAGNOSTICS`]).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Every diagnostic, also those beyond [`MAX_DIAGNOSTICS`].
+    pub fn diagnostics_total(&self) -> u64 {
+        self.diagnostics_total
+    }
+
+    pub fn duplicates(&self) -> u64 {
+        self.files.iter().map(|f| f.duplicates).sum()
+    }
+
+    pub(crate) fn str(&self, id: u32) -> &str {
+        self.strings.get(id)
+    }
+
+    fn opt(&self, id: u32) -> Option<Cow<'_, str>> {
+        (id != 0).then(|| Cow::Borrowed(self.str(id)))
+    }
+
+    /// Where event `i`'s original JSON is.
+    pub fn locate(&self, i: usize) -> Locator {
+        let loc = self.loc[i];
+        Locator {
+            file: (loc >> 48) as u16,
+            offset: loc & ((1 << 48) - 1),
+            len: self.len[i],
+        }
+    }
+
+    /// Event `i`'s original JSON, read back through the host.
+    pub fn original_json(&self, i: usize, reader: &mut dyn SourceReader) -> Option<String> {
+        let l = self.locate(i);
+        let bytes = reader.read(l.file, l.offset, l.len)?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Heap bytes the store holds (capacities, not lengths), diagnostics and file list excluded.
+    pub fn heap_bytes(&self) -> usize {
+        let cols = self.time.capacity() * 8
+            + self.kind.capacity()
+            + self.outcome.capacity()
+            + self.family.capacity()
+            + self.loc.capacity() * 8
+            + (self.len.capacity()
+                + self.action.capacity()
+                + self.user.capacity()
+                + self.ip.capacity()
+                + self.geo.capacity()
+                + self.profile.capacity()
+                + self.order.capacity())
+                * 4;
+        cols + self.strings.heap_bytes()
+            + self.strings.str_bytes()
+            + self.geos.heap_bytes()
+            + self.profiles.heap_bytes()
+            + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
+            + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
+            + self.dedup.heap_bytes()
+    }
+
+    /// Sorts newly added events into the time order and compacts ingest-time structures.
+    fn seal(&mut self) {
+        let from = self.order.len();
+        let n = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        self.order.extend(from as u32..n);
+        let time = &self.time;
+        self.order.sort_by_key(|&i| (time[i as usize], i));
+        self.dedup.seal();
+        for v in [
+            &mut self.len,
+            &mut self.action,
+            &mut self.user,
+            &mut self.ip,
+            &mut self.geo,
+            &mut self.profile,
+            &mut self.order,
+        ] {
+            v.shrink_to_fit();
+        }
+        self.time.shrink_to_fit();
+        self.loc.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.outcome.shrink_to_fit();
+        self.family.shrink_to_fit();
+    }
+
+    /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is
+    /// unique per event and read from the original JSON when needed).
+    pub fn event(&self, i: usize) -> Event<'_> {
+        let kind = Kind::from_u8(self.kind[i]);
+        let p = *self.profiles.get(self.profile[i]);
+        let g = *self.geos.get(self.geo[i]);
+        let family = Family::ALL[usize::from(self.family[i]).min(2)];
+        let mut ev = Event::new(
+            self.time[i],
+            family,
+            kind,
+            Outcome::from_u8(self.outcome[i]),
+            Cow::Borrowed(self.str(self.action[i])),
+        );
+        ev.user = self.opt(self.user[i]);
+        ev.actor = self.opt(p.actor).or_else(|| ev.user.clone());
+        ev.ip = self.opt(self.ip[i]);
+        ev.user_agent = self.opt(p.user_agent);
+        ev.method = self.opt(p.method);
+        let coord = |b: u32| (b != NO_VALUE).then(|| f32::from_bits(b));
+        ev.geo = Geo {
+            country: self.opt(g.country),
+            country_name: self.opt(g.country_name),
+            city: self.opt(g.city),
+            lat: coord(g.lat),
+            lon: coord(g.lon),
+        };
+        ev.detail = match kind {
+            Kind::AccountMfa => {
+                let r = self.account_mfa_of(i);
+                Detail::AccountMfa {
+                    from: r.and_then(|r| self.opt(r.from)).map(Cow::into_owned),
+                    to: r.and_then(|r| self.opt(r.to)).map(Cow::into_owned),
+                    companion: r.is_some_and(|r| r.companion),
+                }
+            }
+            Kind::UserSetting => Detail::UserSetting {
+                values: self
+                    .settings_of(i)
+                    .iter()
+                    .map(|s| SettingValue {
+                        setting: Cow::Borrowed(self.str(s.setting)),
+                        from: (s.from != NO_VALUE).then(|| self.str(s.from).to_owned()),
+                        to: self.str(s.to).to_owned(),
+                    })
+                    .collect(),
+            },
+            Kind::IamLogin => Detail::IamLogin {
+                credential: Cow::Borrowed(self.str(p.method)),
+                client: self.opt(p.a),
+            },
+            Kind::Authentication => Detail::Authentication {
+                stage: [AuthStage::FirstFactor, AuthStage::Mfa, AuthStage::Sso]
+                    [usize::from(p.stage).min(2)],
+                device: self.opt(p.a),
+                cause: self.opt(p.b),
+                realm: self.opt(p.c),
+            },
+            Kind::MfaEnrollment => Detail::MfaEnrollment {
+                operation: Cow::Borrowed(self.str(p.a)),
+                device: self.opt(p.b),
+            },
+            Kind::FactorConfig => Detail::FactorConfig {
+                operation: Cow::Borrowed(self.str(p.a)),
+                factor: self.opt(p.b),
+            },
+            Kind::IamLogout | Kind::Other => Detail::None,
+        };
+        ev
+    }
+
+    fn account_mfa_of(&self, i: usize) -> Option<&AccountMfaRecord> {
+        let i = i as u32;
+        self.account_mfa
+            .binary_search_by_key(&i, |r| r.event)
+            .ok()
+            .map(|k| &self.account_mfa[k])
+    }
+
+    fn settings_of(&self, i: usize) -> &[SettingRecord] {
+        let i = i as u32;
+        let start = self.settings.partition_point(|r| r.event < i);
+        let end = self.settings.partition_point(|r| r.event <= i);
+        &self.settings[start..end]
+    }
+
+    fn push_event(&mut self, file: u16, ev: &Event<'_>, span: Span) {
+        let i = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let s = &mut self.strings;
+        let mut p = ProfileKey {
+            method: ev.method.as_deref().map_or(0, |m| s.intern_str(m)),
+            user_agent: ev.user_agent.as_deref().map_or(0, |u| s.intern_str(u)),
+            actor: match (&ev.actor, &ev.user) {
+                (Some(a), Some(u)) if a == u => 0,
+                (Some(a), _) => s.intern_str(a),
+                _ => 0,
+            },
+            ..ProfileKey::default()
+        };
+        match &ev.detail {
+            Detail::IamLogin { client, .. } => p.a = s.intern_opt(client),
+            Detail::Authentication {
+                stage,
+                device,
+                cause,
+                realm,
+            } => {
+                p.stage = *stage as u8;
+                p.a = s.intern_opt(device);
+                p.b = s.intern_opt(cause);
+                p.c = s.intern_opt(realm);
+            }
+            Detail::MfaEnrollment { operation, device } => {
+                p.a = s.intern_str(operation);
+                p.b = s.intern_opt(device);
+            }
+            Detail::FactorConfig { operation, factor } => {
+                p.a = s.intern_str(operation);
+                p.b = s.intern_opt(factor);
+            }
+            Detail::AccountMfa {
+                from,
+                to,
+                companion,
+            } => {
+                let from = from.as_deref().map_or(0, |x| s.intern_str(x));
+                let to = to.as_deref().map_or(0, |x| s.intern_str(x));
+                let rec = AccountMfaRecord {
+                    event: i,
+                    from,
+                    to,
+                    companion: *companion,
+                };
+                self.account_mfa.push(rec);
+            }
+            Detail::UserSetting { values } => {
+                for v in values {
+                    let rec = SettingRecord {
+                        event: i,
+                        setting: s.intern_str(&v.setting),
+                        from: v.from.as_deref().map_or(NO_VALUE, |f| s.intern_str(f)),
+                        to: s.intern_str(&v.to),
+                    };
+                    self.settings.push(rec);
+                }
+            }
+            Detail::None => {}
+        }
+        let bits = |c: Option<f32>| c.map_or(NO_VALUE, f32::to_bits);
+        let g = GeoKey {
+            country: s.intern_opt(&ev.geo.country),
+            country_name: s.intern_opt(&ev.geo.country_name),
+            city: s.intern_opt(&ev.geo.city),
+            lat: bits(ev.geo.lat),
+            lon: bits(ev.geo.lon),
+        };
+        self.time.push(ev.time);
+        self.kind.push(ev.kind as u8);
+        self.outcome.push(ev.outcome as u8);
+        self.family.push(ev.family as u8);
+        self.loc
+            .push((u64::from(file) << 48) | (span.offset & ((1 << 48) - 1)));
+        self.len.push(span.len);
+        let s = &mut self.strings;
+        self.action.push(s.intern_str(&ev.action));
+        self.user
+            .push(ev.user.as_deref().map_or(0, |u| s.intern_str(u)));
+        self.ip
+            .push(ev.ip.as_deref().map_or(0, |x| s.intern_str(x)));
+        self.geo.push(self.geos.intern(g));
+        self.profile.push(self.profiles.intern(p));
+    }
+}
+
+impl Collector for Store {
+    fn add_file(&mut self, name: &str) -> u16 {
+        self.files.push(FileSummary {
+            name: name.to_owned(),
+            ..FileSummary::default()
+        });
+        u16::try_from(self.files.len() - 1).expect("at most 65536 files")
+    }
+
+    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
+        if !self.dedup.insert(key) {
+            return false;
+        }
+        self.push_event(file, event, span);
+        true
+    }
+
+    fn diagnostic(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics_total += 1;
+        if self.diagnostics.len() < MAX_DIAGNOSTICS {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    fn file_done(&mut self, file: u16, summary: &FileSummary) {
+        self.files[usize::from(file)] = summary.clone();
+        self.seal();
+    }
+}
