@@ -143,16 +143,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let file_name = |d: &Diagnostic| store.files()[usize::from(d.file)].name.clone();
     let mut out = BufWriter::new(io::stdout().lock());
     if as_json {
-        let v = json!({
-            "files": summaries.iter().map(|f| json!({"name": f.name, "format": f.format, "records": f.records, "events": f.events, "duplicates": f.duplicates, "errors": f.errors})).collect::<Vec<_>>(),
-            "events": store.len(),
-            "duplicates": store.duplicates(),
-            "errors": store.diagnostics().iter().map(|d| json!({"file": file_name(d), "line": d.line, "offset": d.offset, "message": d.message})).collect::<Vec<_>>(),
-            "errors_total": store.diagnostics_total(),
-            "account_mfa": account.iter().map(|c| json!({"time": format_iso(c.time), "from": c.from, "to": c.to, "actor": c.actor, "ip": c.ip, "outcome": c.outcome, "action": c.action})).collect::<Vec<_>>(),
-            "user_mfa": settings.iter().map(|c| json!({"time": format_iso(c.time), "user": c.user, "setting": c.setting, "from": c.from, "to": c.to, "actor": c.actor, "outcome": c.outcome})).collect::<Vec<_>>(),
-            "auth": auth,
-        });
+        let v = authtrail_core::summary::summary_json(&store);
         serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
     } else {

@@ -33,7 +33,23 @@ pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod store;
+pub mod summary;
 pub mod time;
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    /// A store holding `text` read as one file in 7-byte chunks.
+    pub fn store_from(text: &str) -> crate::Store {
+        let mut store = crate::Store::new();
+        let mut ing = crate::Ingest::new(&mut store, "test.json");
+        for c in text.as_bytes().chunks(7) {
+            ing.push(&mut store, c);
+        }
+        let f = ing.finish(&mut store);
+        assert_eq!(f.records, f.events + f.duplicates + f.errors);
+        store
+    }
+}
 
 pub use diag::Diagnostic;
 pub use ingest::{Collector, FileSummary, Ingest};

@@ -49,7 +49,32 @@ pub struct Target<'a> {
     pub name: Option<Text<'a>>,
 }
 
-/// `requestData` / `responseData` as a JSON value, also when given as a JSON-encoded string.
+/// The part of a login's `requestData` that tells the client: `HOP55v1CCT` is the console, `bx`
+/// the CLI (IBM's Activity Tracker documentation for IAM events).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginRequest<'a> {
+    #[serde(borrow)]
+    client_id: Option<Text<'a>>,
+}
+
+/// The `client_id` of a login's `requestData`, given as an object or as a JSON-encoded string.
+fn login_client(raw: &serde_json::value::RawValue) -> Option<String> {
+    let parse = |s: &str| {
+        serde_json::from_str::<Obj<LoginRequest<'_>>>(s)
+            .ok()?
+            .0
+            .and_then(|r| text(&r.client_id))
+            .map(Cow::into_owned)
+    };
+    if raw.get().starts_with('"') {
+        parse(&serde_json::from_str::<String>(raw.get()).ok()?)
+    } else {
+        parse(raw.get())
+    }
+}
+
+/// `requestData` as a JSON value, also when given as a JSON-encoded string.
 fn data_value(raw: Option<&serde_json::value::RawValue>) -> Option<Value> {
     let v: Value = serde_json::from_str(raw?.get()).ok()?;
     match v {
@@ -282,10 +307,9 @@ fn login<'a>(top: &Top<'a>, action: &str, ev: &mut Event<'a>) {
         .trim_start_matches("iam-identity.")
         .trim_end_matches(".login")
         .to_owned();
-    let req = data_value(top.request_data);
-    let client = req
-        .as_ref()
-        .and_then(|r| r.get("client_id").and_then(value_text))
+    let client = top
+        .request_data
+        .and_then(login_client)
         .map(|c| match c.as_str() {
             "HOP55v1CCT" => "UI".to_owned(),
             "bx" => "CLI".to_owned(),
@@ -301,4 +325,199 @@ fn login<'a>(top: &Top<'a>, action: &str, ev: &mut Event<'a>) {
         credential: Cow::Owned(credential),
         client: client.map(Cow::Owned),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Detail, Kind};
+    use crate::test_support::store_from;
+
+    fn ev(action: &str, outcome: &str, t: &str, actor: &str, request: &str) -> String {
+        format!(
+            r#"{{"eventTime":"{t}","action":"{action}","outcome":"{outcome}","initiator":{{"name":"{actor}","host":{{"address":" 10.0.0.1"}}}},"requestData":{request}}}"#
+        )
+    }
+
+    #[test]
+    fn account_levels_from_request_body_legacy_mfa_and_json_string_request_data() {
+        let s = store_from(&[
+            ev("billing.account-traits.update", "success", "2021-01-01T00:00:00Z", "a", r#"{"mfa":"","origin":"BSS"}"#),
+            ev("billing.account-traits.update", "success", "2021-01-02T00:00:00Z", "a", r#"{"mfa":"TOTP","origin":"BSS"}"#),
+            ev("iam-identity.accountsettings.update", "success", "2021-01-03T00:00:00Z", "b", r#""{\"request_body\":{\"old_mfa_traits\":\"TOTP\",\"new_mfa_traits\":\"LEVEL3\"}}""#),
+        ].join("\n"));
+        let h = s.account_mfa_history();
+        let got: Vec<_> = h
+            .iter()
+            .map(|c| (c.from.as_deref(), c.to.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, Some("NONE")),
+                (Some("NONE"), Some("TOTP")),
+                (Some("TOTP"), Some("LEVEL3"))
+            ]
+        );
+        assert_eq!(
+            h[0].ip.as_deref(),
+            Some("10.0.0.1"),
+            "leading space trimmed"
+        );
+    }
+
+    #[test]
+    fn traits_update_without_mfa_and_settings_update_with_same_level_are_not_mfa_changes() {
+        let s = store_from(&[
+            ev("billing.account-traits.update", "success", "2021-01-01T00:00:00Z", "a", r#"{"origin":"BSS","team_directory_enabled":false}"#),
+            ev("iam-identity.accountsettings.update", "success", "2021-01-02T00:00:00Z", "a", r#"{"request_body":{"old_mfa_traits":"LEVEL2","new_mfa_traits":"LEVEL2","new_restrict_create_service_id":"RESTRICTED"}}"#),
+        ].join("\n"));
+        assert_eq!(s.len(), 2);
+        assert!(s.account_mfa_history().is_empty());
+        assert_eq!(s.event(0).kind, Kind::Other);
+    }
+
+    #[test]
+    fn companions_do_not_double_count_but_a_lone_set_off_is_a_change_to_none() {
+        let s = store_from(
+            &[
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-01T00:00:00Z",
+                    "a",
+                    r#"{"mfa":"TOTP4ALL"}"#,
+                ),
+                ev(
+                    "billing.account-mfa.set-on",
+                    "success",
+                    "2021-01-01T00:00:02Z",
+                    "a",
+                    "null",
+                ),
+                ev(
+                    "billing.account-mfa.set-off",
+                    "success",
+                    "2021-02-01T00:00:00Z",
+                    "a",
+                    "null",
+                ),
+            ]
+            .join("\n"),
+        );
+        let h = s.account_mfa_history();
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            (
+                h[1].from.as_deref(),
+                h[1].to.as_deref(),
+                h[1].action.as_str()
+            ),
+            (
+                Some("TOTP4ALL"),
+                Some("NONE"),
+                "billing.account-mfa.set-off"
+            )
+        );
+    }
+
+    #[test]
+    fn failed_attempts_are_listed_but_do_not_move_the_level_and_pending_success_pairs_are_one() {
+        let s = store_from(
+            &[
+                ev(
+                    "billing.account-traits.update",
+                    "pending",
+                    "2021-01-01T00:00:00Z",
+                    "a",
+                    r#"{"mfa":"TOTP"}"#,
+                ),
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-01T00:00:01Z",
+                    "a",
+                    r#"{"mfa":"TOTP"}"#,
+                ),
+                ev(
+                    "iam-identity.accountsettings.update",
+                    "failure",
+                    "2021-01-02T00:00:00Z",
+                    "m",
+                    r#"{"request_body":{"old_mfa_traits":"TOTP","new_mfa_traits":"NONE"}}"#,
+                ),
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-03T00:00:00Z",
+                    "a",
+                    r#"{"mfa":"TOTP4ALL"}"#,
+                ),
+            ]
+            .join("\n"),
+        );
+        let h = s.account_mfa_history();
+        let got: Vec<_> = h
+            .iter()
+            .map(|c| (c.outcome, c.from.as_deref(), c.to.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("success", None, Some("TOTP")),
+                ("failure", Some("TOTP"), Some("NONE")),
+                ("success", Some("TOTP"), Some("TOTP4ALL"))
+            ]
+        );
+    }
+
+    #[test]
+    fn user_settings_flat_snapshot_and_2023_diff() {
+        let s = store_from(&[
+            ev("user-management.user-setting.update", "success", "2021-01-01T00:00:00Z", "admin", r#"{"2FA":"true","iam_id":"IBMid-1","security_questions_setup":false,"allowed_ip_addresses":""}"#),
+            ev("user-management.user-setting.update", "success", "2021-01-02T00:00:00Z", "admin", r#"{"2FA":true,"iam_id":"IBMid-1","security_questions_setup":false}"#),
+            r#"{"eventTime":"2024-01-01T00:00:00Z","action":"user-management.user-setting.update","outcome":"success","initiator":{"name":"u@x.com"},"target":{"name":"u@x.com"},"requestData":{"totalNumberChanges":2,"update":[{"initialValue":true,"newValue":false,"updateType":"2FA update"},{"ips_added":[{"address":"1.2.3.4"}],"updateType":"allowed_ip_addresses changes"}]}}"#.to_owned(),
+        ].join("\n"));
+        let h = s.user_setting_history();
+        let got: Vec<_> = h
+            .iter()
+            .map(|c| {
+                (
+                    c.user.as_str(),
+                    c.setting.as_str(),
+                    c.from.as_deref(),
+                    c.to.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("IBMid-1", "2FA", None, "true"),
+                ("IBMid-1", "security_questions_setup", None, "false"),
+                ("IBMid-1", "allowed_ip_addresses", None, ""),
+                ("u@x.com", "2FA", Some("true"), "false"),
+                ("u@x.com", "allowed_ip_addresses", None, "added 1.2.3.4"),
+            ]
+        );
+        assert_eq!(h[3].actor.as_deref(), Some("u@x.com"));
+    }
+
+    #[test]
+    fn logins_tell_console_from_cli_and_trusted_profiles_name_the_person() {
+        let s = store_from(&[
+            ev("iam-identity.user-refreshtoken.login", "success", "2021-01-01T00:00:00Z", "a@x.com", r#"{"client_id":"HOP55v1CCT"}"#),
+            ev("iam-identity.user-apikey.login", "success", "2021-01-01T00:00:01Z", "a@x.com", r#""{\"client_id\":\"bx\"}""#),
+            r#"{"eventTime":"2021-01-01T00:00:02Z","action":"iam-identity.trustedprofile-apikey.login","outcome":"success","initiator":{"name":"profile-1","authnName":"b@x.com"}}"#.to_owned(),
+        ].join("\n"));
+        let client = |i| match s.event(i).detail {
+            Detail::IamLogin { client, .. } => client.map(|c| c.into_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            (client(0).as_deref(), client(1).as_deref()),
+            (Some("UI"), Some("CLI"))
+        );
+        assert_eq!(s.event(2).user.as_deref(), Some("b@x.com"));
+        assert_eq!(s.event(2).method.as_deref(), Some("trustedprofile-apikey"));
+    }
 }

@@ -52,8 +52,6 @@ pub struct Top<'a> {
     pub target: Obj<cadf::Target<'a>>,
     #[serde(rename = "requestData", borrow)]
     pub request_data: Option<&'a RawValue>,
-    #[serde(rename = "responseData", borrow)]
-    pub response_data: Option<&'a RawValue>,
     #[serde(rename = "correlationId", borrow)]
     pub correlation_id: Option<Text<'a>>,
     #[serde(borrow)]
@@ -77,7 +75,7 @@ pub struct Top<'a> {
     #[serde(borrow)]
     pub event_type: Option<Text<'a>>,
     #[serde(borrow)]
-    pub data: Option<&'a RawValue>,
+    pub data: Obj<verify::Data<'a>>,
     #[serde(borrow)]
     pub geoip: Obj<verify::GeoIp<'a>>,
     #[serde(borrow)]

@@ -97,11 +97,13 @@ fn label<'a>(parts: &[Option<Cow<'a, str>>]) -> Cow<'a, str> {
 
 pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Problem> {
     // `data` and `geoip` nested as Verify writes them, or flattened to the top by a SIEM re-export.
-    let data: Data<'a> = match top.data {
-        Some(raw) if raw.get().starts_with('{') => {
-            serde_json::from_str(raw.get()).unwrap_or_default()
+    let flat_data;
+    let data = match top.data.0.as_ref() {
+        Some(d) => d,
+        None => {
+            flat_data = serde_json::from_slice::<Data<'a>>(bytes).unwrap_or_default();
+            &flat_data
         }
-        _ => serde_json::from_slice(bytes).unwrap_or_default(),
     };
     let flat_geo;
     let g = match top.geoip.0.as_ref() {
@@ -203,4 +205,88 @@ pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Proble
         ev.action = Cow::Borrowed("verify");
     }
     Ok(ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{AuthStage, Detail, Kind, Outcome};
+    use crate::test_support::store_from;
+
+    #[test]
+    fn mfa_authentication_with_geo_given_as_strings() {
+        let s = store_from(
+            r#"{"geoip":{"country_iso_code":"IN","city_name":null,"location":{"lon":"77.0","lat":"20.0"}},"data":{"result":"failure","subtype":"mfa","mfamethod":"Email OTP","mfadevice":"a@x.com","username":"a@x.com","origin":"49.36.33.104","cause":"bad code","realm":"cloudIdentityRealm"},"event_type":"authentication","time":"1618469336286","id":"e1"}"#,
+        );
+        let e = s.event(0);
+        assert_eq!(
+            (e.kind, e.outcome, e.method.as_deref(), e.user.as_deref()),
+            (
+                Kind::Authentication,
+                Outcome::Failure,
+                Some("Email OTP"),
+                Some("a@x.com")
+            )
+        );
+        assert_eq!(
+            (e.geo.country.as_deref(), e.geo.lat, e.geo.lon, e.time),
+            (Some("IN"), Some(20.0), Some(77.0), 1_618_469_336_286)
+        );
+        assert!(matches!(
+            e.detail,
+            Detail::Authentication {
+                stage: AuthStage::Mfa,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn first_factor_failure_with_unknown_subject_and_flattened_sso() {
+        let s = store_from(concat!(
+            r#"{"data":{"result":"failure","subtype":"user_password","subject":"UNKNOWN","username":"dsfadsfads"},"event_type":"authentication","time":1585362232823}"#,
+            "\n",
+            r#"{"country_iso_code":"IN","ip":"47.15.98.56","location":{"lon":"88.3697","lat":"22.5697"},"result":"success","subtype":"saml","username":"d@in.ibm.com","event_type":"sso","time":1642413141894,"id":"s1"}"#
+        ));
+        assert_eq!(s.event(0).user.as_deref(), Some("dsfadsfads"));
+        assert_eq!(s.event(0).method.as_deref(), Some("user_password"));
+        let sso = s.event(1);
+        assert_eq!(
+            (
+                sso.method.as_deref(),
+                sso.geo.country.as_deref(),
+                sso.ip.as_deref()
+            ),
+            (Some("saml"), Some("IN"), Some("47.15.98.56"))
+        );
+        assert!(matches!(
+            sso.detail,
+            Detail::Authentication {
+                stage: AuthStage::Sso,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn enrollment_and_factor_configuration() {
+        let s = store_from(concat!(
+            r#"{"data":{"result":"success","action":"deleted","resource":"mfa_device","mfadevice":"phone","performedby_username":"a@x.com","username":"a@x.com"},"event_type":"management","time":1700000000000}"#,
+            "\n",
+            r#"{"data":{"result":"success","action":"updated","resource":"auth_factor","performedby_username":"admin@x.com","target":"emailotp"},"event_type":"management","time":1700000001000}"#,
+            "\n",
+            r#"{"data":{"result":"success","action":"created","resource":"api_client","performedby":"0000000AB1"},"event_type":"management","time":1700000002000}"#
+        ));
+        assert_eq!(s.event(0).kind, Kind::MfaEnrollment);
+        assert!(
+            matches!(&s.event(0).detail, Detail::MfaEnrollment { operation, device: Some(d) } if operation == "deleted" && d == "phone")
+        );
+        assert_eq!(
+            (s.event(1).kind, s.event(1).user.as_deref()),
+            (Kind::FactorConfig, Some("admin@x.com"))
+        );
+        assert_eq!(
+            (s.event(2).kind, s.event(2).action.as_ref()),
+            (Kind::Other, "management/api_client/created")
+        );
+    }
 }

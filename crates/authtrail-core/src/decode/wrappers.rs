@@ -186,7 +186,7 @@ pub fn dispatch(top: &Top<'_>, bytes: &[u8], ctx: Ctx<'_>, sink: &mut impl Event
     let outer_key = lid.as_deref().or(ctx.outer_key);
     let result = if top.action.is_some() && top.event_type.is_none() {
         cadf::normalize(top).map(|ev| (ev, "a:"))
-    } else if top.event_type.is_some() || top.data.is_some() {
+    } else if top.event_type.is_some() || top.data.0.is_some() {
         verify::normalize(top, bytes).map(|ev| (ev, "v:"))
     } else {
         other(top, bytes).map(|ev| (ev, "o:"))
@@ -226,4 +226,105 @@ fn other<'a>(top: &Top<'a>, bytes: &[u8]) -> Result<Event<'a>, Problem> {
     let mut ev = Event::new(time, Family::Unknown, Kind::Other, Outcome::Unknown, action);
     ev.id = text(&top.id);
     Ok(ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Kind;
+    use crate::test_support::store_from;
+
+    const VERIFY: &str = r#"{"data":{"result":"failure","subtype":"mfa","mfamethod":"SMS OTP","username":"ana@x.com","origin":"1.2.3.4"},"event_type":"authentication","id":"v1","time":1677834030000}"#;
+    const CADF: &str = r#"{"id":"c1","eventTime":"2023-03-02T22:31:44.12+0000","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"bo@x.com"}}"#;
+
+    #[test]
+    fn verify_events_api_pages_several_in_one_file() {
+        let page = |ev: &str| {
+            format!(
+                r#"{{"response":{{"events":{{"search_after":{{"total_events":2}},"events":[{ev}]}}}}}}"#
+            )
+        };
+        let s = store_from(&format!(
+            "{}\n{}\n",
+            page(VERIFY),
+            page(&VERIFY.replace("\"v1\"", "\"v2\""))
+        ));
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s.files()[0].format,
+            "NDJSON: Verify events API pages, Security Verify"
+        );
+        // The original JSON of a page element is the element itself.
+        let text = format!("{}\n", page(VERIFY));
+        let l = s.locate(0);
+        assert_eq!(&text[l.offset as usize..][..l.len as usize], VERIFY);
+    }
+
+    #[test]
+    fn page_with_null_events_is_a_diagnostic() {
+        let s = store_from(r#"{"response":{"events":{"events":null}}}"#);
+        assert_eq!(s.len(), 0);
+        assert!(s.diagnostics()[0]
+            .message
+            .contains("response.events.events is missing or null"));
+    }
+
+    #[test]
+    fn elasticsearch_hits_and_search_responses() {
+        let hit = format!(
+            r#"{{"_index":"event-authentication-2021.4-000001","_id":"v1","_source":{VERIFY}}}"#
+        );
+        let resp = format!(r#"{{"took":3,"hits":{{"total":1,"hits":[{hit}]}}}}"#);
+        let s = store_from(&format!("{hit}\n{resp}\n"));
+        assert_eq!((s.len(), s.duplicates()), (1, 1));
+        assert_eq!(s.event(0).method.as_deref(), Some("SMS OTP"));
+    }
+
+    #[test]
+    fn logdna_stream_line_with_the_event_as_a_json_string() {
+        let line = serde_json::to_string(CADF).unwrap();
+        let s = store_from(&format!(
+            r#"{{"_source":{{"_host":"at","_logtype":"json","_line":{line},"_ts":1,"_lid":"9"}}}}"#
+        ));
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.event(0).kind, Kind::IamLogin);
+        assert!(s.files()[0].format.contains("LogDNA stream lines"));
+    }
+
+    #[test]
+    fn logdna_export_line_dedups_by_line_id_when_the_event_has_none() {
+        let line = r#"{"_ts":1,"_lid":"77","_line":"x","eventTime":"2023-03-02T22:31:44Z","action":"iam-groups.group.read","outcome":"success"}"#;
+        let s = store_from(&format!(
+            "{line}\n{line}\n{}\n",
+            line.replace("\"77\"", "\"78\"")
+        ));
+        assert_eq!((s.len(), s.duplicates()), (2, 1));
+        assert!(s.files()[0].format.contains("LogDNA export lines"));
+    }
+
+    #[test]
+    fn legacy_payload_wrapper() {
+        let s = store_from(&format!(
+            r#"{{"payload":{CADF},"meta":{{"serviceProviderName":"x"}}}}"#
+        ));
+        assert_eq!(
+            (s.len(), s.event(0).actor.as_deref()),
+            (1, Some("bo@x.com"))
+        );
+    }
+
+    #[test]
+    fn same_event_pretty_and_compact_without_id_is_one_event() {
+        let compact = r#"{"eventTime":"2023-03-02T22:31:44Z","action":"iam-groups.group.read","outcome":"success"}"#;
+        let pretty = "{\n  \"eventTime\": \"2023-03-02T22:31:44Z\",\n  \"action\": \"iam-groups.group.read\",\n  \"outcome\": \"success\"\n}";
+        let s = store_from(&format!("{compact}\n{pretty}\n"));
+        assert_eq!((s.len(), s.duplicates()), (1, 1));
+    }
+
+    #[test]
+    fn json_without_a_time_or_family_is_a_diagnostic_and_unknown_json_with_time_is_kept() {
+        let s = store_from("{\"hello\":1}\n{\"_ts\":1505955553626,\"_app\":\"kube-lego\",\"_line\":\"level=info\"}\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.event(0).action, "kube-lego");
+        assert!(s.diagnostics()[0].message.contains("no time field"));
+    }
 }

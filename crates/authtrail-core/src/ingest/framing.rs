@@ -74,6 +74,8 @@ pub struct Framer {
     skipping_line: bool,
     max_record: usize,
     saw_array: bool,
+    /// Whether `buf[0]` starts a line (the byte before it, dropped by compaction, ended one).
+    base_at_line_start: bool,
 }
 
 fn is_ws(c: u8) -> bool {
@@ -123,6 +125,7 @@ impl Framer {
             skipping_line: false,
             max_record,
             saw_array: false,
+            base_at_line_start: true,
         }
     }
 
@@ -161,6 +164,7 @@ impl Framer {
         if keep_from == 0 || keep_from < self.buf.len() / 2 && keep_from < (1 << 20) {
             return;
         }
+        self.base_at_line_start = matches!(self.buf[keep_from - 1], b'\n' | b'\r');
         self.buf.drain(..keep_from);
         self.base += keep_from as u64;
         self.pos -= keep_from;
@@ -235,11 +239,10 @@ impl Framer {
             if self.pos >= self.buf.len() {
                 return;
             }
-            let at_line_start = self.pos == 0 && self.base == 0
-                || self
-                    .buf
-                    .get(self.pos.wrapping_sub(1))
-                    .is_some_and(|&c| c == b'\n' || c == b'\r');
+            let at_line_start = match self.pos.checked_sub(1) {
+                None => self.base_at_line_start,
+                Some(prev) => matches!(self.buf[prev], b'\n' | b'\r'),
+            };
             match self.buf[self.pos] {
                 b'[' if !self.in_array => {
                     self.flush_junk(sink);
@@ -494,5 +497,169 @@ impl Framer {
             }
             run.sample.extend_from_slice(&self.buf[start..start + take]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records what the framer hands out; a record is accepted when it parses as JSON.
+    #[derive(Default)]
+    struct Seen {
+        records: Vec<(String, u64, u64)>,
+        problems: Vec<(String, u64)>,
+        text: Vec<String>,
+    }
+
+    impl RecordSink for Seen {
+        fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError> {
+            match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(_) => {
+                    self.records.push((
+                        String::from_utf8_lossy(bytes).into_owned(),
+                        at.line,
+                        at.offset,
+                    ));
+                    Ok(())
+                }
+                Err(e) if e.is_eof() => Err(RecordError::Incomplete),
+                Err(e) => Err(RecordError::Invalid(Problem::InvalidJson {
+                    reason: e.to_string(),
+                    line: at.line,
+                    column: 0,
+                })),
+            }
+        }
+        fn problem(&mut self, problem: Problem, at: Position) {
+            self.problems.push((problem.to_string(), at.line));
+        }
+        fn text_line(&mut self, line: &[u8], _: Position) -> bool {
+            let l = String::from_utf8_lossy(line).into_owned();
+            let ok = l.starts_with("UI ");
+            if ok {
+                self.text.push(l);
+            }
+            ok
+        }
+    }
+
+    fn frame(input: &str, chunk: usize) -> Seen {
+        let mut f = Framer::new(1 << 20);
+        let mut seen = Seen::default();
+        for c in input.as_bytes().chunks(chunk.max(1)) {
+            f.push(c, &mut seen);
+        }
+        f.finish(&mut seen);
+        seen
+    }
+
+    fn lines_of(s: &Seen) -> Vec<u64> {
+        s.records.iter().map(|r| r.1).collect()
+    }
+
+    #[test]
+    fn ndjson_lf_crlf_and_cr_only() {
+        for input in [
+            "{\"a\":1}\n{\"a\":2}\n",
+            "{\"a\":1}\r\n{\"a\":2}\r\n",
+            "{\"a\":1}\r{\"a\":2}\r",
+            "{\"a\":1}\n{\"a\":2}",
+        ] {
+            for chunk in [1, 3, 100] {
+                let s = frame(input, chunk);
+                assert_eq!(s.records.len(), 2, "{input:?} chunk {chunk}");
+                assert!(s.problems.is_empty(), "{input:?}: {:?}", s.problems);
+            }
+        }
+    }
+
+    #[test]
+    fn json_array_streamed_by_element_with_offsets() {
+        let input = "[\n  {\"a\":1},\n  {\"a\":2}, {\"a\":3}\n]\n";
+        let s = frame(input, 2);
+        assert_eq!(
+            s.records.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["{\"a\":1}", "{\"a\":2}", "{\"a\":3}"]
+        );
+        assert_eq!(lines_of(&s), [2, 3, 3]);
+        assert_eq!(s.records[0].2, input.find("{\"a\":1}").unwrap() as u64);
+    }
+
+    #[test]
+    fn pretty_printed_and_concatenated_values() {
+        let input = "{\n  \"a\": {\n    \"b\": 1\n  }\n}\n{\"c\":2} {\"d\":3}\n{\n\"e\":\n{\n\"f\":\"}\"\n}\n}";
+        let s = frame(input, 5);
+        assert_eq!(s.records.len(), 4, "{:?}", s.problems);
+        assert_eq!(lines_of(&s), [1, 6, 6, 7]);
+    }
+
+    #[test]
+    fn broken_line_does_not_swallow_the_next_ones() {
+        let input = "{\"a\":\"x\"y\",\"b\":[1,2\n{\"ok\":1}\n{\"bad\":1,}\n{\"ok\":2}\n";
+        let s = frame(input, 4);
+        assert_eq!(
+            s.records.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ["{\"ok\":1}", "{\"ok\":2}"]
+        );
+        assert_eq!(s.problems.iter().map(|p| p.1).collect::<Vec<_>>(), [1, 3]);
+    }
+
+    #[test]
+    fn unclosed_pretty_value_resumes_at_the_next_compact_record() {
+        let input = "{\n  \"a\": {\n    \"b\": 1\n{\"ok\":1}\n";
+        let s = frame(input, 3);
+        assert_eq!(s.records.len(), 1);
+        assert!(
+            s.problems[0]
+                .0
+                .contains("never closes; reading resumed at line 4"),
+            "{:?}",
+            s.problems
+        );
+    }
+
+    #[test]
+    fn truncated_file_is_reported_at_the_record_start() {
+        let s = frame("{\"ok\":1}\n{\n  \"a\": [1, 2", 3);
+        assert_eq!(s.records.len(), 1);
+        assert_eq!(s.problems, [("the file ends inside a JSON record that started at line 2 (truncated or unbalanced)".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn runs_of_text_are_one_problem_and_ui_lines_are_offered_to_the_sink() {
+        let input = "\"action\": \"x\",\n\"message\": \"y\"\n}\nUI line\n{\"ok\":1}\nnot json\n";
+        let s = frame(input, 1);
+        assert_eq!(s.text, ["UI line"]);
+        assert_eq!(s.records.len(), 1);
+        assert_eq!(s.problems.len(), 2, "{:?}", s.problems);
+        assert!(
+            s.problems[0].0.starts_with("3 line(s) of text"),
+            "{:?}",
+            s.problems
+        );
+        assert_eq!((s.problems[0].1, s.problems[1].1), (1, 6));
+    }
+
+    /// Regression: with 1-byte chunks, compaction dropped the newline before `buf[0]` and the
+    /// next line was no longer seen as starting a line, so UI text lines were reported as junk.
+    #[test]
+    fn line_start_survives_compaction_with_one_byte_chunks() {
+        let s = frame("UI a\nUI b\nUI c\n", 1);
+        assert_eq!(s.text, ["UI a", "UI b", "UI c"]);
+    }
+
+    #[test]
+    fn oversized_record_is_skipped_with_a_problem() {
+        let mut f = Framer::new(64);
+        let mut seen = Seen::default();
+        let big = format!("{{\"a\":\"{}\"}}\n{{\"ok\":1}}\n", "x".repeat(200));
+        for c in big.as_bytes().chunks(16) {
+            f.push(c, &mut seen);
+        }
+        f.finish(&mut seen);
+        assert_eq!(seen.records.len(), 1);
+        assert!(seen.problems[0].0.contains("larger than the 64 byte limit"));
+        assert!(f.buffered() == 0);
     }
 }

@@ -350,3 +350,85 @@ impl Ingest {
         self.counts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use std::io::Write;
+
+    fn read(name: &str, bytes: &[u8], chunk: usize) -> (Store, FileSummary) {
+        let mut store = Store::new();
+        let mut ing = Ingest::new(&mut store, name);
+        for c in bytes.chunks(chunk) {
+            ing.push(&mut store, c);
+        }
+        let f = ing.finish(&mut store);
+        (store, f)
+    }
+
+    const LOGIN: &str = r#"{"id":"x1","eventTime":"2024-05-01T10:00:00.00+0000","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+
+    /// Regression: the decompressor's last output was pushed back into the decompressor at
+    /// finish, which reported "invalid gzip header" and lost the file's last records.
+    #[test]
+    fn gzip_tail_from_finish_is_framed_not_decompressed_again() {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..2000 {
+            writeln!(z, "{}", LOGIN.replace("x1", &format!("x{i}"))).unwrap();
+        }
+        let z = z.finish().unwrap();
+        for chunk in [7, 4096, z.len()] {
+            let (store, f) = read("a.gz", &z, chunk);
+            assert_eq!(
+                (f.events, f.errors, store.len()),
+                (2000, 0, 2000),
+                "chunk {chunk}"
+            );
+            assert!(f.format.starts_with("gzip, NDJSON"), "{}", f.format);
+        }
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_came_before_and_says_so() {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..5000 {
+            writeln!(z, "{}", LOGIN.replace("x1", &format!("x{i}"))).unwrap();
+        }
+        let z = z.finish().unwrap();
+        let (store, f) = read("cut.gz", &z[..z.len() / 2], 1000);
+        assert!(store.len() > 100 && store.len() < 5000, "{}", store.len());
+        assert!(store
+            .diagnostics()
+            .iter()
+            .any(|d| d.message.contains("gzip data is corrupt or truncated")));
+        assert_eq!(f.records, f.events + f.duplicates + f.errors);
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let (store, f) = read("bom.json", format!("\u{feff}{LOGIN}\n").as_bytes(), 2);
+        assert_eq!((store.len(), f.errors), (1, 0));
+        assert!(f.format.starts_with("UTF-8 BOM"));
+    }
+
+    #[test]
+    fn unsupported_and_empty_files_get_one_file_level_message() {
+        for (bytes, want) in [
+            (&b"PK\x03\x04zipzipzip"[..], "zip archive"),
+            (b"%PDF-1.7 ...", "PDF"),
+            (b"\x89PNG\r\n\x1a\n....", "PNG"),
+            (b"PAR1....", "Parquet"),
+            (b"", "empty"),
+            (b"  \n\n ", "only whitespace"),
+        ] {
+            let (store, f) = read("f", bytes, 3);
+            assert_eq!((f.records, f.errors, store.len()), (1, 1, 0), "{want}");
+            assert!(
+                store.diagnostics()[0].message.contains(want),
+                "{}",
+                store.diagnostics()[0].message
+            );
+        }
+    }
+}

@@ -369,3 +369,105 @@ impl Store {
             .then(|| (f32::from_bits(g.lat), f32::from_bits(g.lon)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::store_from;
+
+    const T0: i64 = 1_700_000_000_000;
+
+    fn auth(t: i64, user: &str, result: &str, method: &str, country: &str) -> String {
+        format!(
+            r#"{{"geoip":{{"country_iso_code":"{country}"}},"data":{{"result":"{result}","subtype":"mfa","mfamethod":"{method}","username":"{user}"}},"event_type":"authentication","time":{},"id":"{t}{user}"}}"#,
+            T0 + t
+        )
+    }
+
+    fn sample() -> Store {
+        store_from(
+            &[
+                auth(1000, "ana", "success", "TOTP", "US"),
+                auth(3000, "ana", "failure", "SMS OTP", "US"),
+                auth(2000, "bo", "failure", "SMS OTP", "DE"),
+                auth(9000, "bo", "success", "TOTP", "DE"),
+            ]
+            .join("\n"),
+        )
+    }
+
+    #[test]
+    fn histogram_bins_by_time_and_outcome() {
+        let s = sample();
+        let h = s.histogram(T0, T0 + 10_000, 5, &Filter::default());
+        assert_eq!(h.success, [1, 0, 0, 0, 1]);
+        assert_eq!(h.failure, [0, 2, 0, 0, 0]);
+        let f = Filter {
+            from: Some(T0 + 2000),
+            to: Some(T0 + 9000),
+            ..Filter::default()
+        };
+        assert_eq!(s.histogram(T0, T0 + 10_000, 1, &f).failure, [2]);
+        assert_eq!(s.histogram(T0, T0 + 10_000, 1, &f).success, [0]);
+    }
+
+    #[test]
+    fn facets_count_under_the_filter_but_not_their_own_selection() {
+        let s = sample();
+        let f = Filter {
+            facets: vec![(Facet::Result, vec!["failure".into()])],
+            ..Filter::default()
+        };
+        assert_eq!(
+            s.facet_counts(Facet::Method, &f, 10),
+            [("SMS OTP".to_owned(), 2)]
+        );
+        assert_eq!(
+            s.facet_counts(Facet::Result, &f, 10),
+            [("failure".to_owned(), 2), ("success".to_owned(), 2)]
+        );
+        let de = Filter {
+            facets: vec![(Facet::Country, vec!["DE".into()])],
+            ..Filter::default()
+        };
+        assert_eq!(s.facet_counts(Facet::User, &de, 10), [("bo".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn select_is_time_ordered_and_searchable() {
+        let s = sample();
+        let all = s.select(&Filter::default());
+        assert_eq!(
+            s.rows(&all).iter().map(|r| r.time - T0).collect::<Vec<_>>(),
+            [1000, 2000, 3000, 9000]
+        );
+        let f = Filter {
+            text: Some("sms".into()),
+            ..Filter::default()
+        };
+        assert_eq!(
+            s.rows(&s.select(&f))
+                .iter()
+                .map(|r| r.user.as_str())
+                .collect::<Vec<_>>(),
+            ["bo", "ana"]
+        );
+        let f = Filter {
+            events: Some(vec![all[3]]),
+            ..Filter::default()
+        };
+        assert_eq!(s.select(&f), [all[3]]);
+        assert_eq!(s.time_bounds(), Some((T0 + 1000, T0 + 9000)));
+    }
+
+    #[test]
+    fn auth_summary_by_method_country_and_user() {
+        let a = sample().auth_summary();
+        assert_eq!((a.success, a.failure), (2, 2));
+        assert_eq!(
+            (a.by_method["SMS OTP"].failure, a.by_country["DE"].success),
+            (2, 1)
+        );
+        assert_eq!(a.users.len(), 2);
+    }
+}

@@ -1,0 +1,218 @@
+//! Every fixture (real published samples and constructed exports) against its expected summary, the
+//! accounting identity, and independence from how the bytes are chunked.
+
+use authtrail_core::summary::summary_json;
+use authtrail_core::{Ingest, Store};
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+/// Every input fixture: the samples (not their provenance notes) and the constructed files.
+fn fixtures() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [fixtures_dir(), fixtures_dir().join("samples")] {
+        for entry in std::fs::read_dir(dir).expect("fixtures directory") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_file() && !name.ends_with(".source.txt") && name != "README.md" {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    assert!(
+        out.len() >= 40,
+        "expected the samples and constructed fixtures, found {}",
+        out.len()
+    );
+    out
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .expect("utf-8 name")
+        .to_owned()
+}
+
+/// Reads `bytes` into a fresh store, pushing chunks of the given sizes in turn (cycled).
+fn ingest(name: &str, bytes: &[u8], sizes: &[usize]) -> Store {
+    let mut store = Store::new();
+    let mut ing = Ingest::new(&mut store, name);
+    let mut rest = bytes;
+    let mut k = 0;
+    while !rest.is_empty() {
+        let n = sizes[k % sizes.len()].clamp(1, rest.len());
+        ing.push(&mut store, &rest[..n]);
+        rest = &rest[n..];
+        k += 1;
+    }
+    let f = ing.finish(&mut store);
+    assert_eq!(
+        f.records,
+        f.events + f.duplicates + f.errors,
+        "accounting identity for {name}"
+    );
+    assert!(
+        f.records >= 1,
+        "{name}: every file yields at least one event or diagnostic"
+    );
+    store
+}
+
+/// Everything a store holds that a reader could see: the summary and every event, in order.
+fn fingerprint(store: &Store) -> String {
+    let events: Vec<_> = (0..store.len())
+        .map(|i| {
+            (
+                store.locate(i),
+                serde_json::to_string(&store.event(i)).expect("json"),
+            )
+        })
+        .collect();
+    format!("{}\n{events:?}", summary_json(store))
+}
+
+#[test]
+fn every_fixture_matches_its_expected_summary() {
+    let bless = std::env::var_os("AUTHTRAIL_BLESS").is_some();
+    let mut mismatches = Vec::new();
+    for path in fixtures() {
+        let name = name_of(&path);
+        let store = ingest(
+            &name,
+            &std::fs::read(&path).expect("read fixture"),
+            &[1 << 20],
+        );
+        let got = serde_json::to_string_pretty(&summary_json(&store)).expect("json") + "\n";
+        let expected_path = fixtures_dir().join("expected").join(format!("{name}.json"));
+        if bless {
+            std::fs::write(&expected_path, &got).expect("write expected");
+            continue;
+        }
+        match std::fs::read_to_string(&expected_path) {
+            Ok(want) if want == got => {}
+            Ok(_) => mismatches.push(format!(
+                "{name}: summary differs from {}",
+                expected_path.display()
+            )),
+            Err(_) => mismatches.push(format!(
+                "{name}: no expected summary at {}",
+                expected_path.display()
+            )),
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{}\n(re-bless with AUTHTRAIL_BLESS=1 after reviewing)",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn all_fixtures_together_add_up_and_deduplicate_across_files() {
+    let mut store = Store::new();
+    let mut files = 0u64;
+    for path in fixtures().iter().chain(fixtures().iter()) {
+        let mut ing = Ingest::new(&mut store, &name_of(path));
+        ing.push(&mut store, &std::fs::read(path).expect("read"));
+        ing.finish(&mut store);
+        files += 1;
+    }
+    let f = store.files();
+    assert_eq!(f.len() as u64, files);
+    let events: u64 = f.iter().map(|f| f.events).sum();
+    assert_eq!(events, store.len() as u64);
+    // The second pass over the same files adds nothing new: all its events are duplicates.
+    let half = f.len() / 2;
+    assert!(
+        f[half..].iter().all(|f| f.events == 0),
+        "second reading of a file added events"
+    );
+    let first: u64 = f[..half].iter().map(|f| f.events).sum();
+    let dup_second: u64 = f[half..].iter().map(|f| f.duplicates).sum();
+    let dup_first: u64 = f[..half].iter().map(|f| f.duplicates).sum();
+    assert_eq!(dup_second, first + dup_first);
+}
+
+#[test]
+fn published_samples_get_the_result_they_deserve() {
+    let read = |name: &str| {
+        let path = fixtures_dir().join("samples").join(name);
+        ingest(name, &std::fs::read(path).expect("sample"), &[4096])
+    };
+    // Valid JSON as published: one event each, of the right family.
+    for name in [
+        "at_full-event_cos-object-create_2020.json",
+        "at_full-event_iam-groups-group-read_2020.json",
+        "at_full-event_power-iaas_new-flat-format_2022.json",
+        "at_full-event_power-iaas_old-payload-wrapper-format_2019.json",
+        "verify_webhook-body_authentication_user-password_2022.json",
+        "verify_qradar-dsm_management_api-client-created_2024.json",
+    ] {
+        let s = read(name);
+        assert_eq!((s.len(), s.diagnostics_total()), (1, 0), "{name}");
+    }
+    // Doc fragments (key/value lines without braces) are one "not JSON" diagnostic each.
+    let s = read("at_billing-account-traits-update_mfa-TOTP4ALL_doc-fragment.txt");
+    assert_eq!(s.len(), 0);
+    assert!(
+        s.diagnostics()[0].message.contains("not JSON"),
+        "{:?}",
+        s.diagnostics()
+    );
+    // Trailing comma as published.
+    let s = read("at_user-setting-update_new-diff_2FA-update_doc-sample.json");
+    assert!(
+        s.diagnostics()[0].message.contains("at line 12"),
+        "{:?}",
+        s.diagnostics()
+    );
+    // Newline inside a string as published by QRadar's page.
+    let s = read("verify_qradar-dsm_management_api-client-created_2019.txt");
+    assert!(
+        s.diagnostics()[0].message.contains("control character"),
+        "{:?}",
+        s.diagnostics()
+    );
+    // The truncated LogDNA stream line: its unescaped quote is reported where it is.
+    let s = read("at_logdna-kafka-stream_source-line-wrapper_security-advisor_TRUNCATED.txt");
+    assert!(
+        s.diagnostics()[0].message.contains("column 759"),
+        "{:?}",
+        s.diagnostics()
+    );
+    // UI text lines become events; the two identical member.add lines are two events.
+    let s = read("at_ui-text-lines_global-actions_2019.txt");
+    assert_eq!((s.len(), s.duplicates()), (4, 0));
+    // UI line + event + pasted damage: the event is kept, the damage reported at its line.
+    let s = read("at_ui-text-plus-event_bss-user-management-user-delete_2019.txt");
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        s.diagnostics().iter().map(|d| d.line).collect::<Vec<_>>(),
+        vec![1, 44]
+    );
+}
+
+fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
+    prop::collection::vec(prop_oneof![1usize..8, 8usize..300, 300usize..5000], 1..12)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any chunking of any fixture gives the same store as reading it in one piece.
+    #[test]
+    fn chunking_never_changes_the_store(sizes in chunk_sizes()) {
+        for path in fixtures() {
+            let name = name_of(&path);
+            let bytes = std::fs::read(&path).expect("read");
+            let whole = fingerprint(&ingest(&name, &bytes, &[bytes.len().max(1)]));
+            let chunked = fingerprint(&ingest(&name, &bytes, &sizes));
+            prop_assert_eq!(whole, chunked, "fixture {} with chunk sizes {:?}", name, sizes);
+        }
+    }
+}
