@@ -10,7 +10,7 @@ use serde_json::json;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -73,7 +73,7 @@ fn parse_size(s: &str) -> Result<u64> {
     Ok((n * mult) as u64)
 }
 
-fn open(path: &PathBuf) -> Result<Box<dyn Read>> {
+fn open(path: &Path) -> Result<Box<dyn Read>> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(io::stdin().lock()));
     }
@@ -82,7 +82,7 @@ fn open(path: &PathBuf) -> Result<Box<dyn Read>> {
     })?))
 }
 
-fn display_name(path: &PathBuf) -> String {
+fn display_name(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "(stdin)".to_owned()
     } else {

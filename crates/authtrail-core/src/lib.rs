@@ -36,6 +36,12 @@ pub mod store;
 pub mod summary;
 pub mod time;
 
+pub use diag::Diagnostic;
+pub use ingest::{Collector, FileSummary, Ingest};
+pub use model::{Event, Kind, Outcome};
+pub use store::query::{Facet, Filter, Histogram, Row};
+pub use store::{Locator, SourceReader, Store};
+
 #[cfg(test)]
 pub(crate) mod test_support {
     /// A store holding `text` read as one file in 7-byte chunks.
@@ -50,9 +56,3 @@ pub(crate) mod test_support {
         store
     }
 }
-
-pub use diag::Diagnostic;
-pub use ingest::{Collector, FileSummary, Ingest};
-pub use model::{Event, Kind, Outcome};
-pub use store::query::{Facet, Filter, Histogram, Row};
-pub use store::{Locator, SourceReader, Store};

@@ -9,14 +9,16 @@ pub struct Gunzip {
     failed: bool,
 }
 
-impl Gunzip {
-    pub fn new() -> Self {
+impl Default for Gunzip {
+    fn default() -> Self {
         Gunzip {
             dec: MultiGzDecoder::new(Vec::new()),
             failed: false,
         }
     }
+}
 
+impl Gunzip {
     /// Decompresses a chunk and hands back what came out, or why the stream is unreadable.
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<u8>, String> {
         if self.failed {
@@ -59,7 +61,7 @@ mod tests {
         let text = b"{\"a\":1}\n".repeat(1000);
         let z = gz(&text);
         for size in [1, 7, 4096, z.len()] {
-            let mut g = Gunzip::new();
+            let mut g = Gunzip::default();
             let mut out = Vec::new();
             for c in z.chunks(size) {
                 out.extend(g.push(c).unwrap());
@@ -73,7 +75,7 @@ mod tests {
     fn concatenated_members_are_read() {
         let mut z = gz(b"one\n");
         z.extend(gz(b"two\n"));
-        let mut g = Gunzip::new();
+        let mut g = Gunzip::default();
         let mut out = g.push(&z).unwrap();
         out.extend(g.finish().unwrap());
         assert_eq!(out, b"one\ntwo\n");
@@ -83,7 +85,7 @@ mod tests {
     fn truncated_stream_is_an_error_after_the_readable_part() {
         let text = b"{\"a\":1}\n".repeat(10_000);
         let z = gz(&text);
-        let mut g = Gunzip::new();
+        let mut g = Gunzip::default();
         let out = g.push(&z[..z.len() / 2]).unwrap();
         assert!(!out.is_empty());
         assert!(g.finish().is_err());
@@ -91,7 +93,7 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        let mut g = Gunzip::new();
+        let mut g = Gunzip::default();
         let r = g.push(b"\x1f\x8b\x08\x00garbage that is not deflate at all, really not");
         let f = g.finish();
         assert!(r.is_err() || f.is_err());

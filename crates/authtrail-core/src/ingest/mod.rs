@@ -246,7 +246,7 @@ impl Ingest {
             }
             Sniffed::Gzip => {
                 self.seen.gzip = true;
-                self.gunzip = Some(gzip::Gunzip::new());
+                self.gunzip = Some(gzip::Gunzip::default());
                 self.feed(collector, head);
             }
             Sniffed::Bom(n) => {
