@@ -134,6 +134,11 @@ impl Framer {
         self.saw_array
     }
 
+    /// Starts counting offsets at `n`: bytes before the text (a byte order mark) were skipped.
+    pub fn skip_prefix(&mut self, n: u64) {
+        self.base += n;
+    }
+
     /// Bytes held for a record not yet complete.
     pub fn buffered(&self) -> usize {
         self.buf.len()

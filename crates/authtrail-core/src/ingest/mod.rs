@@ -102,6 +102,8 @@ pub struct Ingest {
     sniffed: Option<Sniffed>,
     gunzip: Option<gzip::Gunzip>,
     framer: Framer,
+    /// The first bytes of the (decompressed) text, held until a byte order mark can be told.
+    text_head: Option<Vec<u8>>,
     counts: FileSummary,
     seen: Seen,
     ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
@@ -203,6 +205,7 @@ impl Ingest {
             sniffed: None,
             gunzip: None,
             framer: Framer::new(max_record),
+            text_head: Some(Vec::new()),
             counts: FileSummary {
                 name: name.to_owned(),
                 ..FileSummary::default()
@@ -249,10 +252,6 @@ impl Ingest {
                 self.gunzip = Some(gzip::Gunzip::default());
                 self.feed(collector, head);
             }
-            Sniffed::Bom(n) => {
-                self.seen.bom = true;
-                self.feed(collector, &head[n..]);
-            }
             Sniffed::Text => self.feed(collector, head),
         }
     }
@@ -287,6 +286,30 @@ impl Ingest {
 
     /// Hands decompressed text to the framer.
     fn frame<C: Collector + ?Sized>(&mut self, collector: &mut C, bytes: &[u8]) {
+        if let Some(mut head) = self.text_head.take() {
+            // A UTF-8 byte order mark, also inside gzip: skipped, but counted in offsets so
+            // that locators point into the text as it is stored.
+            head.extend_from_slice(bytes);
+            if head.len() < 3 && head.starts_with(&b"\xEF\xBB\xBF"[..head.len()]) {
+                self.text_head = Some(head);
+                return;
+            }
+            let skip = if head.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+            if skip > 0 {
+                self.seen.bom = true;
+                self.framer.skip_prefix(3);
+            }
+            self.frame_text(collector, &head[skip..]);
+            return;
+        }
+        self.frame_text(collector, bytes);
+    }
+
+    fn frame_text<C: Collector + ?Sized>(&mut self, collector: &mut C, bytes: &[u8]) {
         let mut adapter = Adapter {
             collector,
             file: self.file,
@@ -318,6 +341,9 @@ impl Ingest {
                     ),
                 }
             }
+        }
+        if let Some(head) = self.text_head.take() {
+            self.frame_text(collector, &head);
         }
         if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) || self.gunzip.is_some() {
             let mut adapter = Adapter {
@@ -406,10 +432,26 @@ mod tests {
     }
 
     #[test]
-    fn bom_is_skipped() {
-        let (store, f) = read("bom.json", format!("\u{feff}{LOGIN}\n").as_bytes(), 2);
-        assert_eq!((store.len(), f.errors), (1, 0));
-        assert!(f.format.starts_with("UTF-8 BOM"));
+    fn bom_is_skipped_but_counted_in_offsets_also_inside_gzip() {
+        let text = format!("\u{feff}{LOGIN}\n");
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(text.as_bytes()).unwrap();
+        let z = z.finish().unwrap();
+        for (name, bytes, format) in [
+            ("bom.json", text.as_bytes(), "UTF-8 BOM, NDJSON"),
+            ("bom.json.gz", &z[..], "gzip, UTF-8 BOM, NDJSON"),
+        ] {
+            for chunk in [1, 2, 1000] {
+                let (store, f) = read(name, bytes, chunk);
+                assert_eq!((store.len(), f.errors), (1, 0), "{name} chunk {chunk}");
+                assert!(f.format.starts_with(format), "{}", f.format);
+                let l = store.locate(0);
+                assert_eq!(
+                    &text.as_bytes()[l.offset as usize..][..l.len as usize],
+                    LOGIN.as_bytes()
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,10 @@
-//! File type from the first bytes: gzip, a UTF-8 byte order mark, or a format authtrail cannot read.
+//! File type from the first bytes: gzip, text, or a format authtrail cannot read. (A UTF-8 byte
+//! order mark is text; it is skipped when the text is framed, also inside gzip.)
 
 /// What the first bytes of a file say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
     Gzip,
-    /// UTF-8 with a byte order mark of this many bytes.
-    Bom(usize),
     Text,
     Unsupported(&'static str),
 }
@@ -47,9 +46,6 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0x1f, 0x8b]) {
         return Sniffed::Gzip;
     }
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        return Sniffed::Bom(3);
-    }
     for (magic, what) in MAGIC {
         if head.starts_with(magic) {
             return Sniffed::Unsupported(what);
@@ -69,7 +65,7 @@ mod tests {
     #[test]
     fn recognises_magic() {
         assert_eq!(sniff(b"\x1f\x8b\x08\x00"), Sniffed::Gzip);
-        assert_eq!(sniff(b"\xEF\xBB\xBF{\"a\""), Sniffed::Bom(3));
+        assert_eq!(sniff(b"\xEF\xBB\xBF{\"a\""), Sniffed::Text);
         assert_eq!(
             sniff(b"PK\x03\x04rest"),
             Sniffed::Unsupported("a zip archive; extract it and drop the files inside")

@@ -91,6 +91,8 @@ pub struct Row {
     pub outcome: &'static str,
     pub action: String,
     pub user: String,
+    /// Who performed the event: differs from `user` for changes made by an administrator.
+    pub actor: String,
     pub ip: String,
     pub method: String,
     pub country: String,
@@ -352,6 +354,10 @@ impl Store {
                     outcome: Outcome::from_u8(self.outcome[k]).name(),
                     action: self.str(self.action[k]).to_owned(),
                     user: self.str(self.user[k]).to_owned(),
+                    actor: {
+                        let a = self.profiles.get(self.profile[k]).actor;
+                        self.str(if a != 0 { a } else { self.user[k] }).to_owned()
+                    },
                     ip: self.str(self.ip[k]).to_owned(),
                     method: self
                         .str(self.profiles.get(self.profile[k]).method)
@@ -452,6 +458,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["bo", "ana"]
         );
+        assert_eq!(s.rows(&all)[0].actor, "ana");
         let f = Filter {
             events: Some(vec![all[3]]),
             ..Filter::default()

@@ -1,0 +1,251 @@
+//! The wasm-bindgen facade over [`authtrail_core`] used by the inspector page's Web Worker.
+//!
+//! [`Inspector`] owns the event [`Store`] and the files being read; each method reads its
+//! arguments, calls the core and returns the answer. Bytes go in as `Uint8Array` chunks, histogram
+//! bins come back as `Uint32Array`s, and only small objects (summaries, one page of rows, one
+//! event) cross through serde-wasm-bindgen. The event store itself never leaves wasm memory.
+//!
+//! ```js
+//! import init, { Inspector } from './authtrail-wasm.js';
+//! await init();
+//! const inspector = new Inspector();
+//! const id = inspector.begin_file('export.ndjson');
+//! inspector.push(id, bytes);
+//! const summary = inspector.finish(id); // { name, format, records, events, duplicates, errors, bytes }
+//! ```
+
+#![forbid(unsafe_code)]
+
+use authtrail_core::{generate, model, Facet, Filter, Ingest, Store};
+use js_sys::{Object, Reflect, Uint32Array};
+use serde::Serialize;
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+/// Serializes a small answer as plain JSON-like JS values (maps as objects, u64 as numbers).
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("cannot hand the answer to JavaScript: {e}")))
+}
+
+/// Reads a filter object; `null` / `undefined` mean no filter.
+fn filter_from(value: JsValue) -> Result<Filter, JsError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(Filter::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid filter: {e}")))
+}
+
+fn facet_from(name: &str) -> Result<Facet, JsError> {
+    serde_wasm_bindgen::from_value(JsValue::from_str(name))
+        .map_err(|_| JsError::new(&format!("unknown facet \"{name}\"")))
+}
+
+fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
+    Reflect::set(target, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|_| JsError::new("cannot build the answer object"))
+}
+
+/// The store's totals and its files, as the summary panel shows them.
+#[derive(Serialize)]
+struct Summary<'a> {
+    events: usize,
+    duplicates: u64,
+    diagnostics: u64,
+    files: &'a [authtrail_core::FileSummary],
+    /// Earliest event time, UTC ms.
+    from: Option<i64>,
+    /// Latest event time, UTC ms.
+    to: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct LocatorOut {
+    file: u16,
+    offset: u64,
+    len: u32,
+}
+
+/// The event store and the files being read into it.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct Inspector {
+    store: Store,
+    /// Files being read, by their index in the store.
+    ingests: HashMap<u16, Ingest>,
+    /// The last [`Inspector::select`] answer, paged by [`Inspector::rows`].
+    selection: Vec<u32>,
+}
+
+#[wasm_bindgen]
+impl Inspector {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Inspector {
+        Inspector::default()
+    }
+
+    /// Starts reading a file; returns its id, which is also its index in the store (the `file` of
+    /// [`Inspector::locate`]).
+    pub fn begin_file(&mut self, name: &str) -> u16 {
+        let ingest = Ingest::new(&mut self.store, name);
+        let id = ingest.file();
+        self.ingests.insert(id, ingest);
+        id
+    }
+
+    /// Pushes the next chunk of file `id`.
+    pub fn push(&mut self, id: u16, chunk: &[u8]) -> Result<(), JsError> {
+        let ingest = self
+            .ingests
+            .get_mut(&id)
+            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        ingest.push(&mut self.store, chunk);
+        Ok(())
+    }
+
+    /// Ends file `id` (also after a cancel: what was read is kept) and returns its accounting:
+    /// `{name, format, records, events, duplicates, errors, bytes}`.
+    pub fn finish(&mut self, id: u16) -> Result<JsValue, JsError> {
+        let ingest = self
+            .ingests
+            .remove(&id)
+            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        to_js(&ingest.finish(&mut self.store))
+    }
+
+    /// `{events, duplicates, diagnostics, files: [...], from, to}`.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        let bounds = self.store.time_bounds();
+        to_js(&Summary {
+            events: self.store.len(),
+            duplicates: self.store.duplicates(),
+            diagnostics: self.store.diagnostics_total(),
+            files: self.store.files(),
+            from: bounds.map(|b| b.0),
+            to: bounds.map(|b| b.1),
+        })
+    }
+
+    /// The first `limit` diagnostics kept: `[{file, line, offset, message}]`.
+    pub fn diagnostics(&self, limit: usize) -> Result<JsValue, JsError> {
+        let d = self.store.diagnostics();
+        to_js(&d[..limit.min(d.len())])
+    }
+
+    /// Events matching `filter` in `bins` equal bins over [from, to):
+    /// `{from, to, success, failure, other}`, the counts as `Uint32Array`s.
+    pub fn histogram(
+        &self,
+        from: f64,
+        to: f64,
+        bins: u32,
+        filter: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let filter = filter_from(filter)?;
+        let h = self
+            .store
+            .histogram(from as i64, to as i64, bins as usize, &filter);
+        let out = Object::new();
+        set(&out, "from", &JsValue::from_f64(h.from as f64))?;
+        set(&out, "to", &JsValue::from_f64(h.to as f64))?;
+        set(&out, "success", &Uint32Array::from(&h.success[..]))?;
+        set(&out, "failure", &Uint32Array::from(&h.failure[..]))?;
+        set(&out, "other", &Uint32Array::from(&h.other[..]))?;
+        Ok(out.into())
+    }
+
+    /// Counts per value of `facet` under `filter`, largest first: `[[value, count], ...]`.
+    pub fn facets(&self, facet: &str, filter: JsValue, limit: usize) -> Result<JsValue, JsError> {
+        let facet = facet_from(facet)?;
+        let filter = filter_from(filter)?;
+        to_js(&self.store.facet_counts(facet, &filter, limit))
+    }
+
+    /// Selects the events matching `filter` (in time order), keeps the selection for
+    /// [`Inspector::rows`] and returns how many there are.
+    pub fn select(&mut self, filter: JsValue) -> Result<u32, JsError> {
+        let filter = filter_from(filter)?;
+        self.selection = self.store.select(&filter);
+        Ok(self.selection.len() as u32)
+    }
+
+    /// Rows `offset .. offset + limit` of the current selection.
+    pub fn rows(&self, offset: usize, limit: usize) -> Result<JsValue, JsError> {
+        let start = offset.min(self.selection.len());
+        let end = start.saturating_add(limit).min(self.selection.len());
+        let rows = self.store.rows(&self.selection[start..end]);
+        to_js(&rows)
+    }
+
+    fn check(&self, i: u32) -> Result<usize, JsError> {
+        let i = i as usize;
+        if i < self.store.len() {
+            Ok(i)
+        } else {
+            Err(JsError::new(&format!(
+                "no event {i} (the store holds {})",
+                self.store.len()
+            )))
+        }
+    }
+
+    /// Event `i`, normalized.
+    pub fn event(&self, i: u32) -> Result<JsValue, JsError> {
+        let i = self.check(i)?;
+        to_js(&self.store.event(i))
+    }
+
+    /// Where event `i`'s original JSON is: `{file, offset, len}`, the offset in the file's
+    /// decompressed text.
+    pub fn locate(&self, i: u32) -> Result<JsValue, JsError> {
+        let i = self.check(i)?;
+        let l = self.store.locate(i);
+        to_js(&LocatorOut {
+            file: l.file,
+            offset: l.offset,
+            len: l.len,
+        })
+    }
+
+    /// The account MFA level changes (and attempts) in time order.
+    pub fn account_history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.store.account_mfa_history())
+    }
+
+    /// Every user's setting changes in time order.
+    pub fn user_history(&self) -> Result<JsValue, JsError> {
+        to_js(&self.store.user_setting_history())
+    }
+
+    /// Authentication successes and failures by method, country and user.
+    pub fn auth_summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.store.auth_summary())
+    }
+}
+
+/// The account MFA levels as IBM writes them, weakest first.
+#[wasm_bindgen]
+pub fn mfa_levels() -> Vec<String> {
+    model::MFA_LEVELS.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A plain explanation of an account MFA level.
+#[wasm_bindgen]
+pub fn level_explanation(level: &str) -> String {
+    model::level_explanation(level).to_owned()
+}
+
+/// A deterministic demo export (NDJSON) of at least `bytes` bytes.
+#[wasm_bindgen]
+pub fn demo_bytes(bytes: u32) -> Result<Vec<u8>, JsError> {
+    let mut out = Vec::with_capacity(bytes as usize + (1 << 16));
+    let options = generate::Options {
+        bytes: u64::from(bytes),
+        ..Default::default()
+    };
+    generate::generate(&options, &mut out)
+        .map_err(|e| JsError::new(&format!("cannot generate the demo: {e}")))?;
+    Ok(out)
+}

@@ -1,0 +1,204 @@
+//! The facade in a real browser: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p authtrail-wasm
+//! --target wasm32-unknown-unknown`.
+
+#![cfg(target_arch = "wasm32")]
+
+use authtrail_wasm::{demo_bytes, level_explanation, mfa_levels, Inspector};
+use js_sys::Uint32Array;
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Seven records: an MFA downgrade, its duplicate, a line of text, a failed attempt to restore
+/// the level, and three logins (one success, two failures) on two days.
+const EXPORT: &str = r#"{"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success","initiator":{"name":"admin@example.com","host":{"address":"203.0.113.7"}},"requestData":{"request_body":{"old_mfa_traits":"TOTP4ALL","new_mfa_traits":"NONE"}}}
+{"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success"}
+this line is not JSON
+{"id":"a2","eventTime":"2024-03-02T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"failure","initiator":{"name":"mallory@example.com","host":{"address":"198.51.100.9"}},"requestData":{"request_body":{"old_mfa_traits":"NONE","new_mfa_traits":"TOTP4ALL"}}}
+{"id":"l1","eventTime":"2024-03-01T10:00:00.00+0000","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}
+{"id":"l2","eventTime":"2024-03-01T11:00:00.00+0000","action":"iam-identity.user-apikey.login","outcome":"failure","initiator":{"name":"ana@example.com"}}
+{"id":"l3","eventTime":"2024-03-02T12:00:00.00+0000","action":"iam-identity.user-apikey.login","outcome":"failure","initiator":{"name":"bob@example.com"}}
+"#;
+
+const MAR_1: f64 = 1_709_251_200_000.0;
+const DAY: f64 = 86_400_000.0;
+
+fn json_of(v: JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v).expect("a plain JS value")
+}
+
+fn js(v: Value) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
+}
+
+use serde::Serialize as _;
+
+/// The export pushed in 3-byte chunks.
+fn loaded() -> (Inspector, Value) {
+    let mut inspector = Inspector::new();
+    let id = inspector.begin_file("export.ndjson");
+    for chunk in EXPORT.as_bytes().chunks(3) {
+        inspector.push(id, chunk).unwrap();
+    }
+    let file = json_of(inspector.finish(id).unwrap());
+    (inspector, file)
+}
+
+fn sum(v: &JsValue, key: &str) -> u32 {
+    let a: Uint32Array = js_sys::Reflect::get(v, &JsValue::from_str(key))
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    a.to_vec().iter().sum()
+}
+
+#[wasm_bindgen_test]
+fn three_byte_chunks_are_counted_like_the_whole_file() {
+    let (inspector, file) = loaded();
+    assert_eq!(file["name"], "export.ndjson");
+    assert_eq!(file["records"], 7);
+    assert_eq!(file["events"], 5);
+    assert_eq!(file["duplicates"], 1);
+    assert_eq!(file["errors"], 1);
+    assert_eq!(file["bytes"], EXPORT.len());
+    let summary = json_of(inspector.summary().unwrap());
+    assert_eq!(summary["events"], 5);
+    assert_eq!(summary["duplicates"], 1);
+    assert_eq!(summary["diagnostics"], 1);
+    assert_eq!(summary["from"], MAR_1 as i64 + 9 * 3_600_000);
+    let diagnostics = json_of(inspector.diagnostics(10).unwrap());
+    assert_eq!(diagnostics[0]["line"], 3);
+    assert_eq!(diagnostics[0]["file"], 0);
+}
+
+#[wasm_bindgen_test]
+fn account_history_has_the_downgrade_and_the_failed_restore() {
+    let (inspector, _) = loaded();
+    let history = json_of(inspector.account_history().unwrap());
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[0]["from"], "TOTP4ALL");
+    assert_eq!(history[0]["to"], "NONE");
+    assert_eq!(history[0]["actor"], "admin@example.com");
+    assert_eq!(history[0]["ip"], "203.0.113.7");
+    assert_eq!(history[0]["outcome"], "success");
+    assert_eq!(history[1]["from"], "NONE");
+    assert_eq!(history[1]["to"], "TOTP4ALL");
+    assert_eq!(history[1]["outcome"], "failure");
+    assert_eq!(history[1]["actor"], "mallory@example.com");
+}
+
+#[wasm_bindgen_test]
+fn histogram_bins_sum_to_the_filtered_events() {
+    let (inspector, _) = loaded();
+    let all = inspector
+        .histogram(MAR_1, MAR_1 + 2.0 * DAY, 2, JsValue::NULL)
+        .unwrap();
+    assert_eq!(sum(&all, "success"), 2);
+    assert_eq!(sum(&all, "failure"), 3);
+    assert_eq!(sum(&all, "other"), 0);
+    let logins = js(json!({"facets": [["kind", ["iam_login"]]]}));
+    let h = inspector
+        .histogram(MAR_1, MAR_1 + 2.0 * DAY, 2, logins)
+        .unwrap();
+    let failure: Uint32Array = js_sys::Reflect::get(&h, &"failure".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(failure.to_vec(), vec![1, 1]);
+    assert_eq!(sum(&h, "success"), 1);
+}
+
+#[wasm_bindgen_test]
+fn select_pages_rows_and_facets_follow_the_filter() {
+    let (mut inspector, _) = loaded();
+    let failures = js(json!({"facets": [["result", ["failure"]]]}));
+    assert_eq!(inspector.select(failures).unwrap(), 3);
+    let rows = json_of(inspector.rows(1, 10).unwrap());
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    // The failed MFA change sits between the two failed logins.
+    assert_eq!(rows[0]["action"], "iam-identity.accountsettings.update");
+    assert_eq!(rows[0]["actor"], "mallory@example.com");
+    assert_eq!(rows[1]["user"], "bob@example.com");
+    let users = json_of(
+        inspector
+            .facets("user", js(json!({"text": "apikey"})), 10)
+            .unwrap(),
+    );
+    assert_eq!(
+        users,
+        json!([["ana@example.com", 2], ["bob@example.com", 1]])
+    );
+    let window =
+        js(json!({"from": MAR_1 as i64 + DAY as i64, "to": MAR_1 as i64 + 2 * DAY as i64}));
+    assert_eq!(inspector.select(window).unwrap(), 2);
+    assert!(inspector.facets("nonsense", JsValue::NULL, 10).is_err());
+}
+
+#[wasm_bindgen_test]
+fn event_and_locate_point_at_the_original_json() {
+    let (mut inspector, _) = loaded();
+    inspector
+        .select(js(json!({"facets": [["user", ["bob@example.com"]]]})))
+        .unwrap();
+    let index = json_of(inspector.rows(0, 1).unwrap())[0]["index"]
+        .as_u64()
+        .unwrap() as u32;
+    let event = json_of(inspector.event(index).unwrap());
+    assert_eq!(event["outcome"], "failure");
+    assert_eq!(event["time"], "2024-03-02T12:00:00.000Z");
+    let at = json_of(inspector.locate(index).unwrap());
+    let (offset, len) = (
+        at["offset"].as_u64().unwrap() as usize,
+        at["len"].as_u64().unwrap() as usize,
+    );
+    let text = &EXPORT[offset..offset + len];
+    assert!(text.starts_with(r#"{"id":"l3""#), "{text}");
+    assert!(text.ends_with('}'));
+    assert!(inspector.event(99).is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_demo_holds_both_families_and_the_downgrade() {
+    let bytes = demo_bytes(200_000).unwrap();
+    assert!(bytes.len() >= 200_000);
+    let mut inspector = Inspector::new();
+    let id = inspector.begin_file("authtrail-demo.ndjson");
+    inspector.push(id, &bytes).unwrap();
+    let file = json_of(inspector.finish(id).unwrap());
+    assert!(file["format"]
+        .as_str()
+        .unwrap()
+        .contains("Activity Tracker"));
+    assert!(file["format"].as_str().unwrap().contains("Security Verify"));
+    let history = json_of(inspector.account_history().unwrap());
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["to"] == "NONE" && c["outcome"] == "success"));
+    assert!(history
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["outcome"] == "failure"));
+    let users = json_of(inspector.user_history().unwrap());
+    assert!(users
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["setting"] == "2FA" && c["to"] == "false"));
+}
+
+#[wasm_bindgen_test]
+fn levels_are_named_and_explained_as_ibm_does() {
+    assert_eq!(mfa_levels()[0], "NONE");
+    assert_eq!(mfa_levels().len(), 7);
+    assert_eq!(level_explanation("TOTP4ALL"), "TOTP for all users");
+    assert_eq!(
+        level_explanation("LEVEL3"),
+        "U2F / security key for all users"
+    );
+}

@@ -1,0 +1,74 @@
+// Cancelling a large load: the page returns to ready with part of the file, and stays usable.
+//
+// The 60 MB input is written by `authtrail generate --size 60MB` into a temporary directory. The click on
+// cancel-button is made by a MutationObserver in the page the moment the button is there while the page is
+// busy, so the test does not race the (fast) ingest.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { DIST, requireDist, launch, startServer, withApp, toInt, generateExport, tempDir, cliSummary } from './harness.js';
+
+let browser;
+let server;
+let tmp;
+let big;
+
+before(async () => {
+  requireDist();
+  tmp = tempDir('cancel');
+  big = await generateExport('60MB', tmp);
+  browser = await launch();
+  server = await startServer({ root: DIST });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t) => {
+  const full = cliSummary([big]);
+  t.diagnostic(`full file: ${full.events} events`);
+  await withApp(browser, server, 'cancel', async (app) => {
+    await app.page.evaluate(() => {
+      window.__e2eCancel = null;
+      const mo = new MutationObserver(() => {
+        const b = document.querySelector('[data-testid="cancel-button"]');
+        if (b && !b.disabled && document.body.dataset.state === 'busy') {
+          window.__e2eCancel = { at: performance.now(), events: document.querySelector('[data-testid="summary-events"]')?.textContent };
+          mo.disconnect();
+          b.click();
+        }
+      });
+      mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    app.markAction('load 60 MB, then cancel', 'data');
+    const s = await app.settle(
+      () => app.tid('file-input').setInputFiles(big),
+      (x) => x.events !== null,
+      'ready after cancelling the 60 MB load',
+    );
+    const clicked = await app.page.evaluate(() => window.__e2eCancel);
+    await app.shot('cancelled');
+    assert.ok(clicked, 'cancel-button never appeared (enabled) while the page was busy');
+    assert.equal(s.state, 'ready');
+    const events = toInt(s.events, 'summary-events');
+    const rowText = (await app.tid('file-row').first().textContent()).replace(/\s+/g, ' ').trim();
+    assert.ok(
+      events < full.events,
+      `summary-events ${events} after cancelling: the whole file (${full.events}) was loaded anyway; ` +
+        `cancel clicked at ${JSON.stringify(clicked)}; file row: ${rowText}`,
+    );
+    t.diagnostic(`events kept after cancel: ${events}`);
+
+    // Still usable: the demo loads and renders.
+    const d = await app.demo();
+    await app.shot('demo-after-cancel');
+    const after = toInt(d.events, 'summary-events');
+    assert.ok(after > 1000 && after > events, `summary-events ${after} after the demo (was ${events})`);
+    assert.ok(d.rows > 0, 'no event-row after the demo');
+    assert.equal(toInt(d.tableCount, 'table-count'), after, 'table-count after the demo');
+  });
+});

@@ -1,0 +1,85 @@
+// Checks shared by several test files (kept out of *.test.js so that importing them registers no tests).
+
+import assert from 'node:assert/strict';
+import { eventually, toInt, requestReport } from './harness.js';
+
+/**
+ * Opens a facet's "show N more" button (facet-more) when it is shown, checks that every item is then
+ * visible, and returns the facet's items.
+ */
+export async function expandFacet(app, name) {
+  const box = app.tid(`facet-${name}`);
+  const more = box.getByTestId('facet-more');
+  if ((await more.count()) && (await more.isVisible())) {
+    const hiddenBefore = await box.locator('li[hidden] [data-testid="facet-item"]').count();
+    assert.ok(hiddenBefore > 0, `facet-${name} offers "show more" but hides no item`);
+    await more.click();
+    await eventually(
+      () => box.locator('li[hidden] [data-testid="facet-item"]').count(),
+      (hidden) => hidden === 0,
+      `facet-${name} to show every item after "show more"`,
+    );
+    assert.match(await more.textContent(), /show fewer/);
+  }
+  return (await app.snapshot()).facets[name] || [];
+}
+
+/** The checks of the demo test, shared with the sub-path test. */
+export async function checkDemo(app, t) {
+  const s0 = await app.snapshot();
+  assert.equal(s0.state, 'ready');
+  await app.shot('empty');
+
+  const s = await app.demo();
+  await app.shot('demo-loaded');
+  const events = toInt(s.events, 'summary-events');
+  assert.ok(events > 1000, `summary-events ${events} should be > 1000`);
+  toInt(s.duplicates, 'summary-duplicates');
+  toInt(s.diagnostics, 'summary-diagnostics');
+  assert.equal(s.errorBanner, null, 'error-banner shown after the demo loaded');
+
+  // Account lane.
+  assert.ok(s.account.length >= 3, `account-change marks: ${s.account.length}, expected >= 3`);
+  for (const a of s.account) assert.ok(['success', 'failure', 'pending'].includes(a.outcome), `account-change data-outcome ${a.outcome}`);
+  assert.ok(s.account.some((a) => a.to === 'NONE'), `no account-change with data-to="NONE": ${JSON.stringify(s.account)}`);
+  assert.ok(s.account.some((a) => a.outcome === 'failure'), `no account-change with data-outcome="failure": ${JSON.stringify(s.account)}`);
+
+  // User lanes.
+  const changes = s.lanes.flatMap((l) => l.changes);
+  assert.ok(s.lanes.length >= 1, 'no user-lane');
+  for (const l of s.lanes) assert.ok(l.user, 'user-lane without data-user');
+  assert.ok(changes.some((c) => c.setting === '2FA'), `no setting-change with data-setting="2FA": ${JSON.stringify(changes.slice(0, 20))}`);
+
+  // Histogram and facets.
+  const failures = toInt(s.histogram?.failure, 'histogram data-failure');
+  assert.ok(failures > 0, `histogram data-failure ${failures}, expected > 0`);
+  assert.ok(toInt(s.histogram.success, 'histogram data-success') > 0, 'histogram data-success should be > 0');
+  // A facet shows its top values; "show all N" (when there) opens the rest.
+  const methods = (await expandFacet(app, 'method')).map((i) => i.value);
+  assert.ok(methods.includes('TOTP'), `facet-method values ${JSON.stringify(methods)} lack "TOTP"`);
+  assert.ok(methods.includes('SMS OTP'), `facet-method values ${JSON.stringify(methods)} lack "SMS OTP"`);
+
+  // Table: unfiltered, it holds every event.
+  assert.ok(s.rows > 0, 'no event-row rendered');
+  assert.equal(toInt(s.tableCount, 'table-count'), events, 'table-count without filters should equal summary-events');
+
+  // Detail pane: a row's raw event is valid JSON.
+  const row = app.tid('event-row').first();
+  await row.click();
+  const detail = app.tid('detail-json');
+  await detail.waitFor({ state: 'visible' });
+  await app.page.waitForFunction(
+    () => (document.querySelector('[data-testid="detail-json"]')?.textContent || '').trim().length > 2 && document.body.dataset.state === 'ready',
+  );
+  const json = (await detail.textContent()).trim();
+  let parsed;
+  assert.doesNotThrow(() => (parsed = JSON.parse(json)), `detail-json is not JSON: ${json.slice(0, 200)}`);
+  assert.equal(typeof parsed, 'object');
+  assert.ok(parsed !== null && Object.keys(parsed).length > 0, 'detail-json is an empty value');
+  const fields = (await app.tid('detail-fields').textContent()).trim();
+  assert.ok(fields.length > 0, 'detail-fields is empty');
+  await app.shot('detail');
+
+  if (t) for (const line of requestReport(app)) t.diagnostic(line);
+  return s;
+}

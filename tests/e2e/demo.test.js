@@ -1,0 +1,177 @@
+// The demo data set and the interactive views: lanes, histogram and brush, facets, search, detail pane.
+//
+// Every test opens a fresh page, clicks demo-button and waits for body[data-state=ready]; the guards of
+// harness.js fail the test on any console error, page error, CSP violation or stray request.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIST, requireDist, launch, startServer, withApp, toInt, facetMap, same } from './harness.js';
+import { checkDemo } from './checks.js';
+
+let browser;
+let server;
+
+before(async () => {
+  requireDist();
+  browser = await launch();
+  server = await startServer({ root: DIST });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const histTotal = (s) => toInt(s.histogram?.success, 'histogram data-success') + toInt(s.histogram?.failure, 'histogram data-failure');
+const allFacets = (s) => Object.fromEntries(['user', 'method', 'result', 'country', 'source', 'action'].map((f) => [f, facetMap(s, f)]));
+
+test('demo: lanes, histogram, facets, table and detail', async (t) => {
+  await withApp(browser, server, 'demo', async (app) => {
+    const s = await checkDemo(app, t);
+
+    // Tooltip of the account change that removed MFA.
+    const none = app.page.locator('[data-testid="account-change"][data-to="NONE"]').first();
+    const actor = await none.getAttribute('data-actor');
+    await none.hover();
+    const tip = app.tid('account-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const tipText = await tip.textContent();
+    assert.match(tipText, /NONE/, `account-tooltip does not name the new level: ${tipText}`);
+    if (actor) assert.ok(tipText.includes(actor), `account-tooltip does not name the actor ${actor}: ${tipText}`);
+    await app.shot('account-tooltip');
+
+    // UTC / local time toggle (the browser runs in Asia/Kolkata, +05:30): the first row's time changes.
+    const firstRow = () => app.tid('event-row').first().textContent();
+    const before = await firstRow();
+    await app.tid('tz-toggle').click();
+    await app.page.waitForFunction(
+      (b) => document.querySelector('[data-testid="event-row"]')?.textContent !== b && document.body.dataset.state === 'ready',
+      before,
+    );
+    const afterToggle = await firstRow();
+    assert.notEqual(afterToggle, before, 'tz-toggle did not change the displayed time');
+    assert.equal(toInt((await app.snapshot()).tableCount, 'table-count'), toInt(s.events, 'summary-events'), 'tz-toggle changed the table');
+  });
+});
+
+test('brush: dragging across the middle of the histogram narrows everything; reset restores it', async () => {
+  await withApp(browser, server, 'brush', async (app) => {
+    const s0 = await app.demo();
+    const total0 = histTotal(s0);
+    const table0 = toInt(s0.tableCount, 'table-count');
+    const facets0 = allFacets(s0);
+
+    const box = await app.tid('histogram').boundingBox();
+    assert.ok(box && box.width > 100, `histogram too small to brush: ${JSON.stringify(box)}`);
+    const y = box.y + box.height / 2;
+    const s1 = await app.settleUi(
+      async () => {
+        await app.page.mouse.move(box.x + box.width * 0.25, y);
+        await app.page.mouse.down();
+        await app.page.mouse.move(box.x + box.width * 0.5, y, { steps: 8 });
+        await app.page.mouse.move(box.x + box.width * 0.75, y, { steps: 8 });
+        await app.page.mouse.up();
+      },
+      (s) => histTotal(s) !== total0,
+      'histogram totals to change after brushing',
+      (s) => toInt(s.tableCount, 'table-count') !== table0,
+    );
+    await app.shot('brushed');
+    const total1 = histTotal(s1);
+    const table1 = toInt(s1.tableCount, 'table-count');
+    assert.ok(total1 < total0, `histogram success+failure ${total1} should be < ${total0} after the brush`);
+    assert.ok(total1 > 0, 'the middle half of the demo range should hold some authentications');
+    assert.ok(table1 < table0, `table-count ${table1} should be < ${table0} after the brush`);
+    assert.ok(table1 > 0, 'table-count should be > 0 for the middle half of the demo range');
+    const facets1 = allFacets(s1);
+    assert.notDeepEqual(facets1, facets0, 'facet counts did not change after the brush');
+    for (const [f, items] of Object.entries(facets1)) {
+      for (const [v, c] of Object.entries(items)) {
+        if (v in facets0[f]) assert.ok(c <= facets0[f][v], `facet-${f}[${v}] grew from ${facets0[f][v]} to ${c} under a narrower brush`);
+      }
+    }
+
+    const s2 = await app.settleUi(
+      () => app.tid('brush-reset').click(),
+      (s) => histTotal(s) === total0,
+      'histogram totals to come back after brush-reset',
+      (s) => toInt(s.tableCount, 'table-count') === table0,
+    );
+    await app.shot('brush-reset');
+    assert.equal(histTotal(s2), total0, 'histogram totals after brush-reset');
+    assert.equal(toInt(s2.tableCount, 'table-count'), table0, 'table-count after brush-reset');
+    same(allFacets(s2), facets0, 'facet counts after brush-reset');
+  });
+});
+
+test('facets: result=failure filters the table to its count; clicking again clears it', async () => {
+  await withApp(browser, server, 'facet', async (app) => {
+    const s0 = await app.demo();
+    const table0 = toInt(s0.tableCount, 'table-count');
+    const results = facetMap(s0, 'result');
+    assert.ok('failure' in results, `facet-result has no "failure" item: ${JSON.stringify(results)}`);
+    const n = results.failure;
+    assert.ok(n > 0 && n < table0, `facet-result failure count ${n} should be in (0, ${table0})`);
+
+    const item = app.page.locator('[data-testid="facet-result"] [data-testid="facet-item"][data-value="failure"]');
+    assert.equal(await item.getAttribute('aria-pressed'), 'false', 'facet item pressed before clicking');
+    const pressed = (s) => s.facets.result?.find((i) => i.value === 'failure')?.pressed;
+    const s1 = await app.settleUi(
+      () => item.click(),
+      (s) => pressed(s) === 'true',
+      'facet-result failure to be pressed',
+      (s) => toInt(s.tableCount, 'table-count') === n,
+    );
+    await app.shot('facet-failure');
+    assert.equal(toInt(s1.tableCount, 'table-count'), n, 'table-count should equal the facet count of result=failure');
+    assert.ok(s1.rows > 0 && s1.rows <= n, `rendered rows ${s1.rows} for ${n} filtered events`);
+    assert.equal(toInt(s1.histogram.success, 'histogram data-success'), 0, 'histogram still counts successes under result=failure');
+    assert.ok(toInt(s1.histogram.failure, 'histogram data-failure') > 0, 'histogram has no failures under result=failure');
+
+    const s2 = await app.settleUi(
+      () => item.click(),
+      (s) => pressed(s) === 'false',
+      'facet-result failure to be released',
+      (s) => toInt(s.tableCount, 'table-count') === table0,
+    );
+    assert.equal(toInt(s2.tableCount, 'table-count'), table0, 'table-count after clearing the facet');
+    assert.equal(histTotal(s2), histTotal(s0), 'histogram totals after clearing the facet');
+  });
+});
+
+test('search: a user e-mail keeps only rows that contain it', async () => {
+  await withApp(browser, server, 'search', async (app) => {
+    const s0 = await app.demo();
+    const table0 = toInt(s0.tableCount, 'table-count');
+    const users = (s0.facets.user || []).filter((i) => i.value && i.value.includes('@'));
+    assert.ok(users.length > 0, `no facet-user value is an e-mail: ${JSON.stringify(s0.facets.user)}`);
+    const email = users[0].value;
+    const userCount = toInt(users[0].count, `facet-user[${email}] count`);
+
+    const rowsContain = () =>
+      app.page.$$eval('[data-testid="event-row"]', (els, e) => els.map((el) => el.textContent.toLowerCase().includes(e.toLowerCase())), email);
+    const s1 = await app.settleUi(
+      () => app.tid('search-input').fill(email),
+      (s) => toInt(s.tableCount, 'table-count') !== table0,
+      `table-count to change after searching ${email}`,
+    );
+    await app.shot('search');
+    const count = toInt(s1.tableCount, 'table-count');
+    assert.ok(count > 0 && count < table0, `table-count ${count} after searching ${email} (of ${table0})`);
+    assert.ok(count >= userCount, `table-count ${count} < facet-user count ${userCount} for ${email}`);
+    const contains = await rowsContain();
+    assert.ok(contains.length > 0, 'no event-row rendered for the search');
+    const missing = contains.map((c, i) => (c ? null : i)).filter((i) => i !== null);
+    if (missing.length) {
+      const texts = await app.page.$$eval('[data-testid="event-row"]', (els, idx) => idx.slice(0, 3).map((i) => els[i].textContent), missing);
+      assert.fail(`${missing.length} of ${contains.length} rendered rows do not contain ${email}, e.g. ${JSON.stringify(texts)}`);
+    }
+
+    const s2 = await app.settleUi(
+      () => app.tid('search-input').fill(''),
+      (s) => toInt(s.tableCount, 'table-count') === table0,
+      'table-count to come back after clearing the search',
+    );
+    assert.equal(toInt(s2.tableCount, 'table-count'), table0);
+  });
+});

@@ -1,0 +1,173 @@
+// Real export files through the file input and through a real drop, compared with the CLI.
+//
+// The expected numbers are not written here: each test runs `authtrail summary --json` (the same Rust core,
+// natively) on the same files and asserts that the page shows the same per-file and total counts, the same
+// diagnostics, the same account MFA changes and user setting changes, and the same authentication totals.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import {
+  DIST,
+  requireDist,
+  launch,
+  startServer,
+  withApp,
+  toInt,
+  fixture,
+  cliSummary,
+  generateExport,
+  tempDir,
+  requestReport,
+  same,
+} from './harness.js';
+
+let browser;
+let server;
+let tmp;
+let generated;
+
+before(async () => {
+  requireDist();
+  tmp = tempDir('files');
+  generated = await generateExport('3MB', tmp);
+  browser = await launch();
+  server = await startServer({ root: DIST });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const multiset = (xs) => xs.map((x) => JSON.stringify(x)).sort();
+
+/** Asserts that a page snapshot shows what the CLI says about the same files. */
+function assertMatchesCli(s, cli) {
+  assert.equal(s.errorBanner, null, 'error-banner shown: unreadable records are diagnostics, not errors');
+  // Per file.
+  assert.equal(s.files.length, cli.files.length, `file-row count ${s.files.length}, CLI files ${cli.files.length}`);
+  for (const f of cli.files) {
+    const row = s.files.find((r) => r.name === f.name);
+    assert.ok(row, `no file-row with file-name ${JSON.stringify(f.name)}; rows: ${JSON.stringify(s.files.map((r) => r.name))}`);
+    assert.equal(toInt(row.events, `${f.name} file-events`), f.events, `${f.name}: file-events`);
+    assert.equal(toInt(row.duplicates, `${f.name} file-duplicates`), f.duplicates, `${f.name}: file-duplicates`);
+    assert.equal(toInt(row.errors, `${f.name} file-errors`), f.errors, `${f.name}: file-errors`);
+    // The page decompresses .gz in the browser (DecompressionStream) and the CLI in the core, so only
+    // the gzip prefix may be worded differently; the rest of the format is the core's own description.
+    const cliFormat = f.format.replace(/^gzip,\s*/i, '');
+    assert.ok(row.format && row.format.includes(cliFormat), `${f.name}: file-format ${JSON.stringify(row.format)} lacks ${JSON.stringify(cliFormat)}`);
+    if (/^gzip/i.test(f.format)) assert.match(row.format, /gzip/i, `${f.name}: file-format does not say gzip`);
+    assert.ok(row.progress, `${f.name}: no file-progress`);
+    assert.ok(row.progress.max > 0 && row.progress.value === row.progress.max, `${f.name}: file-progress not complete: ${JSON.stringify(row.progress)}`);
+  }
+
+  // Totals.
+  assert.equal(toInt(s.events, 'summary-events'), cli.events, 'summary-events');
+  assert.equal(toInt(s.duplicates, 'summary-duplicates'), cli.duplicates, 'summary-duplicates');
+  assert.equal(toInt(s.diagnostics, 'summary-diagnostics'), cli.errors_total ?? cli.errors.length, 'summary-diagnostics');
+
+  // Diagnostics: one row per diagnostic, naming file, line and message.
+  if (cli.errors.length <= 50) assert.equal(s.diagnosticRows.length, cli.errors.length, 'diagnostic-row count');
+  else assert.ok(s.diagnosticRows.length >= 50, `only ${s.diagnosticRows.length} diagnostic-row elements`);
+  for (const d of cli.errors.slice(0, 50)) {
+    const msg = d.message.slice(0, 40);
+    // The row's parts are adjacent spans ("broken.ndjsonline 41 line(s) of…"): look for the line number in
+    // what is left once the file name and the message are taken out.
+    const row = s.diagnosticRows.find(
+      (r) =>
+        r.includes(d.file) &&
+        r.includes(d.message) &&
+        new RegExp(`(^|\\D)${d.line}(\\D|$)`).test(r.replace(d.message, ' ').replace(d.file, ' ')),
+    );
+    assert.ok(row, `no diagnostic-row with ${d.file}, line ${d.line} and "${msg}"; rows: ${JSON.stringify(s.diagnosticRows)}`);
+  }
+
+  // Account MFA changes and user setting changes.
+  assert.equal(s.account.length, cli.account_mfa.length, `account-change marks ${s.account.length}, CLI account_mfa ${cli.account_mfa.length}`);
+  same(
+    multiset(s.account.map((a) => ({ outcome: a.outcome, to: a.to ?? '', actor: a.actor ?? '' }))),
+    multiset(cli.account_mfa.map((a) => ({ outcome: a.outcome, to: a.to ?? '', actor: a.actor ?? '' }))),
+    'account-change marks (outcome, to, actor) differ from the CLI',
+  );
+  const settings = s.lanes.flatMap((l) => l.changes.map((c) => ({ user: l.user, setting: c.setting, to: c.to ?? '' })));
+  assert.equal(settings.length, cli.user_mfa.length, `setting-change marks ${settings.length}, CLI user_mfa ${cli.user_mfa.length}`);
+  same(
+    multiset(settings),
+    multiset(cli.user_mfa.map((c) => ({ user: c.user, setting: c.setting, to: c.to ?? '' }))),
+    'setting-change marks (user, setting, to) differ from the CLI',
+  );
+  assert.equal(new Set(settings.map((c) => c.user)).size, s.lanes.filter((l) => l.changes.length).length, 'one user-lane per user');
+
+  // Authentication results.
+  assert.equal(toInt(s.histogram?.success, 'histogram data-success'), cli.auth.success, 'histogram data-success vs CLI auth.success');
+  assert.equal(toInt(s.histogram?.failure, 'histogram data-failure'), cli.auth.failure, 'histogram data-failure vs CLI auth.failure');
+}
+
+test('real fixtures through the file input match the CLI (LogDNA NDJSON, gzip, Verify API pages, broken file)', async (t) => {
+  const files = ['logdna', 'gz', 'verifyPages', 'broken'].map(fixture);
+  const cli = cliSummary(files);
+  t.diagnostic(`CLI: events ${cli.events}, duplicates ${cli.duplicates}, diagnostics ${cli.errors_total}`);
+  assert.ok(cli.errors.length > 0, 'the broken fixture should produce a diagnostic in the CLI');
+  await withApp(browser, server, 'fixtures', async (app) => {
+    const s = await app.loadFiles(files);
+    await app.shot('loaded');
+    assertMatchesCli(s, cli);
+    // The diagnostics list is a <details>: opening it shows the rows.
+    await app.tid('diagnostics-list').locator('summary').first().click();
+    await app.tid('diagnostic-row').first().waitFor({ state: 'visible' });
+    await app.shot('diagnostics-open');
+    for (const line of requestReport(app)) t.diagnostic(line);
+  });
+});
+
+test('a generated mixed export (about 3 MB) matches the CLI, account lane included', async (t) => {
+  const cli = cliSummary([generated]);
+  t.diagnostic(`CLI: events ${cli.events}, account changes ${cli.account_mfa.length}, setting changes ${cli.user_mfa.length}`);
+  assert.ok(cli.account_mfa.length >= 1, 'the generator should write account MFA changes');
+  await withApp(browser, server, 'generated', async (app) => {
+    const s = await app.loadFiles([generated]);
+    await app.shot('loaded');
+    assertMatchesCli(s, cli);
+  });
+});
+
+test('merging: loading the same file again adds duplicates, not events', async (t) => {
+  const file = fixture('logdna');
+  const once = cliSummary([file]);
+  const twice = cliSummary([file, file]);
+  const { events: e, duplicates: d, records } = once.files[0];
+  assert.ok(e > 0);
+  // Every record of the second copy is a duplicate: its events and the duplicates it already had inside.
+  assert.equal(twice.events, e, 'CLI: events after the same file twice');
+  assert.equal(twice.duplicates, once.duplicates + e + d, 'CLI: duplicates after the same file twice');
+  t.diagnostic(`file: ${records} records, ${e} events, ${d} duplicates inside`);
+  await withApp(browser, server, 'merge', async (app) => {
+    const s1 = await app.loadFiles([file]);
+    assertMatchesCli(s1, once);
+    const d1 = toInt(s1.duplicates, 'summary-duplicates');
+    const s2 = await app.loadFiles([file], 1);
+    await app.shot('loaded-twice');
+    assert.equal(s2.files.length, 2, 'file-row count after loading the file twice');
+    assert.equal(toInt(s2.events, 'summary-events'), e, 'summary-events after loading the same file again');
+    assert.equal(toInt(s2.duplicates, 'summary-duplicates'), d1 + e + d, 'summary-duplicates after loading the same file again');
+    const second = s2.files[1];
+    assert.equal(toInt(second.events, 'second file-events'), twice.files[1].events, 'second load: file-events');
+    assert.equal(toInt(second.duplicates, 'second file-duplicates'), twice.files[1].duplicates, 'second load: file-duplicates');
+    assert.equal(toInt(s2.tableCount, 'table-count'), e, 'table-count after loading the same file again');
+    assert.equal(s2.account.length, once.account_mfa.length, 'account-change marks after loading the same file again');
+  });
+});
+
+test('a real drop (DataTransfer with File objects) loads files like the file input', async (t) => {
+  const files = ['sampleJsonl', 'sampleWebhook', 'sampleTruncated', 'verifyPages'].map(fixture);
+  const cli = cliSummary(files);
+  await withApp(browser, server, 'drop', async (app) => {
+    const s = await app.dropFiles(files);
+    await app.shot('dropped');
+    assertMatchesCli(s, cli);
+    for (const line of requestReport(app)) t.diagnostic(line);
+  });
+});
+

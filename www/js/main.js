@@ -1,0 +1,386 @@
+// Boot and wiring: UI state in, worker questions out, views drawn. The page never parses a log
+// line; it asks the worker (engine.js) small questions and draws the answers.
+
+import * as engine from './engine.js';
+import { createStore } from './store.js';
+import { dateTime, span, zoneLabel } from './format.js';
+import { PLOT } from './scale.js';
+import { createFileList, renderDiagnostics, renderSummary } from './views/files.js';
+import { createAccountLane } from './views/account-lane.js';
+import { createUserLanes, settingLegend } from './views/user-lanes.js';
+import { createHistogram, histogramLegend } from './views/histogram.js';
+import { FACETS, createFacets } from './views/facets.js';
+import { createTable } from './views/table.js';
+import { createDetail } from './views/detail.js';
+
+const DEMO_BYTES = 2_000_000;
+/** The histogram counts authentications: IAM logins and Verify authentications. */
+const AUTH_KINDS = ['iam_login', 'authentication'];
+const $ = (id) => document.getElementById(id);
+
+const ui = createStore({
+  tz: /(^|[#&])tz=local\b/.test(location.hash) ? 'local' : 'utc',
+  window: null,
+  facets: {},
+  text: '',
+  opened: null,
+  desc: false,
+});
+
+/** Small answers from the worker that several views draw. */
+const data = { summary: null, diagnostics: [], account: [], users: [], levels: [], hist: null };
+
+// ---- busy / ready ---------------------------------------------------------------------------
+
+let booted = false;
+let outstanding = 0;
+let inflight = 0;
+
+function setState() {
+  document.body.dataset.state = booted && outstanding === 0 && inflight === 0 ? 'ready' : 'busy';
+}
+
+/** Runs `f` counted as work in progress: the page is "busy" until it settles. */
+async function track(f) {
+  inflight += 1;
+  setState();
+  try {
+    return await f();
+  } catch (e) {
+    showError(e.message || String(e));
+    return undefined;
+  } finally {
+    inflight -= 1;
+    setState();
+  }
+}
+
+function showError(message) {
+  $('error-text').textContent = message;
+  $('error-banner').hidden = false;
+}
+$('error-close').addEventListener('click', () => { $('error-banner').hidden = true; });
+
+// ---- views ----------------------------------------------------------------------------------
+
+const fileList = createFileList({ list: $('file-list'), onCancel: (key) => engine.cancel(key) });
+const openEvent = (index) => ui.set({ opened: index });
+const accountLane = createAccountLane($('account'), { onSelect: openEvent });
+const userLanes = createUserLanes($('users'), { onSelect: openEvent });
+const histogram = createHistogram($('histogram-wrap'), {
+  onBrush: (from, to) => ui.set({ window: { from, to: Math.max(to, from + 1) } }),
+});
+$('histogram-legend').append(...histogramLegend());
+$('user-legend').append(...settingLegend());
+const facets = createFacets($('facets'), {
+  onToggle: (name, value) => {
+    const current = ui.get().facets[name] ?? [];
+    const next = current.includes(value) ? current.filter((v) => v !== value) : [...current, value];
+    ui.set({ facets: { ...ui.get().facets, [name]: next } });
+  },
+  onClear: (name) => ui.set({ facets: { ...ui.get().facets, [name]: [] } }),
+});
+const table = createTable($('table'), {
+  fetchRows: (offset, limit) => engine.ask('rows', offset, limit),
+  onOpen: openEvent,
+});
+const detail = createDetail($('detail-pane'), {
+  files: () => data.summary?.files ?? [],
+  onClose: () => ui.set({ opened: null }),
+});
+detail.render(null, ui.get().tz);
+
+// ---- filter and time window -----------------------------------------------------------------
+
+function coreFilter(s = ui.get()) {
+  return {
+    from: s.window ? s.window.from : null,
+    to: s.window ? s.window.to : null,
+    facets: Object.entries(s.facets).filter(([, values]) => values.length > 0),
+    text: s.text.trim() || null,
+  };
+}
+
+/** The histogram's filter: the page's filter restricted to authentications. */
+function authFilter(filter) {
+  if (filter.facets.some(([name]) => name === 'kind')) return filter;
+  return { ...filter, facets: [...filter.facets, ['kind', AUTH_KINDS]] };
+}
+
+/** The time span all timeline views share. */
+function domainOf(s = ui.get()) {
+  if (s.window) return [s.window.from, s.window.to];
+  const from = data.summary?.from;
+  const to = data.summary?.to;
+  if (from == null || to == null) {
+    const now = Date.now();
+    return [now - 86_400_000, now];
+  }
+  if (to - from < 60_000) return [from - 1_800_000, to + 1_800_000];
+  return [from, to + 1];
+}
+
+function plotWidth() {
+  return Math.max(PLOT.left + 200, $('account').clientWidth || 800);
+}
+
+function renderLanes() {
+  if (!data.summary) return;
+  const s = ui.get();
+  const domain = domainOf(s);
+  const width = plotWidth();
+  accountLane.render({ history: data.account, levels: data.levels, domain, width, tz: s.tz });
+  userLanes.render({ history: data.users, domain, width, tz: s.tz, users: s.facets.user ?? [] });
+  if (data.hist) histogram.render({ hist: data.hist, domain: data.hist.domain, width, tz: s.tz });
+}
+
+function renderWindowLabel() {
+  const s = ui.get();
+  const [a, b] = domainOf(s);
+  $('window-label').textContent = data.summary?.from == null
+    ? ''
+    : `${s.window ? 'Selected' : 'All events'}: ${dateTime(a, s.tz)} to ${dateTime(b, s.tz)} ${zoneLabel(s.tz, a)} (${span(b - a)})`;
+  $('brush-reset').disabled = !s.window;
+}
+
+let generation = 0;
+let lastWidth = 0;
+
+const binsFor = (width) => Math.max(12, Math.min(320, Math.floor((width - PLOT.left - PLOT.right) / 5)));
+
+/** Re-bins the histogram for the current width and redraws the timeline. */
+async function refreshTimeline() {
+  if (!data.summary || !data.hist) return;
+  const g = generation;
+  const domain = domainOf();
+  const hist = await engine.ask('histogram', domain[0], domain[1], binsFor(plotWidth()), authFilter(coreFilter()));
+  if (g !== generation) return;
+  data.hist = { ...hist, domain };
+  renderLanes();
+}
+
+/** Re-asks everything that follows the filter, then draws it. */
+async function refreshFiltered() {
+  if (!data.summary) return;
+  const g = ++generation;
+  const s = ui.get();
+  const filter = coreFilter(s);
+  const domain = domainOf(s);
+  const width = plotWidth();
+  lastWidth = $('account').clientWidth;
+  const [hist, counts, total] = await Promise.all([
+    engine.ask('histogram', domain[0], domain[1], binsFor(width), authFilter(filter)),
+    Promise.all(FACETS.map((f) => engine.ask('facets', f.name, filter, 50))),
+    engine.ask('select', filter),
+  ]);
+  if (g !== generation) return;
+  data.hist = { ...hist, domain };
+  renderLanes();
+  renderWindowLabel();
+  FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
+  $('table-count').textContent = String(total);
+  await table.reset(total);
+}
+
+/** After files are read: the summary, diagnostics and histories, then the filtered views. */
+async function refreshAll() {
+  const [summary, diagnostics, account, users] = await Promise.all([
+    engine.ask('summary'),
+    engine.ask('diagnostics', 2000),
+    engine.ask('accountHistory'),
+    engine.ask('userHistory'),
+  ]);
+  Object.assign(data, { summary, diagnostics, account, users });
+  renderSummary(summary);
+  renderDiagnostics(diagnostics, summary);
+  const hasEvents = summary.events > 0;
+  $('workspace').hidden = !hasEvents;
+  $('empty').hidden = hasEvents || summary.files.length > 0;
+  $('no-events').hidden = hasEvents || summary.files.length === 0;
+  if (!hasEvents && summary.diagnostics > 0) $('diagnostics-list').open = true;
+  if (hasEvents) await refreshFiltered();
+}
+
+// ---- reading files --------------------------------------------------------------------------
+
+function startReading() {
+  $('files').hidden = false;
+  $('empty').hidden = true;
+}
+
+function readFiles(files) {
+  const list = [...files];
+  if (!list.length) return;
+  startReading();
+  const keys = engine.read(list);
+  keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
+  outstanding += list.length;
+  setState();
+}
+
+function fileFinished() {
+  outstanding -= 1;
+  if (outstanding === 0) track(refreshAll);
+  else setState();
+}
+
+engine.on((m) => {
+  switch (m.type) {
+    case 'ready':
+      track(async () => {
+        data.levels = await engine.ask('levels');
+        booted = true;
+      });
+      break;
+    case 'queued':
+      fileList.add(m.key, m.name, m.size);
+      break;
+    case 'start':
+      fileList.start(m.key);
+      break;
+    case 'progress':
+      fileList.progress(m.key, m.done, m.size);
+      break;
+    case 'done':
+      fileList.done(m.key, m);
+      if (m.error) showError(`${m.summary.name}: ${m.error}`);
+      fileFinished();
+      break;
+    case 'failed':
+      fileList.failed(m.key, m.message);
+      showError(m.message);
+      fileFinished();
+      break;
+    case 'fatal':
+      showError(m.message);
+      booted = true;
+      outstanding = 0;
+      setState();
+      break;
+    default:
+      break;
+  }
+});
+
+const input = $('file-input');
+$('pick-button').addEventListener('click', () => input.click());
+input.addEventListener('change', () => {
+  readFiles(input.files);
+  input.value = '';
+});
+$('demo-button').addEventListener('click', () => {
+  startReading();
+  engine.readDemo(DEMO_BYTES);
+  outstanding += 1;
+  setState();
+});
+
+const dropZone = $('app');
+let dragDepth = 0;
+const hasFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+window.addEventListener('dragenter', (e) => {
+  if (!hasFiles(e)) return;
+  dragDepth += 1;
+  document.body.classList.add('dragging');
+});
+window.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) document.body.classList.remove('dragging');
+});
+window.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+});
+window.addEventListener('drop', (e) => {
+  e.preventDefault();
+  dragDepth = 0;
+  document.body.classList.remove('dragging');
+});
+dropZone.addEventListener('drop', (e) => {
+  e.preventDefault();
+  readFiles(e.dataTransfer?.files ?? []);
+});
+
+// ---- controls -------------------------------------------------------------------------------
+
+$('brush-reset').addEventListener('click', () => ui.set({ window: null }));
+$('clear-filters').addEventListener('click', () => {
+  $('search-input').value = '';
+  ui.set({ window: null, facets: {}, text: '' });
+});
+
+let searchTimer = 0;
+$('search-input').addEventListener('input', (e) => {
+  const value = e.target.value;
+  if (!searchTimer) inflight += 1;
+  clearTimeout(searchTimer);
+  setState();
+  searchTimer = setTimeout(() => {
+    searchTimer = 0;
+    ui.set({ text: value });
+    inflight -= 1;
+    setState();
+  }, 250);
+});
+
+const tzButton = $('tz-toggle');
+function renderTzButton() {
+  const local = ui.get().tz === 'local';
+  tzButton.textContent = local ? `Times: Local (${zoneLabel('local')})` : 'Times: UTC';
+  tzButton.setAttribute('aria-pressed', String(local));
+}
+renderTzButton();
+tzButton.addEventListener('click', () => ui.set({ tz: ui.get().tz === 'local' ? 'utc' : 'local' }));
+
+const sortButton = $('sort-toggle');
+sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));
+
+let openedDetail = null;
+
+ui.subscribe((s, changed) => {
+  if (changed.has('window') || changed.has('facets') || changed.has('text')) {
+    renderWindowLabel();
+    track(refreshFiltered);
+  }
+  if (changed.has('tz')) {
+    renderTzButton();
+    history.replaceState(null, '', s.tz === 'local' ? '#tz=local' : location.pathname + location.search);
+    renderLanes();
+    renderWindowLabel();
+    table.setTz(s.tz);
+    if (openedDetail) detail.render(openedDetail, s.tz);
+  }
+  if (changed.has('desc')) {
+    sortButton.textContent = s.desc ? 'Newest first' : 'Oldest first';
+    sortButton.setAttribute('aria-pressed', String(s.desc));
+    track(() => table.setSort(s.desc));
+  }
+  if (changed.has('opened')) {
+    table.setOpened(s.opened);
+    if (s.opened == null) {
+      openedDetail = null;
+      detail.render(null, s.tz);
+      return;
+    }
+    const index = s.opened;
+    detail.render('loading', s.tz);
+    track(async () => {
+      const d = await engine.ask('detail', index);
+      if (ui.get().opened !== index) return;
+      openedDetail = d;
+      detail.render(d, ui.get().tz);
+    });
+  }
+});
+
+// Redraw (and re-bin the histogram) when the timeline's width changes.
+let resizeTimer = 0;
+new ResizeObserver(() => {
+  const w = $('account').clientWidth;
+  if (!w || w === lastWidth || !data.summary) return;
+  lastWidth = w;
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => track(refreshTimeline), 120);
+}).observe($('timeline'));
+
+setState();

@@ -1,0 +1,100 @@
+// The detail pane: one event's normalized fields and its original JSON, as text.
+
+import { el, replace } from '../dom.js';
+import { dateTimeZone, orNone } from '../format.js';
+
+function fields(event, tz) {
+  const out = [
+    ['time', `${dateTimeZone(Date.parse(event.time), tz, { millis: true })}`],
+    ['source', event.family],
+    ['kind', event.kind],
+    ['outcome', event.outcome],
+    ['action', event.action],
+    ['id', event.id],
+    ['user', event.user],
+    ['actor', event.actor],
+    ['ip', event.ip],
+    ['method', event.method],
+    ['user agent', event.user_agent],
+    ['country', [event.geo?.country, event.geo?.country_name].filter(Boolean).join(' ')],
+    ['city', event.geo?.city],
+    ['coordinates', event.geo?.lat != null && event.geo?.lon != null ? `${event.geo.lat.toFixed(4)}, ${event.geo.lon.toFixed(4)}` : null],
+  ];
+  const d = event.detail ?? {};
+  switch (d.type) {
+    case 'account_mfa':
+      out.push(['MFA level', `${d.from ?? '?'} → ${d.to ?? '(not named)'}`]);
+      if (d.companion) out.push(['companion', 'set-on / set-off companion of a level change']);
+      break;
+    case 'user_setting':
+      for (const v of d.values ?? []) out.push([`setting ${v.setting}`, `${v.from ?? '?'} → ${v.to}`]);
+      break;
+    default:
+      for (const [k, v] of Object.entries(d)) {
+        if (k !== 'type' && v != null) out.push([k, String(v)]);
+      }
+  }
+  return out.filter(([, v]) => v != null && v !== '');
+}
+
+/**
+ * @param {HTMLElement} pane
+ * @param {{files: () => {name: string}[], onClose: () => void}} opts
+ */
+export function createDetail(pane, { files, onClose }) {
+  const title = el('h3', { id: 'detail-title', text: 'Event detail' });
+  const close = el('button', { type: 'button', class: 'button ghost small', text: 'Close', onclick: onClose });
+  const list = el('dl', { class: 'detail-fields', testid: 'detail-fields' });
+  const where = el('p', { class: 'detail-where' });
+  const indent = el('button', { type: 'button', class: 'button ghost small', text: 'Indent', 'aria-pressed': 'false' });
+  const copy = el('button', { type: 'button', class: 'button ghost small', text: 'Copy' });
+  const json = el('pre', { class: 'detail-json', testid: 'detail-json', tabindex: '0', 'aria-label': 'Original JSON' });
+  const hint = el('p', { class: 'detail-hint', text: 'Select an event (click a row, or use the arrow keys and Enter) to see its normalized fields and the original JSON from the file.' });
+  const body = el('div', { class: 'detail-body', hidden: true },
+    el('div', { class: 'detail-col' }, el('h4', { text: 'Normalized fields' }), list),
+    el('div', { class: 'detail-col' },
+      el('div', { class: 'json-head' }, el('h4', { text: 'Original JSON' }), indent, copy),
+      where,
+      json));
+  pane.append(el('div', { class: 'detail-head' }, title, close), hint, body);
+  let raw = '';
+  let pretty = false;
+
+  function showJson() {
+    if (pretty) {
+      try {
+        json.textContent = JSON.stringify(JSON.parse(raw), null, 2);
+        return;
+      } catch {
+        // Not parseable as one value (a text line, or invalid JSON): show it as it is.
+      }
+    }
+    json.textContent = raw;
+  }
+  indent.addEventListener('click', () => {
+    pretty = !pretty;
+    indent.setAttribute('aria-pressed', String(pretty));
+    showJson();
+  });
+  copy.addEventListener('click', () => {
+    navigator.clipboard?.writeText(raw).then(() => { copy.textContent = 'Copied'; setTimeout(() => { copy.textContent = 'Copy'; }, 1200); }, () => {});
+  });
+
+  return {
+    /** `detail` is null (nothing selected), 'loading', or the worker's {event, at, json}. */
+    render(detail, tz) {
+      close.hidden = detail == null;
+      hint.hidden = detail != null;
+      body.hidden = detail == null;
+      pane.classList.toggle('loading', detail === 'loading');
+      if (detail == null || detail === 'loading') return;
+      title.textContent = `Event ${detail.index}`;
+      replace(list, ...fields(detail.event, tz).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: orNone(v) })]));
+      const file = files()[detail.at.file]?.name ?? `file ${detail.at.file}`;
+      where.textContent = `${file}, byte ${detail.at.offset} of the ${files()[detail.at.file]?.format?.startsWith('gzip') ? 'decompressed ' : ''}text, ${detail.at.len} bytes`;
+      raw = detail.jsonError ? '' : detail.json;
+      if (detail.jsonError) where.textContent += ` (could not be read back: ${detail.jsonError})`;
+      showJson();
+    },
+  };
+}

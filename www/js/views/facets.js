@@ -1,0 +1,76 @@
+// Facet lists: counts per user, MFA method, result, country, source and action under the
+// current filter. Clicking a value filters on it; clicking it again clears it.
+
+import { el, replace } from '../dom.js';
+import { count, int, orNone } from '../format.js';
+
+export const FACETS = [
+  { name: 'user', title: 'User' },
+  { name: 'method', title: 'MFA / auth method' },
+  { name: 'result', title: 'Result' },
+  { name: 'country', title: 'Country' },
+  { name: 'source', title: 'Source' },
+  { name: 'action', title: 'Action' },
+];
+
+const SHORT = 8;
+
+/**
+ * @param {HTMLElement} container
+ * @param {{onToggle: (facet: string, value: string) => void, onClear: (facet: string) => void}} opts
+ */
+export function createFacets(container, { onToggle, onClear }) {
+  const boxes = new Map();
+  const expanded = new Set();
+  const last = new Map();
+  for (const f of FACETS) {
+    const list = el('ul', { class: 'facet-list' });
+    const clear = el('button', { type: 'button', class: 'button ghost small', text: 'clear', hidden: true, 'aria-label': `Clear the ${f.title} filter`, onclick: () => onClear(f.name) });
+    const more = el('button', { type: 'button', class: 'button ghost small more', testid: 'facet-more', hidden: true, onclick: () => {
+      if (expanded.has(f.name)) expanded.delete(f.name);
+      else expanded.add(f.name);
+      const prev = last.get(f.name);
+      if (prev) draw(f.name, prev.counts, prev.selected);
+    } });
+    const box = el('section', { class: 'facet', testid: `facet-${f.name}`, 'aria-label': f.title },
+      el('div', { class: 'facet-head' }, el('h3', { text: f.title }), clear),
+      list, more);
+    container.append(box);
+    boxes.set(f.name, { list, clear, more });
+  }
+
+  function draw(name, counts, selected) {
+    last.set(name, { counts, selected });
+    const { list, clear, more } = boxes.get(name);
+    const items = counts.map(([value, n]) => ({ value, n }));
+    for (const value of selected) {
+      if (!items.some((i) => i.value === value)) items.push({ value, n: 0 });
+    }
+    const max = Math.max(1, ...items.map((i) => i.n));
+    const open = expanded.has(name);
+    // Every value is in the DOM (so a test or a screen reader sees them all); beyond the first
+    // few, unselected ones are hidden until "show all".
+    replace(list, ...items.map(({ value, n }, k) => {
+      const pressed = selected.includes(value);
+      const bar = el('span', { class: 'facet-bar' });
+      bar.style.width = `${(100 * n) / max}%`;
+      return el('li', { hidden: !open && k >= SHORT && !pressed }, el('button', {
+        type: 'button',
+        class: `facet-item${value === '' ? ' none' : ''}`,
+        testid: 'facet-item',
+        'data-value': value,
+        'aria-pressed': pressed ? 'true' : 'false',
+        title: `${orNone(value)}: ${count(n)} events`,
+        onclick: () => onToggle(name, value),
+      }, bar,
+      el('span', { class: 'facet-label', text: orNone(value) }),
+      el('span', { class: 'facet-count', testid: 'facet-count', text: int(n) })));
+    }));
+    if (!items.length) list.append(el('li', { class: 'facet-empty', text: 'no events' }));
+    clear.hidden = selected.length === 0;
+    more.hidden = items.length <= SHORT;
+    more.textContent = open ? 'show fewer' : `show ${items.length - SHORT} more`;
+  }
+
+  return { draw };
+}

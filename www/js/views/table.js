@@ -1,0 +1,236 @@
+// The event table: virtualised (only the visible rows exist in the DOM), rows fetched from the
+// worker a page at a time, sorted by time, keyboard navigable.
+
+import { el, replace } from '../dom.js';
+import { dateTime, orNone } from '../format.js';
+
+const ROW = 30;
+const PAGE = 200;
+/** Browsers cap element heights; past this the scrollbar maps proportionally to rows. */
+const MAX_HEIGHT = 4_000_000;
+const MAX_PAGES = 60;
+/** The table's height: up to this many rows, fewer when fewer match. */
+const MAX_VISIBLE_ROWS = 17;
+
+const COLUMNS = [
+  { key: 'time', title: 'Time' },
+  { key: 'outcome', title: 'Result' },
+  { key: 'kind', title: 'Kind' },
+  { key: 'action', title: 'Action' },
+  { key: 'user', title: 'User' },
+  { key: 'actor', title: 'By' },
+  { key: 'method', title: 'Method' },
+  { key: 'ip', title: 'IP' },
+  { key: 'country', title: 'Country' },
+];
+
+/** A cell's text: the actor only when someone else acted for the user. */
+function cellText(row, key, tz) {
+  if (key === 'time') return dateTime(row.time, tz);
+  if (key === 'actor') return row.actor && row.actor !== row.user ? row.actor : '';
+  return orNone(row[key]);
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {{fetchRows: (offset: number, limit: number) => Promise<object[]>, onOpen: (index: number) => void}} opts
+ */
+export function createTable(container, { fetchRows, onOpen }) {
+  const head = el('div', { class: 'table-head', role: 'row' },
+    ...COLUMNS.map((c) => el('div', { class: `cell c-${c.key}`, role: 'columnheader', text: c.title })));
+  const rowsEl = el('div', { class: 'table-rows', role: 'rowgroup' });
+  const space = el('div', { class: 'table-space' }, rowsEl);
+  const empty = el('p', { class: 'table-empty', hidden: true });
+  const scroll = el('div', { class: 'table-scroll', testid: 'event-table', tabindex: '0', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': '0' }, space, empty);
+  container.append(head, scroll);
+
+  let total = 0;
+  let gen = 0;
+  let desc = false;
+  let tz = 'utc';
+  let cursor = -1;
+  let opened = null;
+  let frame = 0;
+  const pages = new Map();
+  const loading = new Map();
+
+  const actual = (pos) => (desc ? total - 1 - pos : pos);
+
+  function page(p) {
+    if (pages.has(p)) return Promise.resolve(pages.get(p));
+    if (loading.has(p)) return loading.get(p);
+    const g = gen;
+    const promise = fetchRows(p * PAGE, PAGE).then((rows) => {
+      loading.delete(p);
+      if (g !== gen) return null;
+      pages.set(p, rows);
+      if (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value);
+      schedule();
+      return rows;
+    }, (e) => {
+      loading.delete(p);
+      throw e;
+    });
+    loading.set(p, promise);
+    return promise;
+  }
+
+  function rowAt(pos) {
+    const a = actual(pos);
+    const rows = pages.get(Math.floor(a / PAGE));
+    return rows ? rows[a % PAGE] : null;
+  }
+
+  function geometry() {
+    const viewH = scroll.clientHeight || 400;
+    const visible = Math.ceil(viewH / ROW) + 1;
+    const full = total * ROW;
+    const virtual = Math.min(full, MAX_HEIGHT);
+    const st = scroll.scrollTop;
+    if (virtual === full) {
+      const first = Math.floor(st / ROW);
+      return { first, top: first * ROW, visible, virtual, viewH, compressed: false };
+    }
+    const ratio = st / Math.max(1, virtual - viewH);
+    const first = Math.round(ratio * Math.max(0, total - visible + 1));
+    return { first, top: st, visible, virtual, viewH, compressed: true };
+  }
+
+  function neededPages() {
+    const { first, visible } = geometry();
+    const need = new Set();
+    for (let pos = first; pos < Math.min(total, first + visible + 1); pos++) need.add(Math.floor(actual(pos) / PAGE));
+    return [...need];
+  }
+
+  function draw() {
+    frame = 0;
+    const height = `${Math.max(4, Math.min(MAX_VISIBLE_ROWS, total)) * ROW + 2}px`;
+    if (scroll.style.height !== height) scroll.style.height = height;
+    const { first, top, visible, virtual } = geometry();
+    space.style.height = `${virtual}px`;
+    rowsEl.style.transform = `translateY(${top}px)`;
+    const hadFocus = scroll.contains(document.activeElement) && document.activeElement !== scroll;
+    const nodes = [];
+    for (let pos = first; pos < Math.min(total, first + visible + 1); pos++) {
+      const row = rowAt(pos);
+      if (!row) {
+        page(Math.floor(actual(pos) / PAGE)).catch(() => {});
+        nodes.push(el('div', { class: 'row placeholder', role: 'row', 'aria-rowindex': pos + 1 }, el('div', { class: 'cell', text: '…' })));
+        continue;
+      }
+      const node = el('div', {
+        class: `row ${row.outcome}${pos === cursor ? ' cursor' : ''}${row.index === opened ? ' opened' : ''}`,
+        testid: 'event-row',
+        role: 'row',
+        tabindex: pos === cursor ? '0' : '-1',
+        'aria-rowindex': pos + 1,
+        'aria-selected': row.index === opened ? 'true' : 'false',
+        'data-index': row.index,
+        'data-pos': pos,
+      }, ...COLUMNS.map((c) => {
+        const text = cellText(row, c.key, tz);
+        return el('div', { class: `cell c-${c.key}`, role: 'gridcell', text, title: text });
+      }));
+      nodes.push(node);
+    }
+    replace(rowsEl, ...nodes);
+    empty.hidden = total > 0;
+    if (hadFocus || (document.activeElement === scroll && cursor >= 0)) focusCursor();
+  }
+
+  function focusCursor() {
+    const node = rowsEl.querySelector(`[data-pos="${cursor}"]`);
+    if (node && document.activeElement !== node) node.focus({ preventScroll: true });
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(draw);
+  }
+
+  function ensureVisible(pos) {
+    const g = geometry();
+    let first = g.first;
+    const fit = Math.max(1, Math.floor(g.viewH / ROW) - 1);
+    if (pos < first) first = pos;
+    else if (pos > first + fit - 1) first = pos - fit + 1;
+    else return;
+    if (!g.compressed) scroll.scrollTop = first * ROW;
+    else scroll.scrollTop = (first / Math.max(1, total - g.visible + 1)) * (g.virtual - g.viewH);
+  }
+
+  function move(pos) {
+    if (total === 0) return;
+    cursor = Math.max(0, Math.min(total - 1, pos));
+    ensureVisible(cursor);
+    draw();
+    focusCursor();
+  }
+
+  scroll.addEventListener('scroll', schedule, { passive: true });
+  scroll.addEventListener('click', (e) => {
+    const node = e.target.closest('[data-testid="event-row"]');
+    if (!node) return;
+    cursor = Number(node.dataset.pos);
+    opened = Number(node.dataset.index);
+    onOpen(opened);
+    draw();
+    focusCursor();
+  });
+  scroll.addEventListener('keydown', (e) => {
+    const { viewH } = geometry();
+    const pageRows = Math.max(1, Math.floor(viewH / ROW) - 1);
+    const keys = {
+      ArrowDown: () => move(cursor < 0 ? 0 : cursor + 1),
+      ArrowUp: () => move(cursor < 0 ? 0 : cursor - 1),
+      PageDown: () => move(Math.max(cursor, 0) + pageRows),
+      PageUp: () => move(Math.max(cursor, 0) - pageRows),
+      Home: () => move(0),
+      End: () => move(total - 1),
+      Enter: () => {
+        const row = cursor >= 0 ? rowAt(cursor) : null;
+        if (row) {
+          opened = row.index;
+          onOpen(row.index);
+          draw();
+        }
+      },
+    };
+    const f = keys[e.key];
+    if (!f) return;
+    e.preventDefault();
+    f();
+  });
+
+  return {
+    /** A new selection of `count` rows: clears the pages and loads the first visible ones. */
+    reset(count, { keepScroll = false } = {}) {
+      gen += 1;
+      total = count;
+      pages.clear();
+      loading.clear();
+      cursor = -1;
+      if (!keepScroll) scroll.scrollTop = 0;
+      scroll.setAttribute('aria-rowcount', String(count));
+      empty.textContent = 'No event matches the current filter.';
+      draw();
+      return Promise.all(neededPages().map(page)).then(() => draw());
+    },
+    setSort(descending) {
+      desc = descending;
+      scroll.scrollTop = 0;
+      cursor = -1;
+      draw();
+      return Promise.all(neededPages().map(page)).then(() => draw());
+    },
+    setTz(zone) {
+      tz = zone;
+      draw();
+    },
+    setOpened(index) {
+      opened = index;
+      draw();
+    },
+    redraw: schedule,
+  };
+}
