@@ -120,7 +120,14 @@ pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Proble
             what: "Verify event",
             detail: "no readable time".into(),
         })?;
-    let event_type = text(&top.event_type).map(|t| Cow::Owned(t.to_ascii_lowercase()));
+    let event_type = text(&top.event_type).map(|t| {
+        // Verify writes these in lower case; only other casings pay for a copy.
+        if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(t.to_ascii_lowercase())
+        } else {
+            t
+        }
+    });
     let subtype = text(&data.subtype).or_else(|| text(&top.subtype));
     let outcome = data
         .result

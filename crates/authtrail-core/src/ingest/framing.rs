@@ -56,6 +56,17 @@ struct JunkRun {
     sample: Vec<u8>,
 }
 
+/// How a text's records were laid out: the framing part of a file's format line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// A top-level JSON array was read.
+    pub array: bool,
+    /// Records framed on one line (NDJSON style), readable or not.
+    pub single_line: u64,
+    /// Records framed across lines (pretty-printed), readable or not.
+    pub multi_line: u64,
+}
+
 /// The streaming framer. Push bytes, then finish; results go to a [`RecordSink`].
 #[derive(Debug)]
 pub struct Framer {
@@ -73,7 +84,7 @@ pub struct Framer {
     /// Discarding the rest of an oversized line.
     skipping_line: bool,
     max_record: usize,
-    saw_array: bool,
+    shape: Shape,
     /// Whether `buf[0]` starts a line (the byte before it, dropped by compaction, ended one).
     base_at_line_start: bool,
 }
@@ -124,14 +135,14 @@ impl Framer {
             nl_search_from: 0,
             skipping_line: false,
             max_record,
-            saw_array: false,
+            shape: Shape::default(),
             base_at_line_start: true,
         }
     }
 
-    /// Whether a top-level JSON array was read.
-    pub fn saw_array(&self) -> bool {
-        self.saw_array
+    /// How the records of the text were laid out so far.
+    pub fn shape(&self) -> Shape {
+        self.shape
     }
 
     /// Starts counting offsets at `n`: bytes before the text (a byte order mark) were skipped.
@@ -252,7 +263,7 @@ impl Framer {
                 b'[' if !self.in_array => {
                     self.flush_junk(sink);
                     self.in_array = true;
-                    self.saw_array = true;
+                    self.shape.array = true;
                     self.pos += 1;
                 }
                 b']' if self.in_array => {
@@ -312,7 +323,11 @@ impl Framer {
             self.advance_lines((line_end + 1).min(self.buf.len()));
             return true;
         }
-        match sink.record(&self.buf[start..end], at) {
+        let result = sink.record(&self.buf[start..end], at);
+        if !matches!(result, Err(RecordError::Incomplete)) {
+            self.shape.single_line += 1;
+        }
+        match result {
             Ok(()) => {
                 self.advance_lines((line_end + 1).min(self.buf.len()));
                 true
@@ -406,6 +421,7 @@ impl Framer {
         }
         s.cursor = i;
         if let Some(end) = closed {
+            self.shape.multi_line += 1;
             if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
                 let p = match e {
                     RecordError::Invalid(p) => p,

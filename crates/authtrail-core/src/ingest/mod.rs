@@ -20,7 +20,7 @@ pub mod ui_text;
 use crate::decode::{self, EventSink, Span};
 use crate::diag::{Diagnostic, Problem};
 use crate::model::Event;
-use framing::{Framer, Position, RecordError, RecordSink};
+use framing::{Framer, Position, RecordError, RecordSink, Shape};
 use serde::Serialize;
 use sniff::Sniffed;
 
@@ -56,9 +56,6 @@ pub struct FileSummary {
 struct Seen {
     gzip: bool,
     bom: bool,
-    array: bool,
-    single_line: u64,
-    multi_line: u64,
     containers: Vec<&'static str>,
 }
 
@@ -68,7 +65,7 @@ impl Seen {
             self.containers.push(what);
         }
     }
-    fn format(&self) -> String {
+    fn format(&self, shape: Shape) -> String {
         let mut parts = Vec::new();
         if self.gzip {
             parts.push("gzip");
@@ -77,7 +74,7 @@ impl Seen {
             parts.push("UTF-8 BOM");
         }
         parts.push(
-            match (self.array, self.single_line > 0, self.multi_line > 0) {
+            match (shape.array, shape.single_line > 0, shape.multi_line > 0) {
                 (true, _, _) => "JSON array",
                 (false, true, false) => "NDJSON",
                 (false, false, true) => "pretty-printed JSON",
@@ -150,15 +147,7 @@ impl<C: Collector + ?Sized> EventSink for Adapter<'_, C> {
 
 impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
     fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError> {
-        let result = decode::decode_record(bytes, at, self);
-        if !matches!(result, Err(RecordError::Incomplete)) {
-            if memchr::memchr(b'\n', bytes).is_some() {
-                self.seen.multi_line += 1;
-            } else {
-                self.seen.single_line += 1;
-            }
-        }
-        result
+        decode::decode_record(bytes, at, self)
     }
     fn problem(&mut self, problem: Problem, at: Position) {
         self.report(problem, at);
@@ -310,6 +299,15 @@ impl Ingest {
     }
 
     fn frame_text<C: Collector + ?Sized>(&mut self, collector: &mut C, bytes: &[u8]) {
+        self.with_framer(collector, |framer, adapter| framer.push(bytes, adapter));
+    }
+
+    /// Runs `f` with the framer and the sink that turns its records into events of this file.
+    fn with_framer<C: Collector + ?Sized>(
+        &mut self,
+        collector: &mut C,
+        f: impl FnOnce(&mut Framer, &mut Adapter<'_, C>),
+    ) {
         let mut adapter = Adapter {
             collector,
             file: self.file,
@@ -317,8 +315,7 @@ impl Ingest {
             seen: &mut self.seen,
             ui_occurrences: &mut self.ui_occurrences,
         };
-        self.framer.push(bytes, &mut adapter);
-        self.seen.array |= self.framer.saw_array();
+        f(&mut self.framer, &mut adapter);
     }
 
     /// Ends the file: reads what is left and returns its accounting.
@@ -346,16 +343,8 @@ impl Ingest {
             self.frame_text(collector, &head);
         }
         if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) || self.gunzip.is_some() {
-            let mut adapter = Adapter {
-                collector,
-                file: self.file,
-                counts: &mut self.counts,
-                seen: &mut self.seen,
-                ui_occurrences: &mut self.ui_occurrences,
-            };
-            self.framer.finish(&mut adapter);
+            self.with_framer(collector, |framer, adapter| framer.finish(adapter));
         }
-        self.seen.array |= self.framer.saw_array();
         if self.counts.records == 0 && self.counts.errors == 0 {
             let what = if self.counts.bytes == 0 {
                 "the file is empty"
@@ -371,7 +360,7 @@ impl Ingest {
                 message: what.to_owned(),
             });
         }
-        self.counts.format = self.seen.format();
+        self.counts.format = self.seen.format(self.framer.shape());
         collector.file_done(self.file, &self.counts);
         self.counts
     }
