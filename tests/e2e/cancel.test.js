@@ -4,34 +4,16 @@
 // cancel-button is made by a MutationObserver in the page the moment the button is there while the page is
 // busy, so the test does not race the (fast) ingest.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import { DIST, requireDist, launch, startServer, withApp, toInt, generateExport, tempDir, cliSummary } from './harness.js';
+import { suite, toInt, cliSummary } from './harness.js';
 
-let browser;
-let server;
-let tmp;
-let big;
-
-before(async () => {
-  requireDist();
-  tmp = tempDir('cancel');
-  big = await generateExport('60MB', tmp);
-  browser = await launch();
-  server = await startServer({ root: DIST });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const ctx = suite({ label: 'cancel', generate: '60MB' });
 
 test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t) => {
-  const full = cliSummary([big]);
+  const full = cliSummary([ctx.generated]);
   t.diagnostic(`full file: ${full.events} events`);
-  await withApp(browser, server, 'cancel', async (app) => {
+  await ctx.withApp('cancel', async (app) => {
     await app.page.evaluate(() => {
       window.__e2eCancel = null;
       const mo = new MutationObserver(() => {
@@ -46,7 +28,7 @@ test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t
     });
     app.markAction('load 60 MB, then cancel', 'data');
     const s = await app.settle(
-      () => app.tid('file-input').setInputFiles(big),
+      () => app.tid('file-input').setInputFiles(ctx.generated),
       (x) => x.events !== null,
       'ready after cancelling the 60 MB load',
     );

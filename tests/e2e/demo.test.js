@@ -3,30 +3,18 @@
 // Every test opens a fresh page, clicks demo-button and waits for body[data-state=ready]; the guards of
 // harness.js fail the test on any console error, page error, CSP violation or stray request.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, requireDist, launch, startServer, withApp, toInt, facetMap, same } from './harness.js';
+import { suite, toInt, facetMap, same } from './harness.js';
 import { checkDemo } from './checks.js';
 
-let browser;
-let server;
-
-before(async () => {
-  requireDist();
-  browser = await launch();
-  server = await startServer({ root: DIST });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = suite();
 
 const histTotal = (s) => toInt(s.histogram?.success, 'histogram data-success') + toInt(s.histogram?.failure, 'histogram data-failure');
 const allFacets = (s) => Object.fromEntries(['user', 'method', 'result', 'country', 'source', 'action'].map((f) => [f, facetMap(s, f)]));
 
 test('demo: lanes, histogram, facets, table and detail', async (t) => {
-  await withApp(browser, server, 'demo', async (app) => {
+  await ctx.withApp('demo', async (app) => {
     const s = await checkDemo(app, t);
 
     // Tooltip of the account change that removed MFA.
@@ -55,7 +43,7 @@ test('demo: lanes, histogram, facets, table and detail', async (t) => {
 });
 
 test('brush: dragging across the middle of the histogram narrows everything; reset restores it', async () => {
-  await withApp(browser, server, 'brush', async (app) => {
+  await ctx.withApp('brush', async (app) => {
     const s0 = await app.demo();
     const total0 = histTotal(s0);
     const table0 = toInt(s0.tableCount, 'table-count');
@@ -105,7 +93,7 @@ test('brush: dragging across the middle of the histogram narrows everything; res
 });
 
 test('facets: result=failure filters the table to its count; clicking again clears it', async () => {
-  await withApp(browser, server, 'facet', async (app) => {
+  await ctx.withApp('facet', async (app) => {
     const s0 = await app.demo();
     const table0 = toInt(s0.tableCount, 'table-count');
     const results = facetMap(s0, 'result');
@@ -140,7 +128,7 @@ test('facets: result=failure filters the table to its count; clicking again clea
 });
 
 test('search: a user e-mail keeps only rows that contain it', async () => {
-  await withApp(browser, server, 'search', async (app) => {
+  await ctx.withApp('search', async (app) => {
     const s0 = await app.demo();
     const table0 = toInt(s0.tableCount, 'table-count');
     const users = (s0.facets.user || []).filter((i) => i.value && i.value.includes('@'));

@@ -4,42 +4,11 @@
 // natively) on the same files and asserts that the page shows the same per-file and total counts, the same
 // diagnostics, the same account MFA changes and user setting changes, and the same authentication totals.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import {
-  DIST,
-  requireDist,
-  launch,
-  startServer,
-  withApp,
-  toInt,
-  fixture,
-  cliSummary,
-  generateExport,
-  tempDir,
-  requestReport,
-  same,
-} from './harness.js';
+import { suite, toInt, fixture, cliSummary, requestReport, same } from './harness.js';
 
-let browser;
-let server;
-let tmp;
-let generated;
-
-before(async () => {
-  requireDist();
-  tmp = tempDir('files');
-  generated = await generateExport('3MB', tmp);
-  browser = await launch();
-  server = await startServer({ root: DIST });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+const ctx = suite({ label: 'files', generate: '3MB' });
 
 const multiset = (xs) => xs.map((x) => JSON.stringify(x)).sort();
 
@@ -110,7 +79,7 @@ test('real fixtures through the file input match the CLI (LogDNA NDJSON, gzip, V
   const cli = cliSummary(files);
   t.diagnostic(`CLI: events ${cli.events}, duplicates ${cli.duplicates}, diagnostics ${cli.errors_total}`);
   assert.ok(cli.errors.length > 0, 'the broken fixture should produce a diagnostic in the CLI');
-  await withApp(browser, server, 'fixtures', async (app) => {
+  await ctx.withApp('fixtures', async (app) => {
     const s = await app.loadFiles(files);
     await app.shot('loaded');
     assertMatchesCli(s, cli);
@@ -123,11 +92,11 @@ test('real fixtures through the file input match the CLI (LogDNA NDJSON, gzip, V
 });
 
 test('a generated mixed export (about 3 MB) matches the CLI, account lane included', async (t) => {
-  const cli = cliSummary([generated]);
+  const cli = cliSummary([ctx.generated]);
   t.diagnostic(`CLI: events ${cli.events}, account changes ${cli.account_mfa.length}, setting changes ${cli.user_mfa.length}`);
   assert.ok(cli.account_mfa.length >= 1, 'the generator should write account MFA changes');
-  await withApp(browser, server, 'generated', async (app) => {
-    const s = await app.loadFiles([generated]);
+  await ctx.withApp('generated', async (app) => {
+    const s = await app.loadFiles([ctx.generated]);
     await app.shot('loaded');
     assertMatchesCli(s, cli);
   });
@@ -143,7 +112,7 @@ test('merging: loading the same file again adds duplicates, not events', async (
   assert.equal(twice.events, e, 'CLI: events after the same file twice');
   assert.equal(twice.duplicates, once.duplicates + e + d, 'CLI: duplicates after the same file twice');
   t.diagnostic(`file: ${records} records, ${e} events, ${d} duplicates inside`);
-  await withApp(browser, server, 'merge', async (app) => {
+  await ctx.withApp('merge', async (app) => {
     const s1 = await app.loadFiles([file]);
     assertMatchesCli(s1, once);
     const d1 = toInt(s1.duplicates, 'summary-duplicates');
@@ -163,7 +132,7 @@ test('merging: loading the same file again adds duplicates, not events', async (
 test('a real drop (DataTransfer with File objects) loads files like the file input', async (t) => {
   const files = ['sampleJsonl', 'sampleWebhook', 'sampleTruncated', 'verifyPages'].map(fixture);
   const cli = cliSummary(files);
-  await withApp(browser, server, 'drop', async (app) => {
+  await ctx.withApp('drop', async (app) => {
     const s = await app.dropFiles(files);
     await app.shot('dropped');
     assertMatchesCli(s, cli);

@@ -23,6 +23,7 @@
 // <repo>/tests/fixtures), AUTHTRAIL_CLI (default: the newer of target/release/authtrail and
 // target/debug/authtrail), CHROMIUM (default /usr/bin/chromium).
 
+import { before, after } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -160,6 +161,33 @@ export async function launch() {
 }
 
 export { startServer };
+
+/**
+ * Registers a test file's `before` / `after`: Chromium, the static server on dist/ (under `base`), and,
+ * when `generate` names a size, a generated export in a temporary folder. Returns the live context:
+ * `browser`, `server`, `generated` (the export's path) and `withApp(label, body)`.
+ */
+export function suite({ label, base = '/', generate } = {}) {
+  const ctx = {
+    withApp: (appLabel, body) => withApp(ctx.browser, ctx.server, appLabel, body),
+  };
+  let tmp;
+  before(async () => {
+    requireDist();
+    if (generate) {
+      tmp = tempDir(label);
+      ctx.generated = await generateExport(generate, tmp);
+    }
+    ctx.browser = await launch();
+    ctx.server = await startServer({ root: DIST, base });
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  return ctx;
+}
 
 /** Extensions of the page's own code assets: the only files it may fetch once it has data. */
 const CODE_EXTS = new Set(['.js', '.mjs', '.wasm', '.css', '.ico', '.svg', '.png', '.woff2']);

@@ -2,25 +2,13 @@
 // is stored, the URL carries no log content, and the CSP is the first thing in <head> and names no other
 // origin.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIST, requireDist, launch, startServer, withApp, fixture, toInt, requestReport, same } from './harness.js';
+import { suite, DIST, fixture, toInt, requestReport, same } from './harness.js';
 
-let browser;
-let server;
-
-before(async () => {
-  requireDist();
-  browser = await launch();
-  server = await startServer({ root: DIST });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = suite();
 
 /** Parses a CSP into { directive: [sources] }. */
 function parseCsp(text) {
@@ -39,7 +27,7 @@ test('CSP meta is the first element of <head> and allows no other origin', async
     /<head[^>]*>\s*(<!--[\s\S]*?-->\s*)*<meta\s+http-equiv=["']?Content-Security-Policy["']?/i,
     'dist/index.html: the first element in <head> is not the CSP meta',
   );
-  await withApp(browser, server, 'csp', async (app) => {
+  await ctx.withApp('csp', async (app) => {
     const head = await app.page.evaluate(() => {
       const f = document.head.firstElementChild;
       return {
@@ -69,14 +57,14 @@ test('CSP meta is the first element of <head> and allows no other origin', async
 test('privacy: no request leaves, none after data is loaded, nothing stored, URL has no log content', async (t) => {
   const first = ['gz', 'broken'].map(fixture);
   const second = ['logdna', 'verifyPages'].map(fixture);
-  await withApp(browser, server, 'privacy', async (app) => {
+  await ctx.withApp('privacy', async (app) => {
     // Cold: the first drop may lazily load the page's own worker/wasm (harness rule: dist/ code assets only).
     let s = await app.dropFiles(first);
     assert.ok(toInt(s.events, 'summary-events') > 0, 'the first drop loaded no event');
 
-    // Warm: from now on, not a single request, neither seen by the browser nor received by the server.
+    // Warm: from now on, not a single request, neither seen by the browser nor received by the ctx.server.
     const reqBefore = app.requests.length;
-    const logBefore = server.log.length;
+    const logBefore = ctx.server.log.length;
     s = await app.dropFiles(second, first.length);
     await app.tid('event-row').first().click();
     await app.page.waitForFunction(
@@ -90,7 +78,7 @@ test('privacy: no request leaves, none after data is loaded, nothing stored, URL
     await app.shot('after-drops');
     for (const line of requestReport(app)) t.diagnostic(line);
     same(app.requests.slice(reqBefore).map((r) => r.url), [], 'requests after the page already had data');
-    same(server.log.slice(logBefore).map((e) => e.path), [], 'requests the server received after the page already had data');
+    same(ctx.server.log.slice(logBefore).map((e) => e.path), [], 'requests the server received after the page already had data');
 
     // Nothing persisted.
     const stored = await app.page.evaluate(async () => ({
@@ -119,6 +107,6 @@ test('privacy: no request leaves, none after data is loaded, nothing stored, URL
       'LEVEL2',
     ];
     for (const tok of tokens) assert.ok(!url.toLowerCase().includes(tok.toLowerCase()), `URL contains log content ${tok}: ${url}`);
-    assert.ok(url.length < server.url.length + 300, `URL is suspiciously long: ${url}`);
+    assert.ok(url.length < ctx.server.url.length + 300, `URL is suspiciously long: ${url}`);
   });
 });
