@@ -5,7 +5,7 @@ import * as engine from './engine.js';
 import { createStore } from './store.js';
 import { dateTime, span, zoneLabel } from './format.js';
 import { PLOT } from './scale.js';
-import { createFileList, renderDiagnostics, renderSummary } from './views/files.js';
+import { createFileList, renderDiagnostics, renderMemory, renderSummary } from './views/files.js';
 import { createAccountLane } from './views/account-lane.js';
 import { createUserLanes, settingLegend } from './views/user-lanes.js';
 import { createHistogram, histogramLegend } from './views/histogram.js';
@@ -243,6 +243,7 @@ engine.on((m) => {
       break;
     case 'done':
       fileList.done(m.key, m);
+      renderMemory(m.wasmBytes);
       if (m.error) showError(`${m.summary.name}: ${m.error}`);
       fileFinished();
       break;

@@ -6,6 +6,8 @@ import init, { Inspector, demo_bytes, level_explanation, mfa_levels } from '../a
 
 /** @type {Inspector} */
 let inspector;
+/** The wasm instance's linear memory (its size is reported with each finished file). */
+let memory;
 /** Per store file index: the Blob and how to find bytes in it. */
 const sources = [];
 const queue = [];
@@ -24,7 +26,8 @@ const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 const errorText = (e) => (e && e.message) || String(e);
 
 const ready = init()
-  .then(() => {
+  .then((wasm) => {
+    memory = wasm.memory;
     inspector = new Inspector();
     post({ type: 'ready' });
   })
@@ -120,7 +123,7 @@ async function readOne(job) {
   }
   const summary = inspector.finish(id);
   sources[id].gzip = summary.format.startsWith('gzip');
-  post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, cancelled: cancelled.has(job.key), error });
+  post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
 async function answer({ id, method, args }) {

@@ -97,6 +97,11 @@ export function renderSummary(summary) {
   document.getElementById('summary-diagnostics').textContent = int(summary.diagnostics);
 }
 
+/** The wasm core's memory, reported by the worker with each finished file. */
+export function renderMemory(bytes) {
+  document.getElementById('summary-memory').textContent = `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+}
+
 /** The diagnostics list: file, line and message of each record that could not be read. */
 export function renderDiagnostics(diagnostics, summary) {
   const head = document.getElementById('diagnostics-summary');
