@@ -1,5 +1,7 @@
 //! `authtrail`: the authtrail core on the command line.
 
+mod review;
+
 use anyhow::{bail, Context, Result};
 use authtrail_core::decode::Span;
 use authtrail_core::ingest::{Collector, FileSummary};
@@ -32,6 +34,30 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Export files (`-` for standard input); .gz is read as gzip.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The account MFA level and every user's MFA settings at one moment.
+    State {
+        /// The moment: ISO-8601 (2024-03-01T09:30:00Z) or epoch seconds / milliseconds.
+        #[arg(long)]
+        at: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// What a reviewer must see: MFA lowered, turned off, fatigue, spraying, impossible travel...
+    /// Exits 1 when a finding at or above --fail-on is present.
+    Findings {
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when a finding of this severity or higher is present: info, low, medium, high,
+        /// critical, or never.
+        #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = review::parse_fail_on)]
+        fail_on: review::FailOn,
+        #[command(flatten)]
+        thresholds: review::ThresholdArgs,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -310,6 +336,28 @@ fn events(files: &[PathBuf]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads `files` into a store, reporting unreadable files; `Err(code)` when nothing was read.
+fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
+    let mut store = Store::new();
+    let (summaries, failures) = read_all(files, &mut store);
+    for f in &failures {
+        eprintln!("authtrail: {f}");
+    }
+    if store.diagnostics_total() > 0 {
+        eprintln!(
+            "authtrail: {} record(s) could not be read (see `authtrail summary`)",
+            store.diagnostics_total()
+        );
+    }
+    match nothing_read(&summaries, &failures) {
+        Some(why) => {
+            eprintln!("authtrail: nothing could be read: {why}");
+            Err(ExitCode::from(2))
+        }
+        None => Ok(store),
+    }
+}
+
 fn generate(size: &str, seed: u64, gzip: bool) -> Result<ExitCode> {
     let opts = authtrail_core::generate::Options {
         seed,
@@ -334,6 +382,20 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Summary { json, files } => summary(files, *json),
         Command::Events { files, .. } => events(files),
+        Command::State { at, json, files } => match load(files) {
+            Ok(store) => review::print_state(&store, at, *json).map(|()| ExitCode::SUCCESS),
+            Err(code) => Ok(code),
+        },
+        Command::Findings {
+            json,
+            fail_on,
+            thresholds,
+            files,
+        } => match load(files) {
+            Ok(store) => review::print_findings(&store, thresholds, *json, *fail_on)
+                .map(|failing| ExitCode::from(u8::from(failing))),
+            Err(code) => Ok(code),
+        },
         Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
     };
     match result {

@@ -1,7 +1,9 @@
 //! A deterministic generator of realistic mixed exports: Activity Tracker and Verify events in the
 //! shapes the real products write, with a story a reviewer should find (an MFA downgrade and its
-//! restoration, a failed change attempt, user settings switched off, MFA failures across methods and
-//! countries, a password spray), plus LogDNA-wrapped lines and duplicates.
+//! restoration, a failed change attempt, user settings switched off, an MFA device removed and a
+//! login from the attacker's country, an MFA fatigue burst, MFA failures across methods and
+//! countries, password sprays), plus LogDNA-wrapped lines and duplicates. Users log in from home
+//! and now and then travel, never faster than an airliner, so routine traffic raises no finding.
 //!
 //! The same seed and size always give the same bytes.
 //!
@@ -70,6 +72,15 @@ struct Place {
     lat: &'static str,
     lon: &'static str,
     net: &'static str,
+}
+
+impl Place {
+    fn position(&self) -> (f32, f32) {
+        (
+            self.lat.parse().unwrap_or_default(),
+            self.lon.parse().unwrap_or_default(),
+        )
+    }
 }
 
 const PLACES: [Place; 8] = [
@@ -159,6 +170,10 @@ struct User {
     verify_id: String,
     home: usize,
     ua: usize,
+    /// A trip: the place and when it ends.
+    trip: Option<(usize, i64)>,
+    /// Time and place of the user's last authentication.
+    last: Option<(i64, usize)>,
 }
 
 fn users() -> Vec<User> {
@@ -167,7 +182,7 @@ fn users() -> Vec<User> {
             let email = format!(
                 "{}.{}@acme.example",
                 FIRST[k % FIRST.len()],
-                LAST[k % LAST.len()]
+                LAST[(k + k / FIRST.len()) % LAST.len()]
             );
             User {
                 email,
@@ -175,6 +190,8 @@ fn users() -> Vec<User> {
                 verify_id: format!("6{:03}00{:02}AB", k * 11 % 1000, k % 100),
                 home: [0, 0, 0, 1, 1, 2, 3, 3, 4, 5, 6, 0][k % 12],
                 ua: k % 3,
+                trip: None,
+                last: None,
             }
         })
         .collect()
@@ -199,6 +216,36 @@ impl Gen {
             (b >> 48) | 0x8000,
             b & 0xffff_ffff_ffff
         )
+    }
+
+    /// Where user `u` authenticates from at `t`: home, or the place of a trip (sometimes starting
+    /// one), but never farther from the last place than an 800 km/h journey allows.
+    fn place_of(&mut self, u: usize, t: i64) -> usize {
+        const DAY: i64 = 86_400_000;
+        if self.users[u].trip.is_some_and(|(_, until)| t > until) {
+            self.users[u].trip = None;
+        }
+        if self.users[u].trip.is_none() && self.rng.chance(0.004) {
+            let to = self.rng.below(PLACES.len() as u64 - 1) as usize;
+            let days = 2 + self.rng.below(4) as i64;
+            self.users[u].trip = Some((to, t + days * DAY));
+        }
+        let user = &self.users[u];
+        let wanted = user.trip.map_or(user.home, |(p, _)| p);
+        let place = match user.last {
+            Some((when, at)) if at != wanted => {
+                let km =
+                    crate::rules::distance_km(PLACES[at].position(), PLACES[wanted].position());
+                if km / 800.0 * 3_600_000.0 > (t - when) as f64 {
+                    at
+                } else {
+                    wanted
+                }
+            }
+            _ => wanted,
+        };
+        self.users[u].last = Some((t, place));
+        place
     }
 
     fn ip(&mut self, place: usize) -> String {
@@ -278,6 +325,14 @@ impl Gen {
         self.verify(t, "authentication", &data, place, ip);
     }
 
+    /// A password attempt by a spraying script: any user name, always a failure.
+    fn spray_attempt(&mut self, t: i64, username: &str, ip: &str) {
+        let data = format!(
+            r#"{{"result":"failure","subtype":"user_password","subject":"UNKNOWN","origin":"{ip}","cause":"CSIAH0303E Incorrect user ID or password. Enter a valid user ID or password.","action":"login","sourcetype":"clouddirectory","realm":"cloudIdentityRealm","devicetype":"python-requests/2.31.0","username":"{username}"}}"#
+        );
+        self.verify(t, "authentication", &data, PLACES.len() - 1, ip);
+    }
+
     fn mfa(&mut self, t: i64, u: usize, ok: bool, method: &str, place: usize, ip: &str) {
         let user = &self.users[u];
         let result = if ok { "success" } else { "failure" };
@@ -327,7 +382,7 @@ pub fn generate(opts: &Options, out: &mut impl Write) -> io::Result<u64> {
         let frac = (t - opts.start) as f64 / opts.span as f64;
         g.out.clear();
         // The story, at fixed points of the time span whatever the size.
-        const STORY: [f64; 9] = [0.05, 0.06, 0.2, 0.3, 0.31, 0.45, 0.5, 0.62, 0.8];
+        const STORY: [f64; 11] = [0.05, 0.06, 0.2, 0.3, 0.31, 0.45, 0.46, 0.5, 0.55, 0.62, 0.8];
         if story < STORY.len() && frac >= STORY[story] {
             let ip = g.ip(PLACES.len() - 1);
             let home = g.ip(0);
@@ -348,8 +403,22 @@ pub fn generate(opts: &Options, out: &mut impl Write) -> io::Result<u64> {
                     let data = format!(r#"{{"result":"success","action":"deleted","resource":"mfa_device","mfamethod":"TOTP","mfadevice":"phone","performedby":"{}","performedby_username":"{}","username":"{}","origin":"{ip}","target":"phone"}}"#, g.users[3].verify_id, g.users[3].email, g.users[3].email);
                     g.verify(t, "management", &data, PLACES.len() - 1, &ip);
                 }
-                6 => g.cadf(t, "iam-identity.accountsettings.update", "success", Some(1), &home, UAS[1], r#"{"request_body":{"old_mfa_traits":"NONE","new_mfa_traits":"LEVEL2"}}"#, "null", ACCOUNT),
-                7 => {
+                6 => {
+                    // The attacker signs in as that user from their own country and browser.
+                    let u = &g.users[3];
+                    let data = format!(r#"{{"result":"success","subtype":"user_password","subject":"{}","origin":"{ip}","cause":"Authentication Successful","action":"login","sourcetype":"clouddirectory","realm":"cloudIdentityRealm","devicetype":"python-requests/2.31.0","username":"{}"}}"#, u.verify_id, u.email);
+                    g.verify(t, "authentication", &data, PLACES.len() - 1, &ip);
+                }
+                7 => g.cadf(t, "iam-identity.accountsettings.update", "success", Some(1), &home, UAS[1], r#"{"request_body":{"old_mfa_traits":"NONE","new_mfa_traits":"LEVEL2"}}"#, "null", ACCOUNT),
+                8 => {
+                    // MFA fatigue: push after push until one is approved.
+                    let place = g.users[7].home;
+                    let from = g.ip(place);
+                    for k in 0..5 {
+                        g.mfa(t + k * 45_000, 7, k == 4, "IBM Verify push", place, &from);
+                    }
+                }
+                9 => {
                     let target = g.users[3].email.clone();
                     g.cadf(t, "user-management.user-setting.update", "success", Some(1), &home, UAS[1], r#"{"totalNumberChanges":1,"update":[{"initialValue":false,"newValue":true,"updateType":"2FA update"}]}"#, "null", &target);
                 }
@@ -365,12 +434,7 @@ pub fn generate(opts: &Options, out: &mut impl Write) -> io::Result<u64> {
             g.out.push_str(&line);
         } else {
             let u = g.rng.below(g.users.len() as u64) as usize;
-            let travels = g.rng.chance(0.02);
-            let place = if travels {
-                g.rng.below(PLACES.len() as u64 - 1) as usize
-            } else {
-                g.users[u].home
-            };
+            let place = g.place_of(u, t);
             let ip = g.ip(place);
             let roll = g.rng.below(1000);
             match roll {
@@ -454,12 +518,21 @@ pub fn generate(opts: &Options, out: &mut impl Write) -> io::Result<u64> {
                         &target,
                     );
                 }
-                750..=759 => {
-                    // A password spray: many users, one address, seconds apart.
-                    let sprayer = g.ip(PLACES.len() - 1);
+                750..=751 => {
+                    // A password spray from one of the attacker's few addresses: real and guessed
+                    // user names, seconds apart.
+                    let sprayer =
+                        format!("{}.{}", PLACES[PLACES.len() - 1].net, [66, 67, 201][u % 3]);
                     for k in 0..8 {
-                        let v = (u + k * 5) % g.users.len();
-                        g.password(t + k as i64 * 1500, v, false, PLACES.len() - 1, &sprayer);
+                        let name = if k % 2 == 0 {
+                            g.users[(u + k * 5) % g.users.len()].email.clone()
+                        } else {
+                            format!(
+                                "{}@acme.example",
+                                ["admin", "test", "backup", "it-support", "root"][(u + k) % 5]
+                            )
+                        };
+                        g.spray_attempt(t + k as i64 * 1500, &name, &sprayer);
                     }
                 }
                 _ => {

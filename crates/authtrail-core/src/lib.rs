@@ -32,6 +32,7 @@ pub mod diag;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod rules;
 pub mod store;
 pub mod summary;
 pub mod time;
@@ -39,6 +40,8 @@ pub mod time;
 pub use diag::Diagnostic;
 pub use ingest::{Collector, FileSummary, Ingest};
 pub use model::{Event, Kind, Outcome};
+pub use rules::{findings, Finding, Severity, Thresholds};
+pub use store::history::State;
 pub use store::query::{Facet, Filter, Histogram, Row};
 pub use store::{Locator, SourceReader, Store};
 

@@ -65,7 +65,128 @@ pub struct AuthSummary {
     pub users: Vec<UserAuth>,
 }
 
+fn iso<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::time::format_iso(*t))
+}
+
+fn iso_opt<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => iso(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The account MFA level in force at a moment, and how it got there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LevelState {
+    pub level: String,
+    /// When it was set; `None` when it was already in force before the first recorded change
+    /// (known from that change's "from").
+    #[serde(serialize_with = "iso_opt")]
+    pub since: Option<i64>,
+    pub actor: Option<String>,
+    /// The event that set it.
+    pub event: Option<u32>,
+}
+
+/// One user's setting value in force at a moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingState {
+    pub setting: String,
+    pub value: String,
+    #[serde(serialize_with = "iso_opt")]
+    pub since: Option<i64>,
+    pub actor: Option<String>,
+    pub event: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserState {
+    pub user: String,
+    pub settings: Vec<SettingState>,
+}
+
+/// The account MFA level and every user's known settings at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct State {
+    #[serde(serialize_with = "iso")]
+    pub time: i64,
+    /// `None` when no event tells the level at that moment.
+    pub account: Option<LevelState>,
+    /// Users with at least one known setting, by name.
+    pub users: Vec<UserState>,
+}
+
 impl Store {
+    /// The state at `time` (inclusive): the last successful change at or before it of the account
+    /// MFA level and of each user's settings. Before the first change, a level or value is known
+    /// only when that first change says what it changed from.
+    pub fn state_at(&self, time: i64) -> State {
+        let done = |c: &&AccountMfaChange| c.outcome == "success" && c.to.is_some();
+        let account_history = self.account_mfa_history();
+        let account = match account_history
+            .iter()
+            .filter(done)
+            .take_while(|c| c.time <= time)
+            .last()
+        {
+            Some(c) => Some(LevelState {
+                level: c.to.clone().unwrap_or_default(),
+                since: Some(c.time),
+                actor: c.actor.clone(),
+                event: Some(c.event),
+            }),
+            None => account_history.iter().filter(done).find_map(|c| {
+                c.from.clone().map(|level| LevelState {
+                    level,
+                    since: None,
+                    actor: None,
+                    event: None,
+                })
+            }),
+        };
+        let mut users: BTreeMap<String, BTreeMap<String, SettingState>> = BTreeMap::new();
+        for c in self
+            .user_setting_history()
+            .into_iter()
+            .filter(|c| c.outcome == "success")
+        {
+            let settings = users.entry(c.user.clone()).or_default();
+            if c.time <= time {
+                settings.insert(
+                    c.setting.clone(),
+                    SettingState {
+                        setting: c.setting,
+                        value: c.to,
+                        since: Some(c.time),
+                        actor: c.actor,
+                        event: Some(c.event),
+                    },
+                );
+            } else if let Some(from) = c.from {
+                settings.entry(c.setting.clone()).or_insert(SettingState {
+                    setting: c.setting,
+                    value: from,
+                    since: None,
+                    actor: None,
+                    event: None,
+                });
+            }
+        }
+        State {
+            time,
+            account,
+            users: users
+                .into_iter()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(user, s)| UserState {
+                    user,
+                    settings: s.into_values().collect(),
+                })
+                .collect(),
+        }
+    }
+
     fn actor_of(&self, i: usize) -> Option<String> {
         let p = self.profiles.get(self.profile[i]);
         let id = if p.actor != 0 { p.actor } else { self.user[i] };
@@ -259,5 +380,95 @@ impl Store {
                 .then_with(|| a.user.cmp(&b.user))
         });
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test_events::*;
+    use crate::test_support::store_from;
+
+    const T0: i64 = 1_709_251_200_000;
+
+    fn story() -> crate::Store {
+        store_from(
+            &[
+                account_mfa(
+                    0,
+                    "TOTP4ALL",
+                    "NONE",
+                    "mallory@example.com",
+                    "203.0.113.66",
+                    "success",
+                ),
+                user_setting(
+                    5,
+                    "bob@example.com",
+                    "2FA update",
+                    true,
+                    false,
+                    "mallory@example.com",
+                ),
+                account_mfa(
+                    8,
+                    "NONE",
+                    "LEVEL3",
+                    "mallory@example.com",
+                    "203.0.113.66",
+                    "failure",
+                ),
+                account_mfa(
+                    60,
+                    "NONE",
+                    "LEVEL2",
+                    "admin@example.com",
+                    "192.0.2.1",
+                    "success",
+                ),
+            ]
+            .join("\n"),
+        )
+    }
+
+    #[test]
+    fn state_before_the_first_change_comes_from_its_old_values() {
+        let s = story().state_at(T0 - 1);
+        let account = s.account.unwrap();
+        assert_eq!((account.level.as_str(), account.since), ("TOTP4ALL", None));
+        assert_eq!(s.users.len(), 1);
+        assert_eq!(s.users[0].settings[0].value, "true");
+        assert_eq!(s.users[0].settings[0].since, None);
+    }
+
+    #[test]
+    fn state_follows_successful_changes_only() {
+        let store = story();
+        let s = store.state_at(T0 + 30 * 60_000);
+        let account = s.account.unwrap();
+        assert_eq!(account.level, "NONE");
+        assert_eq!(account.since, Some(T0));
+        assert_eq!(account.actor.as_deref(), Some("mallory@example.com"));
+        let bob = &s.users[0];
+        assert_eq!(
+            (
+                bob.user.as_str(),
+                bob.settings[0].setting.as_str(),
+                bob.settings[0].value.as_str()
+            ),
+            ("bob@example.com", "2FA", "false")
+        );
+        assert_eq!(
+            store.state_at(T0 + 60 * 60_000).account.unwrap().level,
+            "LEVEL2"
+        );
+        let json = serde_json::to_value(store.state_at(T0)).unwrap();
+        assert_eq!(json["time"], "2024-03-01T00:00:00.000Z");
+        assert_eq!(json["account"]["since"], "2024-03-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn state_of_an_empty_store_knows_nothing() {
+        let s = crate::Store::new().state_at(T0);
+        assert!(s.account.is_none() && s.users.is_empty());
     }
 }

@@ -1,0 +1,188 @@
+//! **Password spraying**: first-factor failures for many users from one IP address.
+//!
+//! Groups the failed first-factor authentications (Verify password and other first factors, IAM
+//! logins) of each IP address into bursts (a gap longer than `spray_window_minutes`, default 60,
+//! ends a burst) and flags a burst in which some `spray_window_minutes` span holds failures for at
+//! least `spray_users` (default 5) distinct users. High severity; the finding counts the users who
+//! never authenticated successfully anywhere in the data (likely guessed or unknown names).
+//!
+//! Why it matters: spraying tries one or two common passwords against many accounts to stay under
+//! per-user lockouts; a success from the same address afterwards is a likely compromise.
+//!
+//! Example: 40 users fail a password from 198.51.100.250 within 2 minutes: "Password failures for
+//! 40 users from 198.51.100.250 (31 never seen succeeding)".
+
+use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
+use crate::time::format_iso;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+pub(crate) const RULE: &str = "password-spray";
+
+pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
+    let window = i64::from(t.spray_window_minutes) * 60_000;
+    let need = t.spray_users.max(2) as usize;
+    let succeeded: FxHashSet<u32> = cx.auths.iter().filter(|a| a.ok).map(|a| a.user).collect();
+    let mut by_ip: FxHashMap<u32, Vec<&Auth>> = FxHashMap::default();
+    for a in cx.auths.iter().filter(|a| !a.ok && !a.mfa && a.ip != 0) {
+        by_ip.entry(a.ip).or_default().push(a);
+    }
+    let mut ips: Vec<_> = by_ip.into_iter().collect();
+    ips.sort_by_key(|(_, v)| (v[0].time, v[0].event));
+    for (ip, failures) in ips {
+        for burst in failures.chunk_by(|a, b| b.time - a.time <= window) {
+            if !spans_enough_users(burst, window, need) {
+                continue;
+            }
+            let users: FxHashSet<u32> = burst.iter().map(|a| a.user).collect();
+            let unknown = users.iter().filter(|u| !succeeded.contains(u)).count();
+            let (from, to) = (burst[0].time, burst[burst.len() - 1].time);
+            let after = cx
+                .auths
+                .iter()
+                .find(|a| a.ok && a.ip == ip && a.time >= from && a.time - to <= window);
+            let mut who = Involved::default();
+            for a in burst {
+                who.auth(cx, a);
+            }
+            let address = cx.name(ip, "");
+            let mut detail = format!(
+                "{} first-factor failures for {} distinct users came from {address} between {} and {} ({}); {unknown} of those users never authenticated successfully in the data.",
+                burst.len(),
+                users.len(),
+                format_iso(from),
+                format_iso(to),
+                duration(to - from)
+            );
+            if let Some(a) = after {
+                who.auth(cx, a);
+                detail.push_str(&format!(
+                    " A successful authentication of {} came from the same address at {}.",
+                    cx.name(a.user, "(unknown user)"),
+                    format_iso(a.time)
+                ));
+            }
+            out.push(who.finding(
+                RULE,
+                Severity::High,
+                format!(
+                    "Password failures for {} users from {address} ({unknown} never seen succeeding)",
+                    users.len()
+                ),
+                detail,
+                from,
+                after.map_or(to, |a| a.time.max(to)),
+            ));
+        }
+    }
+}
+
+/// Whether some `window`-long span of `burst` (time order) holds failures of `need` users.
+fn spans_enough_users(burst: &[&Auth], window: i64, need: usize) -> bool {
+    let mut counts: FxHashMap<u32, usize> = FxHashMap::default();
+    let mut lo = 0;
+    for a in burst {
+        *counts.entry(a.user).or_default() += 1;
+        while a.time - burst[lo].time > window {
+            let u = burst[lo].user;
+            let n = counts.get_mut(&u).expect("counted on the way in");
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&u);
+            }
+            lo += 1;
+        }
+        if counts.len() >= need {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_events::*;
+    use super::*;
+
+    const NL: (&str, f64, f64) = ("NL", 52.37, 4.9);
+
+    fn spray(users: usize, gap_s: i64, ip: &str) -> Vec<String> {
+        (0..users)
+            .map(|k| {
+                verify_auth(
+                    k as i64 * gap_s,
+                    &format!("user{k}@example.com"),
+                    "password",
+                    false,
+                    ip,
+                    NL,
+                    "python-requests",
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn many_users_failing_from_one_address_fire_once() {
+        let mut r = spray(8, 10, "198.51.100.250");
+        r.push(verify_auth(
+            -86_400,
+            "user1@example.com",
+            "password",
+            true,
+            "192.0.2.5",
+            NL,
+            "Firefox",
+        ));
+        let f = of(&run(&r), RULE);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(
+            f[0].title,
+            "Password failures for 8 users from 198.51.100.250 (7 never seen succeeding)"
+        );
+        assert_eq!(f[0].events.len(), 8);
+        assert_eq!(f[0].users.len(), 8);
+    }
+
+    #[test]
+    fn a_success_from_the_spraying_address_is_included() {
+        let mut r = spray(6, 10, "198.51.100.250");
+        r.push(verify_auth(
+            120,
+            "user9@example.com",
+            "password",
+            true,
+            "198.51.100.250",
+            NL,
+            "python-requests",
+        ));
+        let f = of(&run(&r), RULE);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].detail
+                .contains("successful authentication of user9@example.com"),
+            "{}",
+            f[0].detail
+        );
+        assert_eq!(f[0].events.len(), 7);
+    }
+
+    #[test]
+    fn few_users_spread_out_or_many_addresses_do_not_fire() {
+        assert!(of(&run(&spray(4, 10, "198.51.100.250")), RULE).is_empty());
+        assert!(of(&run(&spray(8, 3600, "198.51.100.250")), RULE).is_empty());
+        let r: Vec<_> = (0..8)
+            .map(|k| {
+                verify_auth(
+                    k * 10,
+                    &format!("u{k}@example.com"),
+                    "password",
+                    false,
+                    &format!("198.51.100.{k}"),
+                    NL,
+                    "x",
+                )
+            })
+            .collect();
+        assert!(of(&run(&r), RULE).is_empty());
+    }
+}
