@@ -1,100 +1,180 @@
-//! `cargo xtask bench`: native ingest figures on generated exports (prints; never asserts).
+//! `cargo xtask bench`: ingest, page and latency figures on generated exports, written to a JSON file
+//! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
+//!
+//! ```text
+//! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each (tens of minutes)
+//! cargo xtask bench --sizes 10 --runs 1      # seconds: what scripts/test.sh runs
+//! ```
 
-use anyhow::{bail, Result};
-use authtrail_core::generate::{generate, Options};
-use authtrail_core::{Ingest, Store};
-use std::io::Write;
-use std::time::Instant;
+mod browser;
+mod dataset;
+mod machine;
+mod native;
+mod report;
+mod transfer;
 
-const CHUNK: usize = 1 << 20;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-struct Figures {
-    input_mb: f64,
-    text_mb: f64,
-    seconds: f64,
-    events: usize,
-    store_bytes: usize,
+const USAGE: &str =
+    "usage: cargo xtask bench [--sizes 10,200,1G] [--runs N] [--seed N] [--out FILE] \
+                     [--native-only] [--profile]\n\
+  --sizes        export sizes in MB (or with a G suffix); default 10,200,1G\n\
+  --runs         runs per size and container; default 3\n\
+  --seed         generator seed; default 7\n\
+  --out          the JSON results; default target/bench/results.json\n\
+  --native-only  skip the browser part (no dist/, Node or Chromium needed)\n\
+  --profile      also write CPU profiles of the page and its worker to target/bench/profiles/";
+
+#[derive(Debug)]
+struct Args {
+    sizes: Vec<u64>,
+    runs: usize,
+    seed: u64,
+    out: Option<PathBuf>,
+    native_only: bool,
+    profile: bool,
 }
 
-fn ingest(name: &str, bytes: &[u8], text_len: usize) -> Figures {
-    let start = Instant::now();
-    let mut store = Store::new();
-    let mut ing = Ingest::new(&mut store, name);
-    for chunk in bytes.chunks(CHUNK) {
-        ing.push(&mut store, chunk);
+/// `10`, `200MB`, `1G`, `1GB` -> MB.
+fn parse_size(s: &str) -> Result<u64> {
+    let s = s.trim().to_ascii_uppercase();
+    let (digits, scale) = if let Some(d) = s.strip_suffix("GB").or(s.strip_suffix('G')) {
+        (d, 1000)
+    } else {
+        (
+            s.strip_suffix("MB").or(s.strip_suffix('M')).unwrap_or(&s),
+            1,
+        )
+    };
+    let n: u64 = digits
+        .parse()
+        .with_context(|| format!("invalid size {s:?}"))?;
+    if n == 0 {
+        bail!("a size must be at least 1 MB");
     }
-    let summary = ing.finish(&mut store);
-    let seconds = start.elapsed().as_secs_f64();
-    assert_eq!(
-        summary.records,
-        summary.events + summary.duplicates + summary.errors
-    );
-    Figures {
-        input_mb: bytes.len() as f64 / 1e6,
-        text_mb: text_len as f64 / 1e6,
-        seconds,
-        events: store.len(),
-        store_bytes: store.heap_bytes(),
-    }
+    Ok(n * scale)
 }
 
-fn bench(size_mb: u64, runs: usize) -> Result<()> {
-    println!("authtrail native ingest benchmark ({size_mb} MB generated, best of {runs} runs, {CHUNK} byte chunks)");
-    println!(
-        "machine: {} cores, {}",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        std::env::consts::ARCH
-    );
-    let mut text = Vec::with_capacity((size_mb as usize + 1) << 20);
-    generate(
-        &Options {
-            bytes: size_mb * 1_000_000,
-            ..Options::default()
-        },
-        &mut text,
-    )?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&text)?;
-    let gz = gz.finish()?;
-    println!(
-        "{:<8} {:>10} {:>10} {:>9} {:>12} {:>10} {:>14}",
-        "input", "file MB", "text MB", "seconds", "text MB/s", "events", "store B/event"
-    );
-    for (name, bytes) in [("ndjson", &text), ("gzip", &gz)] {
-        let best = (0..runs)
-            .map(|_| ingest(name, bytes, text.len()))
-            .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
-            .expect("at least one run");
-        println!(
-            "{:<8} {:>10.1} {:>10.1} {:>9.3} {:>12.0} {:>10} {:>14.1}",
-            name,
-            best.input_mb,
-            best.text_mb,
-            best.seconds,
-            best.text_mb / best.seconds,
-            best.events,
-            best.store_bytes as f64 / best.events as f64
-        );
+fn parse_args(args: &[String]) -> Result<Args> {
+    let mut a = Args {
+        sizes: vec![10, 200, 1000],
+        runs: 3,
+        seed: 7,
+        out: None,
+        native_only: false,
+        profile: false,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
+            "--runs" => a.runs = value()?.parse().context("--runs")?,
+            "--seed" => a.seed = value()?.parse().context("--seed")?,
+            "--out" => a.out = Some(PathBuf::from(value()?)),
+            "--native-only" => a.native_only = true,
+            "--profile" => a.profile = true,
+            _ => bail!("unknown argument {flag:?}\n{USAGE}"),
+        }
     }
+    if a.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    Ok(a)
+}
+
+fn git_revision(repo: &Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty"])
+        .current_dir(repo)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn bench(args: &Args) -> Result<()> {
+    let started = Instant::now();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()?;
+    let dir = repo.join("target/bench");
+    let out = args.out.clone().unwrap_or_else(|| dir.join("results.json"));
+    if !args.native_only {
+        browser::check(&repo)?;
+    }
+    let sets = args
+        .sizes
+        .iter()
+        .map(|&mb| dataset::prepare(&dir, args.seed, mb))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut native_rows = Vec::new();
+    for set in &sets {
+        eprintln!("native ingest: {} MB", set.size_mb);
+        native_rows.extend(native::bench(set, args.runs)?);
+    }
+    let events: Vec<usize> = sets
+        .iter()
+        .map(|s| report::native_events(&native_rows, s.size_mb))
+        .collect();
+    let store = native::store_model(&native_rows, args.seed)?;
+    let page = if args.native_only {
+        Value::Null
+    } else {
+        browser::run(&repo, &dir, &sets, &events, args.runs, args.profile)?
+    };
+    let transfer = if repo.join("dist").is_dir() {
+        transfer::measure(&repo.join("dist"))?
+    } else {
+        Value::Null
+    };
+    let mut results = json!({
+        "command": format!("cargo xtask bench {}", std::env::args().skip(2).collect::<Vec<_>>().join(" ")),
+        "unix_time": SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs(),
+        "revision": git_revision(&repo),
+        "machine": machine::describe(),
+        "seed": args.seed,
+        "runs": args.runs,
+        "datasets": sets.iter().zip(&events).map(|(s, e)| json!({
+            "size_mb": s.size_mb,
+            "ndjson": s.ndjson,
+            "gz": s.gz,
+            "text_bytes": s.text_bytes,
+            "gz_bytes": s.gz_bytes,
+            "events": e,
+        })).collect::<Vec<_>>(),
+        "native": native_rows,
+        "store": store,
+        "browser": page,
+        "transfer": transfer,
+    });
+    results["targets"] = report::targets(&results);
+    results["seconds"] = json!(started.elapsed().as_secs_f64());
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&out, serde_json::to_vec_pretty(&results)?)?;
+    report::print(&results);
+    println!(
+        "\nresults: {} ({:.0} s)",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("bench") => {
-            let size = args
-                .iter()
-                .position(|a| a == "--size")
-                .and_then(|i| args.get(i + 1))
-                .map_or(Ok(100), |s| s.parse())?;
-            let runs = args
-                .iter()
-                .position(|a| a == "--runs")
-                .and_then(|i| args.get(i + 1))
-                .map_or(Ok(3), |s| s.parse())?;
-            bench(size, runs)
-        }
-        _ => bail!("usage: cargo xtask bench [--size MB] [--runs N]"),
+        Some("bench") => bench(&parse_args(&args[1..])?),
+        _ => bail!("{USAGE}"),
     }
 }

@@ -1,0 +1,72 @@
+//! The browser half: `tests/e2e/bench/page-bench.js` drives the built page (dist/) in headless
+//! Chromium and prints its figures as JSON.
+
+use crate::dataset::Dataset;
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const SCRIPT: &str = "tests/e2e/bench/page-bench.js";
+
+/// Fails with the command that builds whatever the browser run needs and is missing.
+pub fn check(repo: &Path) -> Result<()> {
+    if !repo.join("dist/index.html").is_file() {
+        bail!(
+            "dist/index.html is missing: build the page first, from the repository root:\n    \
+             trunk build --release --offline --public-url ./\n\
+             (or skip the browser part with --native-only)"
+        );
+    }
+    if !repo
+        .join("tests/e2e/node_modules/playwright-core/package.json")
+        .is_file()
+    {
+        bail!(
+            "tests/e2e/node_modules is missing: install it with\n    scripts/setup.sh test\n\
+             (or: cd tests/e2e && npm ci; or skip the browser part with --native-only)"
+        );
+    }
+    let node = Command::new("node").arg("--version").output();
+    if !node.is_ok_and(|o| o.status.success()) {
+        bail!("node (20 or later) is not on PATH: scripts/setup.sh test installs it");
+    }
+    Ok(())
+}
+
+/// Runs the page benchmark on `sets` (with the native event counts in `events`); returns its JSON.
+pub fn run(
+    repo: &Path,
+    out_dir: &Path,
+    sets: &[Dataset],
+    events: &[usize],
+    runs: usize,
+    profile: bool,
+) -> Result<Value> {
+    let config = json!({
+        "runs": runs,
+        "profile_dir": profile.then(|| out_dir.join("profiles")),
+        "datasets": sets.iter().zip(events).map(|(s, e)| json!({
+            "size_mb": s.size_mb,
+            "ndjson": s.ndjson,
+            "gz": s.gz,
+            "text_bytes": s.text_bytes,
+            "events": e,
+        })).collect::<Vec<_>>(),
+    });
+    let config_path: PathBuf = out_dir.join("page-bench-config.json");
+    std::fs::write(&config_path, serde_json::to_vec_pretty(&config)?)?;
+    let output = Command::new("node")
+        .arg(repo.join(SCRIPT))
+        .arg(&config_path)
+        .current_dir(repo.join("tests/e2e"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running node {SCRIPT}"))?;
+    if !output.status.success() {
+        bail!("node {SCRIPT} failed ({})", output.status);
+    }
+    serde_json::from_slice(&output.stdout)
+        .with_context(|| format!("reading the output of {SCRIPT}"))
+}

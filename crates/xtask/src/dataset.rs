@@ -1,0 +1,122 @@
+//! The generated exports the benchmark reads: `target/bench/authtrail-s{seed}-{size}MB.ndjson` and its
+//! `.gz`, written once and reused while the generator still writes the same bytes.
+
+use anyhow::{Context, Result};
+use authtrail_core::generate::{generate, Options};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// How much of a cached export is compared with the generator's output before it is reused.
+const CHECKED_PREFIX: usize = 1 << 20;
+
+/// One generated export in both containers.
+#[derive(Debug)]
+pub struct Dataset {
+    pub size_mb: u64,
+    pub ndjson: PathBuf,
+    pub gz: PathBuf,
+    /// Bytes of NDJSON text (also what the gzip file decompresses to).
+    pub text_bytes: u64,
+    pub gz_bytes: u64,
+}
+
+/// A writer that keeps the first `limit` bytes and then stops the generator with an error.
+struct Prefix {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl Write for Prefix {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = self.limit - self.bytes.len();
+        if room == 0 {
+            return Err(io::Error::other("prefix complete"));
+        }
+        let n = buf.len().min(room);
+        self.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn options(seed: u64, size_mb: u64) -> Options {
+    Options {
+        seed,
+        bytes: size_mb * 1_000_000,
+        ..Options::default()
+    }
+}
+
+/// True when `path` holds at least `size_mb` MB that start with what the generator writes today.
+fn still_current(path: &Path, opts: &Options) -> Result<bool> {
+    let Ok(meta) = fs::metadata(path) else {
+        return Ok(false);
+    };
+    if meta.len() < opts.bytes {
+        return Ok(false);
+    }
+    let mut expected = Prefix {
+        bytes: Vec::with_capacity(CHECKED_PREFIX),
+        limit: CHECKED_PREFIX,
+    };
+    // The generator stops with the writer's error once the prefix is full; a short output is fine.
+    let _ = generate(opts, &mut expected);
+    let mut found = Vec::with_capacity(expected.bytes.len());
+    File::open(path)?
+        .take(expected.bytes.len() as u64)
+        .read_to_end(&mut found)?;
+    Ok(found == expected.bytes)
+}
+
+/// Writes through a temporary file renamed at the end, so an interrupted run leaves nothing behind
+/// that looks complete.
+fn write_atomically(
+    path: &Path,
+    body: impl FnOnce(&mut BufWriter<File>) -> Result<()>,
+) -> Result<()> {
+    let tmp = path.with_extension("partial");
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+    body(&mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// The export of `size_mb` MB for `seed` in `dir`, generated (and gzipped) unless already there.
+pub fn prepare(dir: &Path, seed: u64, size_mb: u64) -> Result<Dataset> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ndjson = dir.join(format!("authtrail-s{seed}-{size_mb}MB.ndjson"));
+    let gz = dir.join(format!("authtrail-s{seed}-{size_mb}MB.ndjson.gz"));
+    let opts = options(seed, size_mb);
+    let fresh = !still_current(&ndjson, &opts)?;
+    if fresh {
+        eprintln!("generating {} ...", ndjson.display());
+        write_atomically(&ndjson, |out| {
+            generate(&opts, out)?;
+            Ok(())
+        })?;
+    }
+    let gz_current = !fresh
+        && fs::metadata(&gz)
+            .and_then(|g| Ok(g.modified()? >= fs::metadata(&ndjson)?.modified()?))
+            .unwrap_or(false);
+    if !gz_current {
+        eprintln!("compressing {} ...", gz.display());
+        write_atomically(&gz, |out| {
+            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            io::copy(&mut File::open(&ndjson)?, &mut enc)?;
+            enc.finish()?;
+            Ok(())
+        })?;
+    }
+    Ok(Dataset {
+        size_mb,
+        text_bytes: fs::metadata(&ndjson)?.len(),
+        gz_bytes: fs::metadata(&gz)?.len(),
+        ndjson,
+        gz,
+    })
+}

@@ -1,0 +1,419 @@
+// The browser half of `cargo xtask bench` (crates/xtask): the built page (dist/) in headless Chromium.
+//
+//     node tests/e2e/bench/page-bench.js CONFIG.json > results.json     # normally run by the xtask
+//
+// CONFIG: { runs, datasets: [{ size_mb, ndjson, gz, text_bytes, events }], profile_dir: null | DIR }
+// (`events` is the native core's count: every page run must show the same number). Progress goes to
+// stderr, the figures as one JSON object to stdout. Per dataset and container (NDJSON, gzip):
+//
+// - the page: a fresh tab, the file given to the file input by path (setInputFiles; no bytes pass
+//   through Node), timed in the page from the input's `change` event to body[data-state] turning
+//   `ready` again (and to the worker's `done` message, and to the next frame after ready); the wasm
+//   memory the worker reports (`done.wasmBytes`, shown as summary-memory) and the JS heaps of the page
+//   and of the worker (CDP Runtime.getHeapUsage, sampled while reading; the peak is kept);
+// - a plain-JS reader of the same file in another tab: File.stream() [-> DecompressionStream('gzip')]
+//   -> TextDecoderStream, split lines, JSON.parse each, count by `action` / `event_type`;
+// - on the first NDJSON page run: the latency of a brush over the middle 90% of the histogram (pointer
+//   up to ready again, the views redrawn) and of its reset, and the worker round trips behind them
+//   (histogram, each facet, select, the three together as main.js asks them, a page of 100 rows).
+//
+// With profile_dir, CPU profiles (.cpuprofile, open them in Chromium's DevTools) of the worker while it
+// reads and of the page and the worker while brushing are written there.
+//
+// The page is instrumented only from outside: an init script observes body[data-state], the file
+// input's change event and pointer-ups, and subclasses Worker to see the worker's `done` messages and
+// to send it the same `ask` messages engine.js sends (replies to ids engine.js does not know are
+// ignored by it).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { DIST, launch, requireDist, startServer } from '../harness.js';
+
+const FACETS = ['user', 'method', 'result', 'country', 'source', 'action'];
+const AUTH_KINDS = ['iam_login', 'authentication'];
+const BINS = 240;
+const BRUSHES = 5;
+const ROUND_TRIPS = 7;
+const ROWS = 100;
+const HEAP_SAMPLE_MS = 500;
+/** The brushed part of the time span: nine tenths of the events of a generated export. */
+const WINDOW = [0.05, 0.95];
+
+const log = (...a) => console.error('[page-bench]', ...a);
+
+// ---------------------------------------------------------------------------------------------------------
+// In the page
+
+function benchInit() {
+  const b = { states: [], done: [], frames: [], changeAt: null, pointerUpAt: null, worker: null, nextId: 0 };
+  window.__bench = b;
+  new MutationObserver((recs) => {
+    const t = performance.now();
+    const body = recs.filter((r) => r.target === document.body);
+    body.forEach((r, i) => {
+      const now = i + 1 < body.length ? body[i + 1].oldValue : document.body.getAttribute('data-state');
+      if (r.oldValue === now) return;
+      b.states.push({ t, old: r.oldValue, now });
+      if (now === 'ready') requestAnimationFrame(() => setTimeout(() => b.frames.push({ ready: t, painted: performance.now() })));
+    });
+  }).observe(document, { attributes: true, attributeOldValue: true, subtree: true, attributeFilter: ['data-state'] });
+  addEventListener('change', (e) => {
+    if (e.target?.dataset?.testid === 'file-input') b.changeAt = performance.now();
+  }, true);
+  addEventListener('pointerup', () => { b.pointerUpAt = performance.now(); }, true);
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      b.worker = this;
+      this.addEventListener('message', ({ data }) => {
+        if (data?.type === 'done') b.done.push({ t: performance.now(), wasmBytes: data.wasmBytes, events: data.summary?.events });
+      });
+    }
+  };
+  /** The message engine.js sends; its own handler ignores the reply (an id it never issued). */
+  b.ask = (method, ...args) =>
+    new Promise((resolve, reject) => {
+      const id = 1e9 + ++b.nextId;
+      const on = ({ data }) => {
+        if (data?.reply !== id) return;
+        b.worker.removeEventListener('message', on);
+        if (data.error !== undefined) reject(new Error(data.error));
+        else resolve(data.value);
+      };
+      b.worker.addEventListener('message', on);
+      b.worker.postMessage({ type: 'ask', id, method, args });
+    });
+}
+
+/** Worker round trips behind a brush and a page of rows, timed in the page. Runs in the page. */
+async function roundTripsInPage({ facets, authKinds, bins, reps, rowsPerPage, lo, hi }) {
+  const b = window.__bench;
+  const summary = await b.ask('summary');
+  const span = summary.to - summary.from;
+  const filter = { from: Math.floor(summary.from + span * lo), to: Math.ceil(summary.from + span * hi), facets: [], text: null };
+  const auth = { ...filter, facets: [['kind', authKinds]] };
+  const time = async (f) => {
+    const ms = [];
+    let value;
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      value = await f();
+      ms.push(performance.now() - t);
+    }
+    return { ms, value };
+  };
+  const out = { window: [filter.from, filter.to], store_events: summary.events, bins, ms: {} };
+  out.ms.histogram = (await time(() => b.ask('histogram', filter.from, filter.to, bins, auth))).ms;
+  for (const f of facets) out.ms[`facet_${f}`] = (await time(() => b.ask('facets', f, filter, 50))).ms;
+  const sel = await time(() => b.ask('select', filter));
+  out.ms.select = sel.ms;
+  out.window_events = sel.value;
+  out.ms.refresh = (await time(() => Promise.all([
+    b.ask('histogram', filter.from, filter.to, bins, auth),
+    Promise.all(facets.map((f) => b.ask('facets', f, filter, 50))),
+    b.ask('select', filter),
+  ]))).ms;
+  for (const [name, at] of [['first', 0], ['middle', Math.floor(sel.value / 2)], ['last', Math.max(0, sel.value - rowsPerPage)]]) {
+    const r = await time(() => b.ask('rows', at, rowsPerPage));
+    if (r.value.length !== Math.min(rowsPerPage, sel.value)) throw new Error(`rows(${at}, ${rowsPerPage}) gave ${r.value.length} rows`);
+    out.ms[`rows_${name}`] = r.ms;
+  }
+  return out;
+}
+
+/** The plain-JS reader. Runs in a blank tab. */
+async function plainReaderInPage(gzip) {
+  const file = document.getElementById('f').files[0];
+  const t0 = performance.now();
+  let stream = file.stream();
+  if (gzip) stream = stream.pipeThrough(new DecompressionStream('gzip'));
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const kinds = new Map();
+  let lines = 0;
+  let errors = 0;
+  let chars = 0;
+  const line = (s) => {
+    if (!s.trim()) return;
+    lines += 1;
+    let v;
+    try {
+      v = JSON.parse(s);
+    } catch {
+      errors += 1;
+      return;
+    }
+    const k = v.action ?? v.event_type ?? (v._line !== undefined ? 'logdna' : 'other');
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  };
+  let rest = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    chars += value.length;
+    const text = rest + value;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  line(rest);
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, lines, errors, chars, kinds: kinds.size };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// CDP: the page's and the worker's JS heap, CPU profiles
+
+/** A CDP channel to the app's worker, through the browser session (flatten: false). */
+async function workerSession(browserSession) {
+  const { targetInfos } = await browserSession.send('Target.getTargets');
+  const workers = targetInfos.filter((t) => t.type === 'worker' && t.url.endsWith('/js/worker.js'));
+  if (workers.length !== 1) throw new Error(`expected one app worker target, found ${workers.length}`);
+  const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: workers[0].targetId, flatten: false });
+  const pending = new Map();
+  let next = 1;
+  const onMessage = (e) => {
+    if (e.sessionId !== sessionId) return;
+    const m = JSON.parse(e.message);
+    const p = pending.get(m.id);
+    if (!p) return;
+    pending.delete(m.id);
+    if (m.error) p.reject(new Error(`${m.error.message} (worker CDP)`));
+    else p.resolve(m.result);
+  };
+  browserSession.on('Target.receivedMessageFromTarget', onMessage);
+  return {
+    send: (method, params = {}) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        browserSession.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+      }),
+    detach: async () => {
+      browserSession.off('Target.receivedMessageFromTarget', onMessage);
+      await browserSession.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    },
+  };
+}
+
+/** Samples both heaps every HEAP_SAMPLE_MS until stopped; keeps the peaks and the last values. */
+function heapSampler(pageSession, worker) {
+  const heap = { page_peak: 0, worker_peak: 0, page_end: 0, worker_end: 0 };
+  const sample = async () => {
+    const [p, w] = await Promise.all([pageSession.send('Runtime.getHeapUsage'), worker.send('Runtime.getHeapUsage')]);
+    heap.page_end = p.usedSize;
+    heap.worker_end = w.usedSize;
+    heap.page_peak = Math.max(heap.page_peak, p.usedSize);
+    heap.worker_peak = Math.max(heap.worker_peak, w.usedSize);
+  };
+  let stop = false;
+  const loop = (async () => {
+    while (!stop) {
+      await sample().catch(() => {});
+      await new Promise((r) => setTimeout(r, HEAP_SAMPLE_MS));
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    await sample();
+    const metrics = await pageSession.send('Performance.getMetrics');
+    const m = Object.fromEntries(metrics.metrics.map((x) => [x.name, x.value]));
+    heap.page_total_end = m.JSHeapTotalSize;
+    return heap;
+  };
+}
+
+async function startProfile(session) {
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 200 });
+  await session.send('Profiler.start');
+}
+
+async function stopProfile(session, file) {
+  const { profile } = await session.send('Profiler.stop');
+  fs.writeFileSync(file, JSON.stringify(profile));
+  log(`wrote ${file}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs
+
+/** Waits for body[data-state] to go busy -> ready after state log entry `n`; returns the ready time. */
+async function readyAfter(page, n, timeout) {
+  await page.waitForFunction(
+    (n) => window.__bench.states.slice(n).some((e) => e.old === 'busy' && e.now === 'ready') && document.body.dataset.state === 'ready',
+    n,
+    { timeout, polling: 50 },
+  );
+  return page.evaluate((n) => window.__bench.states.slice(n).find((e) => e.old === 'busy' && e.now === 'ready').t, n);
+}
+
+async function openPage(browser, url, errors) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('crash', () => errors.push('page crashed'));
+  if (url) {
+    await page.addInitScript(benchInit);
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' && window.__bench.worker);
+  }
+  return { context, page };
+}
+
+/** One page ingest of `file`; with `after`, runs it on the loaded page before the tab closes. */
+async function pageRun(env, set, format, after) {
+  const file = set[format];
+  const errors = [];
+  const { context, page } = await openPage(env.browser, env.server.url, errors);
+  const pageSession = await context.newCDPSession(page);
+  await pageSession.send('Performance.enable');
+  const worker = await workerSession(env.browserSession);
+  const tag = `${set.size_mb}MB-${format}`;
+  try {
+    if (env.profileDir) await startProfile(worker);
+    const stopHeap = heapSampler(pageSession, worker);
+    const n = await page.evaluate(() => window.__bench.states.length);
+    const timeout = Math.max(180_000, (set.text_bytes / 2e6) * 1000);
+    await page.locator('[data-testid="file-input"]').setInputFiles(file);
+    const ready = await readyAfter(page, n, timeout);
+    const heap = await stopHeap();
+    if (env.profileDir) await stopProfile(worker, path.join(env.profileDir, `ingest-${tag}-worker.cpuprofile`));
+    await page.waitForFunction((t) => window.__bench.frames.some((f) => f.ready === t), ready);
+    const b = await page.evaluate((t) => {
+      const b = window.__bench;
+      return { changeAt: b.changeAt, done: b.done, painted: b.frames.find((f) => f.ready === t).painted };
+    }, ready);
+    const shown = await page.evaluate(() => ({
+      events: document.querySelector('[data-testid="summary-events"]').textContent,
+      memory: document.querySelector('[data-testid="summary-memory"]').textContent,
+      banner: document.querySelector('[data-testid="error-banner"]')?.hidden === false ? document.querySelector('[data-testid="error-banner"]').textContent.trim() : null,
+    }));
+    const events = Number(shown.events.replace(/[^\d]/g, ''));
+    if (b.done.length !== 1) throw new Error(`expected one finished file, saw ${b.done.length}`);
+    if (events !== set.events) throw new Error(`the page shows ${shown.events} events, the native core read ${set.events}`);
+    if (shown.banner) throw new Error(`the page shows an error: ${shown.banner}`);
+    if (errors.length) throw new Error(errors.join(' | '));
+    const run = {
+      seconds_ready: (ready - b.changeAt) / 1000,
+      seconds_worker_done: (b.done[0].t - b.changeAt) / 1000,
+      seconds_painted: (b.painted - b.changeAt) / 1000,
+      wasm_bytes: b.done[0].wasmBytes,
+      memory_shown: shown.memory,
+      events,
+      js_heap: heap,
+    };
+    run.text_mb_s = set.text_bytes / 1e6 / run.seconds_ready;
+    if (after) run.latency = await after({ page, pageSession, worker, tag });
+    return run;
+  } catch (e) {
+    return { failed: `${e.message.split('\n')[0]}${errors.length ? ` (${errors.join(' | ')})` : ''}` };
+  } finally {
+    await worker.detach();
+    await context.close().catch(() => {});
+  }
+}
+
+/** Brushes over the middle 90% of the histogram and resets, BRUSHES times; then the round trips. */
+async function latency({ page, pageSession, worker, tag }, env) {
+  const area = page.locator('[data-testid="histogram"] .brush-area');
+  const box = await area.boundingBox();
+  const y = box.y + box.height / 2;
+  const brush = [];
+  const reset = [];
+  if (env.profileDir) {
+    await startProfile(worker);
+    await startProfile(pageSession);
+  }
+  for (let i = 0; i < BRUSHES; i++) {
+    let n = await page.evaluate(() => window.__bench.states.length);
+    await page.mouse.move(box.x + box.width * WINDOW[0], y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * WINDOW[1], y, { steps: 4 });
+    await page.mouse.up();
+    let t = await readyAfter(page, n, 120_000);
+    brush.push(t - (await page.evaluate(() => window.__bench.pointerUpAt)));
+    n = await page.evaluate(() => window.__bench.states.length);
+    await page.locator('[data-testid="brush-reset"]').click();
+    t = await readyAfter(page, n, 120_000);
+    reset.push(t - (await page.evaluate(() => window.__bench.pointerUpAt)));
+  }
+  if (env.profileDir) {
+    await stopProfile(worker, path.join(env.profileDir, `brush-${tag}-worker.cpuprofile`));
+    await stopProfile(pageSession, path.join(env.profileDir, `brush-${tag}-page.cpuprofile`));
+  }
+  const trips = await page.evaluate(roundTripsInPage, { facets: FACETS, authKinds: AUTH_KINDS, bins: BINS, reps: ROUND_TRIPS, rowsPerPage: ROWS, lo: WINDOW[0], hi: WINDOW[1] });
+  return { brush_ms: brush, reset_ms: reset, ...trips };
+}
+
+async function plainRun(env, set, format) {
+  const errors = [];
+  const { context, page } = await openPage(env.browser, null, errors);
+  try {
+    await page.setContent('<input type="file" id="f">');
+    await page.locator('#f').setInputFiles(set[format]);
+    const r = await page.evaluate(plainReaderInPage, format === 'gz');
+    if (errors.length) throw new Error(errors.join(' | '));
+    r.text_mb_s = set.text_bytes / 1e6 / r.seconds;
+    return r;
+  } catch (e) {
+    return { failed: e.message.split('\n')[0] };
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+const best = (runs) => {
+  const ok = runs.filter((r) => !r.failed).map((r) => r.text_mb_s);
+  return ok.length ? Math.max(...ok) : null;
+};
+
+async function main() {
+  const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+  requireDist();
+  const browser = await launch();
+  const server = await startServer({ root: DIST });
+  const env = { browser, server, browserSession: await browser.newBrowserCDPSession(), profileDir: config.profile_dir };
+  if (env.profileDir) fs.mkdirSync(env.profileDir, { recursive: true });
+  const out = { chromium: browser.version(), node: process.version, bins: BINS, brushes: BRUSHES, round_trips: ROUND_TRIPS, datasets: [] };
+  try {
+    for (const set of config.datasets) {
+      const d = { size_mb: set.size_mb, text_bytes: set.text_bytes, events: set.events, page: {}, plain_js: {}, ratio: {} };
+      for (const format of ['ndjson', 'gz']) {
+        const page = [];
+        const plain = [];
+        for (let i = 0; i < config.runs; i++) {
+          const withLatency = format === 'ndjson' && i === 0 ? (ctx) => latency(ctx, env) : null;
+          log(`${set.size_mb} MB ${format}: page run ${i + 1}/${config.runs}`);
+          const run = await pageRun(env, set, format, withLatency);
+          if (run.failed) log(`  failed: ${run.failed}`);
+          else log(`  ${run.text_mb_s.toFixed(0)} MB/s, ${run.seconds_ready.toFixed(2)} s to ready`);
+          page.push(run);
+          log(`${set.size_mb} MB ${format}: plain JS run ${i + 1}/${config.runs}`);
+          const p = await plainRun(env, set, format);
+          if (p.failed) log(`  failed: ${p.failed}`);
+          else log(`  ${p.text_mb_s.toFixed(0)} MB/s`);
+          plain.push(p);
+        }
+        d.page[format] = { runs: page, best_text_mb_s: best(page) };
+        d.plain_js[format] = { runs: plain, best_text_mb_s: best(plain) };
+        const a = best(page);
+        const b = best(plain);
+        d.ratio[format] = a && b ? a / b : null;
+      }
+      d.latency = d.page.ndjson.runs[0].latency ?? null;
+      out.datasets.push(d);
+    }
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
+}
+
+await main();
