@@ -166,3 +166,113 @@ fn generate_is_deterministic_and_readable() {
         .iter()
         .any(|c| c["to"] == "NONE"));
 }
+
+fn story(name: &str) -> String {
+    fixture(&format!("stories/{name}"))
+        .to_str()
+        .expect("utf-8 path")
+        .to_owned()
+}
+
+#[test]
+fn findings_exit_status_gates_on_fail_on() {
+    let downgrade = story("story_mfa_downgrade.ndjson");
+    let out = run(&["findings", &downgrade], None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a critical finding fails the default --fail-on high"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("3 findings (1 critical, 1 high, 1 medium)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("CRITICAL  Account MFA lowered from TOTP4ALL to NONE"),
+        "{text}"
+    );
+
+    let out = run(&["findings", "--fail-on", "never", &downgrade], None);
+    assert_eq!(out.status.code(), Some(0));
+    let quiet = story("story_quiet_routine.ndjson");
+    let out = run(&["findings", "--fail-on", "info", &quiet], None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "No findings.");
+
+    let out = run(&["findings", "--fail-on", "severe", &quiet], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown severity"));
+}
+
+#[test]
+fn findings_json_lists_records_and_threshold_flags_apply() {
+    let takeover = story("story_verify_takeover.ndjson");
+    let out = run(
+        &["findings", "--json", "--fail-on", "critical", &takeover],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no critical finding in this story"
+    );
+    let v = json(&out);
+    assert_eq!(v["counts"]["high"], 4);
+    let spray = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "password-spray")
+        .expect("a spray finding");
+    assert_eq!(spray["ips"], serde_json::json!(["203.0.113.250"]));
+    assert_eq!(spray["records"].as_array().unwrap().len(), 6);
+    assert!(spray["records"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("story_verify_takeover.ndjson"));
+    assert!(spray["from"].as_str().unwrap().ends_with('Z'));
+
+    let out = run(
+        &["findings", "--json", "--spray-users", "7", &takeover],
+        None,
+    );
+    let v = json(&out);
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "password-spray"));
+    assert_eq!(v["thresholds"]["spray_users"], 7);
+}
+
+#[test]
+fn state_at_a_moment() {
+    let downgrade = story("story_mfa_downgrade.ndjson");
+    let out = run(&["state", "--at", "2024-05-08T10:00:00Z", &downgrade], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Account MFA level: NONE (no MFA required), since 2024-05-08T08:00:00.000Z (by owner@acme.example)"),
+        "{text}"
+    );
+    let out = run(
+        &["state", "--json", "--at", "1715180400000", &downgrade],
+        None,
+    );
+    let v = json(&out);
+    assert_eq!(v["account"]["level"], "LEVEL2");
+    assert_eq!(v["time"], "2024-05-08T15:00:00.000Z");
+    let out = run(&["state", "--at", "yesterday", &downgrade], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a time"));
+}
