@@ -16,7 +16,7 @@
 
 #![forbid(unsafe_code)]
 
-use authtrail_core::{generate, model, Facet, Filter, Ingest, Store};
+use authtrail_core::{generate, model, Facet, Filter, Ingest, Store, Thresholds};
 use js_sys::{Object, Reflect, Uint32Array};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -223,6 +223,29 @@ impl Inspector {
     pub fn auth_summary(&self) -> Result<JsValue, JsError> {
         to_js(&self.store.auth_summary())
     }
+
+    /// The findings, most severe first. `thresholds` holds any of the [`Thresholds`] fields
+    /// (missing ones take their defaults); `null` / `undefined` mean all defaults.
+    pub fn findings(&self, thresholds: JsValue) -> Result<JsValue, JsError> {
+        let thresholds: Thresholds = if thresholds.is_null() || thresholds.is_undefined() {
+            Thresholds::default()
+        } else {
+            serde_wasm_bindgen::from_value(thresholds)
+                .map_err(|e| JsError::new(&format!("invalid thresholds: {e}")))?
+        };
+        to_js(&authtrail_core::findings(&self.store, &thresholds))
+    }
+
+    /// The account MFA level and every user's settings at `time` (UTC ms).
+    pub fn state_at(&self, time: f64) -> Result<JsValue, JsError> {
+        to_js(&self.store.state_at(time as i64))
+    }
+}
+
+/// The rules' default thresholds.
+#[wasm_bindgen]
+pub fn default_thresholds() -> Result<JsValue, JsError> {
+    to_js(&Thresholds::default())
 }
 
 /// The account MFA levels as IBM writes them, weakest first.

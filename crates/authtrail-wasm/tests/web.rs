@@ -3,7 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use authtrail_wasm::{demo_bytes, level_explanation, mfa_levels, Inspector};
+use authtrail_wasm::{default_thresholds, demo_bytes, level_explanation, mfa_levels, Inspector};
 use js_sys::Uint32Array;
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -201,4 +201,33 @@ fn levels_are_named_and_explained_as_ibm_does() {
         level_explanation("LEVEL3"),
         "U2F / security key for all users"
     );
+}
+
+#[wasm_bindgen_test]
+fn findings_follow_thresholds_and_state_follows_time() {
+    let (inspector, _) = loaded();
+    let found = json_of(inspector.findings(JsValue::NULL).unwrap());
+    let lowered = &found[0];
+    assert_eq!(lowered["rule"], "account-mfa-lowered");
+    assert_eq!(lowered["severity"], "critical");
+    assert_eq!(lowered["from"], "2024-03-01T09:00:00.000Z");
+    assert_eq!(lowered["ips"], json!(["203.0.113.7"]));
+    assert!(found
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "account-mfa-change-failed"
+            && f["actors"] == json!(["mallory@example.com"])));
+    let defaults = json_of(default_thresholds().unwrap());
+    assert_eq!(defaults["spray_users"], 5);
+    assert!(inspector
+        .findings(js(json!({"spray_users": "many"})))
+        .is_err());
+
+    let before = json_of(inspector.state_at(MAR_1).unwrap());
+    assert_eq!(before["account"]["level"], "TOTP4ALL");
+    assert!(before["account"]["since"].is_null());
+    let after = json_of(inspector.state_at(MAR_1 + DAY).unwrap());
+    assert_eq!(after["account"]["level"], "NONE");
+    assert_eq!(after["account"]["actor"], "admin@example.com");
 }
