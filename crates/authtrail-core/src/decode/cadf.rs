@@ -8,7 +8,7 @@
 //!   `update[]` diff (since 2023);
 //! - `iam-identity.*.login` and `iam-identity.user.logout`.
 
-use super::lenient::{text, Obj, Text};
+use super::lenient::{text, Obj, Raw, Text};
 use super::Top;
 use crate::diag::Problem;
 use crate::model::{normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue};
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Initiator<'a> {
     #[serde(borrow)]
@@ -31,7 +31,7 @@ pub struct Initiator<'a> {
     pub host: Obj<Host<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Host<'a> {
     #[serde(borrow)]
@@ -40,7 +40,7 @@ pub struct Host<'a> {
     pub agent: Option<Text<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Target<'a> {
     #[serde(borrow)]
@@ -59,7 +59,7 @@ struct LoginRequest<'a> {
 }
 
 /// The `client_id` of a login's `requestData`, given as an object or as a JSON-encoded string.
-fn login_client(raw: &serde_json::value::RawValue) -> Option<String> {
+fn login_client(raw: Raw<'_>) -> Option<String> {
     let parse = |s: &str| {
         serde_json::from_str::<Obj<LoginRequest<'_>>>(s)
             .ok()?
@@ -75,7 +75,7 @@ fn login_client(raw: &serde_json::value::RawValue) -> Option<String> {
 }
 
 /// `requestData` as a JSON value, also when given as a JSON-encoded string.
-fn data_value(raw: Option<&serde_json::value::RawValue>) -> Option<Value> {
+fn data_value(raw: Option<Raw<'_>>) -> Option<Value> {
     let v: Value = serde_json::from_str(raw?.get()).ok()?;
     match v {
         Value::String(s) => serde_json::from_str(&s).ok(),

@@ -5,6 +5,7 @@ use serde::de::{
     self, value::MapAccessDeserializer, Deserialize, Deserializer, IgnoredAny, MapAccess,
     SeqAccess, Visitor,
 };
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
@@ -170,6 +171,22 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
             }
         }
         d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A JSON value kept as its text, borrowed from the record (serde_json's `RawValue`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw<'a>(pub &'a str);
+
+impl<'a> Raw<'a> {
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|r| Raw(r.get()))
     }
 }
 

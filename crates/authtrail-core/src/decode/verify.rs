@@ -9,7 +9,7 @@ use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Data<'a> {
     #[serde(borrow)]
@@ -48,7 +48,7 @@ pub struct Data<'a> {
     pub applicationname: Option<Text<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct GeoIp<'a> {
     #[serde(borrow)]
@@ -63,7 +63,7 @@ pub struct GeoIp<'a> {
     pub location: Obj<Location<'a>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Location<'a> {
     #[serde(borrow)]
@@ -101,7 +101,7 @@ pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Proble
     let data = match top.data.0.as_ref() {
         Some(d) => d,
         None => {
-            flat_data = serde_json::from_slice::<Data<'a>>(bytes).unwrap_or_default();
+            flat_data = super::parse_or_default::<Data<'a>>(bytes);
             &flat_data
         }
     };
@@ -109,7 +109,7 @@ pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Proble
     let g = match top.geoip.0.as_ref() {
         Some(g) => g,
         None => {
-            flat_geo = serde_json::from_slice::<GeoIp<'a>>(bytes).unwrap_or_default();
+            flat_geo = super::parse_or_default::<GeoIp<'a>>(bytes);
             &flat_geo
         }
     };

@@ -61,8 +61,9 @@ fn each_element(outer: &[u8], elems: &[&RawValue], ctx: Ctx<'_>, sink: &mut impl
     for elem in elems {
         let ectx = element_ctx(outer, elem, ctx);
         let bytes = elem.get().as_bytes();
-        match serde_json::from_slice::<Top<'_>>(bytes) {
-            Ok(top) => dispatch(&top, bytes, ectx, sink),
+        let mut top = Top::default();
+        match super::parse_into(bytes, &mut top) {
+            Ok(()) => dispatch(&top, bytes, ectx, sink),
             Err(e) => {
                 let p = match super::json_problem(&e, ectx.at) {
                     crate::ingest::framing::RecordError::Invalid(p) => p,
@@ -82,8 +83,9 @@ fn nested(bytes: &[u8], ctx: Ctx<'_>, outer_key: Option<&str>, sink: &mut impl E
         depth: ctx.depth + 1,
         ..ctx
     };
-    match serde_json::from_slice::<Top<'_>>(bytes) {
-        Ok(top) => dispatch(&top, bytes, ctx, sink),
+    let mut top = Top::default();
+    match super::parse_into(bytes, &mut top) {
+        Ok(()) => dispatch(&top, bytes, ctx, sink),
         Err(e) => {
             let detail = match super::json_problem(&e, Position { line: 1, offset: 0 }) {
                 crate::ingest::framing::RecordError::Invalid(p) => p.to_string(),
