@@ -4,7 +4,7 @@
 import * as engine from './engine.js';
 import { createStore } from './store.js';
 import { dateTime, span, zoneLabel } from './format.js';
-import { PLOT } from './scale.js';
+import { PLOT, timeScale } from './scale.js';
 import { createFileList, renderDiagnostics, renderMemory, renderSummary } from './views/files.js';
 import { createAccountLane } from './views/account-lane.js';
 import { createUserLanes, settingLegend } from './views/user-lanes.js';
@@ -12,6 +12,8 @@ import { createHistogram, histogramLegend } from './views/histogram.js';
 import { FACETS, createFacets } from './views/facets.js';
 import { createTable } from './views/table.js';
 import { createDetail } from './views/detail.js';
+import { createFindings } from './views/findings.js';
+import { createMoment } from './views/moment.js';
 
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
@@ -25,10 +27,16 @@ const ui = createStore({
   text: '',
   opened: null,
   desc: false,
+  /** Index of the selected finding in data.findings. */
+  finding: null,
+  /** Threshold overrides for the rules; null for the defaults. */
+  thresholds: null,
+  /** A pinned moment (UTC ms) whose MFA state is shown. */
+  moment: null,
 });
 
 /** Small answers from the worker that several views draw. */
-const data = { summary: null, diagnostics: [], account: [], users: [], levels: [], hist: null };
+const data = { summary: null, diagnostics: [], account: [], users: [], levels: [], hist: null, findings: [] };
 
 // ---- busy / ready ---------------------------------------------------------------------------
 
@@ -69,7 +77,17 @@ const accountLane = createAccountLane($('account'), { onSelect: openEvent });
 const userLanes = createUserLanes($('users'), { onSelect: openEvent });
 const histogram = createHistogram($('histogram-wrap'), {
   onBrush: (from, to) => ui.set({ window: { from, to: Math.max(to, from + 1) } }),
+  onPick: (time) => ui.set({ moment: time }),
 });
+const findingsView = createFindings($('findings'), {
+  onSelect: (k) => {
+    const f = k == null ? null : data.findings[k];
+    ui.set({ finding: k, window: f ? windowAround(f) : null });
+  },
+  onThresholds: (thresholds) => ui.set({ thresholds }),
+});
+const explain = (level) => data.levels.find((l) => l.level === level)?.explanation ?? 'level not documented by IBM';
+const moment = createMoment($('moment'), { onUnpin: () => ui.set({ moment: null }), explain });
 $('histogram-legend').append(...histogramLegend());
 $('user-legend').append(...settingLegend());
 const facets = createFacets($('facets'), {
@@ -98,7 +116,28 @@ function coreFilter(s = ui.get()) {
     to: s.window ? s.window.to : null,
     facets: Object.entries(s.facets).filter(([, values]) => values.length > 0),
     text: s.text.trim() || null,
+    events: s.finding != null ? data.findings[s.finding]?.events ?? null : null,
   };
+}
+
+/** A finding's time window with some context on both sides. */
+function windowAround(f) {
+  const from = Date.parse(f.from);
+  const to = Date.parse(f.to);
+  const pad = Math.max((to - from) * 0.15, 30 * 60_000);
+  return { from: Math.floor(from - pad), to: Math.ceil(to + pad) + 1 };
+}
+
+function renderFindings() {
+  const s = ui.get();
+  findingsView.render(data.findings, s.finding, s.tz);
+}
+
+/** Re-runs every rule with the current thresholds. */
+async function refreshFindings() {
+  data.findings = await engine.ask('findings', ui.get().thresholds);
+  $('findings-section').hidden = false;
+  renderFindings();
 }
 
 /** The histogram's filter: the page's filter restricted to authentications. */
@@ -131,7 +170,7 @@ function renderLanes() {
   const width = plotWidth();
   accountLane.render({ history: data.account, levels: data.levels, domain, width, tz: s.tz });
   userLanes.render({ history: data.users, domain, width, tz: s.tz, users: s.facets.user ?? [] });
-  if (data.hist) histogram.render({ hist: data.hist, domain: data.hist.domain, width, tz: s.tz });
+  if (data.hist) histogram.render({ hist: data.hist, domain: data.hist.domain, width, tz: s.tz, moment: s.moment });
 }
 
 function renderWindowLabel() {
@@ -191,6 +230,9 @@ async function refreshAll() {
     engine.ask('userHistory'),
   ]);
   Object.assign(data, { summary, diagnostics, account, users });
+  // New files renumber the findings: drop a selection (its time window stays).
+  if (ui.get().finding != null) ui.set({ finding: null });
+  if (summary.events > 0) await refreshFindings();
   renderSummary(summary);
   renderDiagnostics(diagnostics, summary);
   const hasEvents = summary.events > 0;
@@ -229,6 +271,7 @@ engine.on((m) => {
     case 'ready':
       track(async () => {
         data.levels = await engine.ask('levels');
+        findingsView.setDefaults(await engine.ask('defaultThresholds'));
         booted = true;
       });
       break;
@@ -304,10 +347,51 @@ dropZone.addEventListener('drop', (e) => {
 
 // ---- controls -------------------------------------------------------------------------------
 
-$('brush-reset').addEventListener('click', () => ui.set({ window: null }));
+$('brush-reset').addEventListener('click', () => ui.set({ window: null, finding: null }));
 $('clear-filters').addEventListener('click', () => {
   $('search-input').value = '';
-  ui.set({ window: null, facets: {}, text: '' });
+  ui.set({ window: null, facets: {}, text: '', finding: null });
+});
+
+// ---- the MFA state at a moment: hovering the timeline shows it, a pinned moment keeps it -------
+
+let momentAsked = null;
+let momentBusy = false;
+/** Asks the core for the state at `time` (latest request wins) and draws it. */
+async function showMoment(time, pinned) {
+  if (time == null) {
+    moment.render(null, false, ui.get().tz);
+    return;
+  }
+  momentAsked = { time, pinned };
+  if (momentBusy) return;
+  momentBusy = true;
+  inflight += 1;
+  setState();
+  try {
+    while (momentAsked) {
+      const ask = momentAsked;
+      momentAsked = null;
+      const state = await engine.ask('stateAt', ask.time);
+      if (!momentAsked) moment.render(state, ask.pinned, ui.get().tz);
+    }
+  } catch (e) {
+    showError(e.message || String(e));
+  } finally {
+    momentBusy = false;
+    inflight -= 1;
+    setState();
+  }
+}
+$('timeline').addEventListener('pointermove', (e) => {
+  if (!data.summary || ui.get().moment != null) return;
+  const x = e.clientX - $('account').getBoundingClientRect().left;
+  const scale = timeScale(domainOf(), plotWidth());
+  if (x < scale.range[0] || x > scale.range[1]) return;
+  showMoment(Math.round(scale.invert(x)), false);
+});
+$('timeline').addEventListener('pointerleave', () => {
+  if (ui.get().moment == null) showMoment(null, false);
 });
 
 let searchTimer = 0;
@@ -339,9 +423,18 @@ sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));
 let openedDetail = null;
 
 ui.subscribe((s, changed) => {
-  if (changed.has('window') || changed.has('facets') || changed.has('text')) {
+  if (changed.has('window') || changed.has('facets') || changed.has('text') || changed.has('finding')) {
     renderWindowLabel();
     track(refreshFiltered);
+  }
+  if (changed.has('finding') || changed.has('tz')) renderFindings();
+  if (changed.has('thresholds')) {
+    if (s.finding != null) ui.set({ finding: null, window: null });
+    track(refreshFindings);
+  }
+  if (changed.has('moment')) {
+    renderLanes();
+    showMoment(s.moment, true);
   }
   if (changed.has('tz')) {
     renderTzButton();

@@ -2,7 +2,7 @@
 // bytes into the core, reports progress, answers the page's small questions, and reads the
 // original JSON of one event back from the file on demand. The page never parses anything.
 
-import init, { Inspector, demo_bytes, level_explanation, mfa_levels } from '../authtrail-wasm.js';
+import init, { Inspector, default_thresholds, demo_bytes, level_explanation, mfa_levels } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
 let inspector;
@@ -146,6 +146,9 @@ const METHODS = {
   userHistory: () => inspector.user_history(),
   levels: () => mfa_levels().map((level) => ({ level, explanation: level_explanation(level) })),
   explain: (level) => level_explanation(level),
+  findings: (thresholds) => inspector.findings(thresholds ?? null),
+  defaultThresholds: () => default_thresholds(),
+  stateAt: (time) => inspector.state_at(time),
   detail: async (i) => {
     const event = inspector.event(i);
     const at = inspector.locate(i);

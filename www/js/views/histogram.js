@@ -1,5 +1,6 @@
 // The authentication histogram: successes and failures stacked per time bin. Dragging across
-// the plot selects a time window that every view follows.
+// the plot selects a time window that every view follows; a click pins a moment (its MFA state
+// is shown below the timeline).
 
 import { el, px, replace, svg } from '../dom.js';
 import { count, dateTime, int, zoneLabel } from '../format.js';
@@ -14,14 +15,14 @@ const sum = (a) => a.reduce((s, v) => s + v, 0);
 
 /**
  * @param {HTMLElement} container
- * @param {{onBrush: (from: number, to: number) => void}} opts
+ * @param {{onBrush: (from: number, to: number) => void, onPick: (time: number) => void}} opts
  */
-export function createHistogram(container, { onBrush }) {
+export function createHistogram(container, { onBrush, onPick }) {
   const box = el('div', { class: 'histogram', testid: 'histogram', 'data-success': '0', 'data-failure': '0' });
   const readout = el('p', { class: 'readout', 'aria-live': 'polite' });
   container.append(box, readout);
 
-  function render({ hist, domain, width, tz }) {
+  function render({ hist, domain, width, tz, moment }) {
     const x = timeScale(domain, width);
     const [r0, r1] = x.range;
     const bottom = HEIGHT - AXIS;
@@ -74,6 +75,10 @@ export function createHistogram(container, { onBrush }) {
     const brush = svg('rect', { class: 'brush', x: 0, y: TOP, width: 0, height: bottom - TOP, visibility: 'hidden' });
     const hover = svg('rect', { class: 'hover-bin', x: 0, y: TOP, width: Math.max(1, bw), height: bottom - TOP, visibility: 'hidden' });
     const area = svg('rect', { class: 'brush-area', x: r0, y: TOP, width: Math.max(0, r1 - r0), height: bottom - TOP });
+    if (moment != null && moment >= domain[0] && moment <= domain[1]) {
+      const mx = px(x(moment));
+      root.append(svg('line', { class: 'moment-line', testid: 'moment-line', x1: mx, x2: mx, y1: TOP, y2: bottom }));
+    }
     root.append(hover, brush, area);
 
     const idle = () => `${count(totals.success)} succeeded, ${count(totals.failure)} failed${totals.other ? `, ${count(totals.other)} pending or unknown` : ''}. Drag across the chart to select a time window.`;
@@ -112,6 +117,7 @@ export function createHistogram(container, { onBrush }) {
       start = null;
       if (b - a < 3) {
         brush.setAttribute('visibility', 'hidden');
+        onPick(Math.round(x.invert(a)));
         return;
       }
       onBrush(Math.floor(x.invert(a)), Math.ceil(x.invert(b)));
