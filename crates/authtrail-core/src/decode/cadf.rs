@@ -53,17 +53,20 @@ pub struct Target<'a> {
 /// the CLI (IBM's Activity Tracker documentation for IAM events).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct LoginRequest<'a> {
+pub(super) struct LoginRequest<'a> {
     #[serde(borrow)]
-    client_id: Option<Text<'a>>,
+    pub(super) client_id: Option<Text<'a>>,
 }
 
 /// The `client_id` of a login's `requestData`, given as an object or as a JSON-encoded string.
 fn login_client(raw: Raw<'_>) -> Option<String> {
     let parse = |s: &str| {
-        serde_json::from_str::<Obj<LoginRequest<'_>>>(s)
-            .ok()?
-            .0
+        let mut fast = LoginRequest::default();
+        let request = match super::scan::read(s.as_bytes(), &mut fast) {
+            Some(()) => Some(fast),
+            None => serde_json::from_str::<Obj<LoginRequest<'_>>>(s).ok()?.0,
+        };
+        request
             .and_then(|r| text(&r.client_id))
             .map(Cow::into_owned)
     };
@@ -303,10 +306,15 @@ fn user_settings<'a>(top: &Top<'a>, ev: &mut Event<'a>) {
 
 fn login<'a>(top: &Top<'a>, action: &str, ev: &mut Event<'a>) {
     ev.kind = Kind::IamLogin;
-    let credential = action
-        .trim_start_matches("iam-identity.")
-        .trim_end_matches(".login")
-        .to_owned();
+    // As `trim_start_matches` / `trim_end_matches`, without building a substring searcher.
+    let mut credential = action;
+    while let Some(rest) = credential.strip_prefix("iam-identity.") {
+        credential = rest;
+    }
+    while let Some(rest) = credential.strip_suffix(".login") {
+        credential = rest;
+    }
+    let credential = credential.to_owned();
     let client = top
         .request_data
         .and_then(login_client)

@@ -24,7 +24,7 @@ impl<'a> Text<'a> {
     /// The value as text; numbers and booleans as JSON writes them; `None` when absent or blank.
     pub fn text(&self) -> Option<Cow<'a, str>> {
         match self {
-            Text::Str(s) if s.trim().is_empty() => None,
+            Text::Str(s) if is_blank(s) => None,
             Text::Str(s) => Some(s.clone()),
             Text::Num(n) => Some(Cow::Owned(fmt_num(*n))),
             Text::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
@@ -64,6 +64,15 @@ impl<'a> Text<'a> {
             Text::Str(s) => crate::time::parse_any(s),
             _ => None,
         }
+    }
+}
+
+/// Whether `s` is empty or only whitespace (`str::trim`'s notion); most values start with a
+/// printable ASCII byte, which answers at once.
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => s.trim().is_empty(),
     }
 }
 

@@ -154,8 +154,8 @@ pub(crate) fn key_of(prefix: &str, id: &str) -> u64 {
 
 /// Reads the known keys of a record into `out` (a `T::default()`): with [`scan`], or with
 /// serde_json where the scanner declines. Both read every record the same way; the scanner is only
-/// faster. `out` is filled in place because `Top` is large (about 2 kB) and moving it per record
-/// costs as much as reading it.
+/// faster. `out` is filled in place because `Top` is large (over 1 kB): moving it per record costs
+/// a good part of reading it.
 pub(crate) fn parse_into<'a, T>(bytes: &'a [u8], out: &mut T) -> Result<(), serde_json::Error>
 where
     T: scan::Fields<'a> + Deserialize<'a>,
