@@ -31,7 +31,8 @@ pub enum RecordError {
 
 /// Receives what the framer finds.
 pub trait RecordSink {
-    /// One framed JSON value (object or array), at most `max_record` bytes.
+    /// One framed JSON value (object or array), at most `max_record` bytes. A record refused
+    /// with an error must have had no effect: the framer may offer the same bytes again.
     fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError>;
     /// Something that is not a record. Each call is one unreadable record in the accounting.
     fn problem(&mut self, problem: Problem, at: Position);
@@ -155,10 +156,75 @@ impl Framer {
         self.buf.len()
     }
 
-    pub fn push(&mut self, chunk: &[u8], sink: &mut impl RecordSink) {
+    pub fn push(&mut self, mut chunk: &[u8], sink: &mut impl RecordSink) {
+        if self.pos < self.buf.len() {
+            // Complete the line held from the last chunk first.
+            let Some(nl) = memchr(b'\n', chunk) else {
+                self.buf.extend_from_slice(chunk);
+                self.run(sink, false);
+                self.compact();
+                return;
+            };
+            self.buf.extend_from_slice(&chunk[..=nl]);
+            self.run(sink, false);
+            chunk = &chunk[nl + 1..];
+        }
+        if self.pos == self.buf.len() && self.idle() {
+            let taken = self.direct_lines(chunk, sink);
+            chunk = &chunk[taken..];
+        }
         self.buf.extend_from_slice(chunk);
         self.run(sink, false);
         self.compact();
+    }
+
+    /// Nothing is pending: no value followed across lines, no run of text, no line skipped,
+    /// no array open.
+    fn idle(&self) -> bool {
+        self.scan.is_none() && self.junk.is_none() && !self.skipping_line && !self.in_array
+    }
+
+    /// The NDJSON fast path: frames whole lines that are one record each straight from `chunk`,
+    /// without copying them into `buf` (which must hold nothing unread), and stops at the first
+    /// line that needs more (text, whitespace, an array, a record spanning lines or broken, the
+    /// unfinished last line), which the caller frames as usual. Returns the bytes taken.
+    fn direct_lines(&mut self, chunk: &[u8], sink: &mut impl RecordSink) -> usize {
+        if let Some(&last) = self.buf.last() {
+            self.base_at_line_start = matches!(last, b'\n' | b'\r');
+        }
+        self.base += self.buf.len() as u64;
+        self.buf.clear();
+        self.pos = 0;
+        self.nl_search_from = 0;
+        let mut at = 0;
+        while chunk.get(at) == Some(&b'{') {
+            let Some(nl) = memchr(b'\n', &chunk[at..]) else {
+                break;
+            };
+            let line_end = at + nl;
+            let mut end = line_end;
+            while end > at && is_ws(chunk[end - 1]) {
+                end -= 1;
+            }
+            if end - at > self.max_record {
+                break;
+            }
+            let position = Position {
+                line: self.line,
+                offset: self.base + at as u64,
+            };
+            if sink.record(&chunk[at..end], position).is_err() {
+                break; // framed again below, where the error is handled
+            }
+            self.shape.single_line += 1;
+            self.line += 1;
+            at = line_end + 1;
+        }
+        if at > 0 {
+            self.base += at as u64;
+            self.base_at_line_start = true;
+        }
+        at
     }
 
     pub fn finish(&mut self, sink: &mut impl RecordSink) {
@@ -668,6 +734,33 @@ mod tests {
     fn line_start_survives_compaction_with_one_byte_chunks() {
         let s = frame("UI a\nUI b\nUI c\n", 1);
         assert_eq!(s.text, ["UI a", "UI b", "UI c"]);
+    }
+
+    /// Whole lines go to the sink straight from the chunk; whatever else they meet (a broken
+    /// line, text, a pretty-printed value, a line cut by the chunk end) is framed as before.
+    #[test]
+    fn lines_read_straight_from_the_chunk_keep_their_lines_offsets_and_problems() {
+        let input = "{\"a\":1}\r\n{\"a\":2}\n{\"bad\":1,}\n{\"a\":3}\nUI x\n{\n\"p\":1\n}\n{\"a\":4} {\"a\":5}\n{\"a\":6}";
+        let expected = [
+            ("{\"a\":1}", 1, 0),
+            ("{\"a\":2}", 2, 9),
+            ("{\"a\":3}", 4, 28),
+            ("{\n\"p\":1\n}", 6, 41),
+            ("{\"a\":4}", 9, 51),
+            ("{\"a\":5}", 9, 59),
+            ("{\"a\":6}", 10, 67),
+        ];
+        for chunk in [input.len(), 12, 30, 45] {
+            let s = frame(input, chunk);
+            let got: Vec<_> = s
+                .records
+                .iter()
+                .map(|(r, line, offset)| (r.as_str(), *line, *offset))
+                .collect();
+            assert_eq!(got, expected, "chunk {chunk}");
+            assert_eq!(s.text, ["UI x"]);
+            assert_eq!(s.problems.iter().map(|p| p.1).collect::<Vec<_>>(), [3]);
+        }
     }
 
     #[test]
