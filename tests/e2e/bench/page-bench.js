@@ -36,6 +36,8 @@ const BRUSHES = 5;
 const ROUND_TRIPS = 7;
 const ROWS = 100;
 const HEAP_SAMPLE_MS = 500;
+/** How long one brush or reset may take before the latency measurement is given up. */
+const LATENCY_TIMEOUT = 60_000;
 /** The brushed part of the time span: nine tenths of the events of a generated export. */
 const WINDOW = [0.05, 0.95];
 
@@ -45,7 +47,7 @@ const log = (...a) => console.error('[page-bench]', ...a);
 // In the page
 
 function benchInit() {
-  const b = { states: [], done: [], frames: [], changeAt: null, pointerUpAt: null, worker: null, nextId: 0 };
+  const b = { states: [], done: [], frames: [], changeAt: null, pointerUp: null, worker: null, nextId: 0 };
   window.__bench = b;
   new MutationObserver((recs) => {
     const t = performance.now();
@@ -60,7 +62,10 @@ function benchInit() {
   addEventListener('change', (e) => {
     if (e.target?.dataset?.testid === 'file-input') b.changeAt = performance.now();
   }, true);
-  addEventListener('pointerup', () => { b.pointerUpAt = performance.now(); }, true);
+  // Capture phase on window: runs before the page's own handler, which logs the state change.
+  addEventListener('pointerup', () => {
+    b.pointerUp = { t: performance.now(), state: b.states.length };
+  }, true);
   const Base = window.Worker;
   window.Worker = class extends Base {
     constructor(...args) {
@@ -309,7 +314,13 @@ async function pageRun(env, set, format, after) {
       js_heap: heap,
     };
     run.text_mb_s = set.text_bytes / 1e6 / run.seconds_ready;
-    if (after) run.latency = await after({ page, pageSession, worker, tag });
+    if (after) {
+      try {
+        run.latency = await after({ page, pageSession, worker, tag });
+      } catch (e) {
+        run.latency = { failed: e.message.split('\n')[0] };
+      }
+    }
     return run;
   } catch (e) {
     return { failed: `${e.message.split('\n')[0]}${errors.length ? ` (${errors.join(' | ')})` : ''}` };
@@ -322,26 +333,47 @@ async function pageRun(env, set, format, after) {
 /** Brushes over the middle 90% of the histogram and resets, BRUSHES times; then the round trips. */
 async function latency({ page, pageSession, worker, tag }, env) {
   const area = page.locator('[data-testid="histogram"] .brush-area');
-  const box = await area.boundingBox();
-  const y = box.y + box.height / 2;
   const brush = [];
   const reset = [];
   if (env.profileDir) {
     await startProfile(worker);
     await startProfile(pageSession);
   }
+  /** Runs a pointer gesture; returns ms from its pointer-up to the views redrawn (ready again). */
+  const timed = async (gesture, what) => {
+    const before = await page.evaluate(() => window.__bench.pointerUp?.t);
+    await gesture();
+    const up = await page.evaluate(() => window.__bench.pointerUp);
+    if (!up || up.t === before) throw new Error(`${what}: no pointer-up reached the page`);
+    await page
+      .waitForFunction((n) => window.__bench.states.slice(n).some((e) => e.now === 'busy'), up.state, { timeout: 5_000, polling: 20 })
+      .catch(() => { throw new Error(`${what} did not start a refresh`); });
+    return (await readyAfter(page, up.state, LATENCY_TIMEOUT)) - up.t;
+  };
+  /** Ready, and no timer-driven refresh (main.js re-bins 120 ms after a resize) pending. */
+  const quiet = async () => {
+    await page.waitForFunction(() => document.body.dataset.state === 'ready');
+    const n = await page.evaluate(() => window.__bench.states.length);
+    await page.waitForTimeout(300);
+    if ((await page.evaluate(() => window.__bench.states.length)) !== n) await quiet();
+  };
   for (let i = 0; i < BRUSHES; i++) {
-    let n = await page.evaluate(() => window.__bench.states.length);
-    await page.mouse.move(box.x + box.width * WINDOW[0], y);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * WINDOW[1], y, { steps: 4 });
-    await page.mouse.up();
-    let t = await readyAfter(page, n, 120_000);
-    brush.push(t - (await page.evaluate(() => window.__bench.pointerUpAt)));
-    n = await page.evaluate(() => window.__bench.states.length);
-    await page.locator('[data-testid="brush-reset"]').click();
-    t = await readyAfter(page, n, 120_000);
-    reset.push(t - (await page.evaluate(() => window.__bench.pointerUpAt)));
+    // The mouse works in viewport coordinates: the histogram must be on screen (findings above it
+    // can push it below the fold).
+    await area.scrollIntoViewIfNeeded();
+    await quiet();
+    const box = await area.boundingBox();
+    const y = box.y + box.height / 2;
+    brush.push(await timed(async () => {
+      await page.mouse.move(box.x + box.width * WINDOW[0], y);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * WINDOW[1], y, { steps: 4 });
+      await page.mouse.up();
+    }, 'the brush'));
+    if (await page.locator('[data-testid="brush-reset"]').isDisabled()) throw new Error('the brush did not set a time window');
+    await page.locator('[data-testid="brush-reset"]').scrollIntoViewIfNeeded();
+    await quiet();
+    reset.push(await timed(() => page.locator('[data-testid="brush-reset"]').click(), 'the reset'));
   }
   if (env.profileDir) {
     await stopProfile(worker, path.join(env.profileDir, `brush-${tag}-worker.cpuprofile`));
@@ -380,6 +412,9 @@ async function main() {
   const server = await startServer({ root: DIST });
   const env = { browser, server, browserSession: await browser.newBrowserCDPSession(), profileDir: config.profile_dir };
   if (env.profileDir) fs.mkdirSync(env.profileDir, { recursive: true });
+  // Other builds may replace dist/ while this runs: the figures are only comparable if it stayed put.
+  const distBuilt = () => fs.statSync(path.join(DIST, 'index.html')).mtimeMs;
+  const builtAtStart = distBuilt();
   const out = { chromium: browser.version(), node: process.version, bins: BINS, brushes: BRUSHES, round_trips: ROUND_TRIPS, datasets: [] };
   try {
     for (const set of config.datasets) {
@@ -413,6 +448,8 @@ async function main() {
     await browser.close();
     await server.close();
   }
+  out.dist_rebuilt_during_run = distBuilt() !== builtAtStart;
+  if (out.dist_rebuilt_during_run) log('WARNING: dist/ was rebuilt during the run; the figures mix two builds');
   process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
 }
 
