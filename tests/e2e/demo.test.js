@@ -49,6 +49,7 @@ test('brush: dragging across the middle of the histogram narrows everything; res
     const table0 = toInt(s0.tableCount, 'table-count');
     const facets0 = allFacets(s0);
 
+    await app.tid('histogram').scrollIntoViewIfNeeded();
     const box = await app.tid('histogram').boundingBox();
     assert.ok(box && box.width > 100, `histogram too small to brush: ${JSON.stringify(box)}`);
     const y = box.y + box.height / 2;
