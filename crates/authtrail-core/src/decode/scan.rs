@@ -30,7 +30,7 @@ pub(crate) trait Fields<'a>: Default {
 /// Reads `bytes`, one JSON object, into `out` (which starts as `T::default()`); `None` when the
 /// scanner declines, leaving `out` partly filled.
 pub(crate) fn read<'a, T: Fields<'a>>(bytes: &'a [u8], out: &mut T) -> Option<()> {
-    let text = std::str::from_utf8(bytes).ok()?;
+    let text = simdutf8::basic::from_utf8(bytes).ok()?;
     let mut s = Scanner {
         text,
         bytes,

@@ -90,9 +90,16 @@ fn geo<'a>(g: &GeoIp<'a>) -> Geo<'a> {
     }
 }
 
+/// The parts that are present, joined by `/`.
 fn label<'a>(parts: &[Option<Cow<'a, str>>]) -> Cow<'a, str> {
-    let parts: Vec<&str> = parts.iter().flatten().map(|c| c.as_ref()).collect();
-    Cow::Owned(parts.join("/"))
+    let mut label = String::with_capacity(parts.iter().flatten().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().flatten().enumerate() {
+        if i > 0 {
+            label.push('/');
+        }
+        label.push_str(part);
+    }
+    Cow::Owned(label)
 }
 
 pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Problem> {
