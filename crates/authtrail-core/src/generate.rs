@@ -496,11 +496,9 @@ pub fn generate(opts: &Options, out: &mut impl Write) -> io::Result<u64> {
                 }
                 740..=749 if g.rng.chance(0.3) => {
                     let target = g.users[u].email.clone();
-                    let (kind, v) = if g.rng.chance(0.5) {
-                        ("security_questions_setup", g.rng.chance(0.5))
-                    } else {
-                        ("self_manage", g.rng.chance(0.5))
-                    };
+                    // Routine administration: self-managed login switched on or off (MFA settings
+                    // only move in the story).
+                    let (kind, v) = ("self_manage", g.rng.chance(0.5));
                     let req = format!(
                         r#"{{"totalNumberChanges":1,"update":[{{"initialValue":{},"newValue":{v},"updateType":"{kind} update"}}]}}"#,
                         !v

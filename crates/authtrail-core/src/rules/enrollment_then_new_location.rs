@@ -12,16 +12,20 @@
 //! enrolled for her, at 10:40 she logs in from RU: "MFA enrollment change for ana@example.com,
 //! then a login from a new country (RU) 40 min later".
 
-use super::{duration, Context, Finding, Involved, Severity, Thresholds};
+use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
 use crate::model::{Detail, Kind, Outcome};
 use crate::time::format_iso;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub(crate) const RULE: &str = "enrollment-then-new-location";
 
 pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
     let s = cx.store;
     let window = i64::from(t.enrollment_window_hours) * 3_600_000;
+    let mut by_user: FxHashMap<u32, Vec<&Auth>> = FxHashMap::default();
+    for a in cx.auths.iter().filter(|a| a.ok) {
+        by_user.entry(a.user).or_default().push(a);
+    }
     for &e in &s.order {
         let k = e as usize;
         if Kind::from_u8(s.kind[k]) != Kind::MfaEnrollment
@@ -31,16 +35,18 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             continue;
         }
         let (user, at) = (s.user[k], s.time[k]);
-        let mine = cx.auths.iter().filter(|a| a.ok && a.user == user);
-        let before: Vec<_> = mine.clone().filter(|a| a.time < at).collect();
+        let mine = by_user.get(&user).map_or(&[][..], Vec::as_slice);
+        let split = mine.partition_point(|a| a.time < at);
+        let before = &mine[..split];
         let countries: FxHashSet<u32> = before
             .iter()
             .map(|a| a.country)
             .filter(|&c| c != 0)
             .collect();
         let agents: FxHashSet<u32> = before.iter().map(|a| a.agent).filter(|&g| g != 0).collect();
-        let hit = mine
-            .filter(|a| a.time >= at && a.time - at <= window)
+        let hit = mine[split..]
+            .iter()
+            .take_while(|a| a.time - at <= window)
             .find_map(|a| {
                 if a.country != 0 && !countries.is_empty() && !countries.contains(&a.country) {
                     Some((a, format!("a new country ({})", cx.name(a.country, ""))))

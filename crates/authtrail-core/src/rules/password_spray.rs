@@ -3,8 +3,10 @@
 //! Groups the failed first-factor authentications (Verify password and other first factors, IAM
 //! logins) of each IP address into bursts (a gap longer than `spray_window_minutes`, default 60,
 //! ends a burst) and flags a burst in which some `spray_window_minutes` span holds failures for at
-//! least `spray_users` (default 5) distinct users. High severity; the finding counts the users who
-//! never authenticated successfully anywhere in the data (likely guessed or unknown names).
+//! least `spray_users` (default 5) distinct users. One finding per address, covering all its
+//! bursts; high severity. The finding counts the users who never authenticated successfully
+//! anywhere in the data (likely guessed or unknown names) and the successful sign-ins from the
+//! same address during or right after a burst.
 //!
 //! Why it matters: spraying tries one or two common passwords against many accounts to stay under
 //! per-user lockouts; a success from the same address afterwards is a likely compromise.
@@ -26,53 +28,88 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
     for a in cx.auths.iter().filter(|a| !a.ok && !a.mfa && a.ip != 0) {
         by_ip.entry(a.ip).or_default().push(a);
     }
+    let mut successes: FxHashMap<u32, Vec<&Auth>> = FxHashMap::default();
+    for a in cx.auths.iter().filter(|a| a.ok && a.ip != 0) {
+        successes.entry(a.ip).or_default().push(a);
+    }
     let mut ips: Vec<_> = by_ip.into_iter().collect();
     ips.sort_by_key(|(_, v)| (v[0].time, v[0].event));
     for (ip, failures) in ips {
-        for burst in failures.chunk_by(|a, b| b.time - a.time <= window) {
-            if !spans_enough_users(burst, window, need) {
-                continue;
-            }
-            let users: FxHashSet<u32> = burst.iter().map(|a| a.user).collect();
-            let unknown = users.iter().filter(|u| !succeeded.contains(u)).count();
-            let (from, to) = (burst[0].time, burst[burst.len() - 1].time);
-            let after = cx
-                .auths
-                .iter()
-                .find(|a| a.ok && a.ip == ip && a.time >= from && a.time - to <= window);
-            let mut who = Involved::default();
-            for a in burst {
-                who.auth(cx, a);
-            }
-            let address = cx.name(ip, "");
-            let mut detail = format!(
-                "{} first-factor failures for {} distinct users came from {address} between {} and {} ({}); {unknown} of those users never authenticated successfully in the data.",
-                burst.len(),
+        let bursts: Vec<&[&Auth]> = failures
+            .chunk_by(|a, b| b.time - a.time <= window)
+            .filter(|b| spans_enough_users(b, window, need))
+            .collect();
+        let (Some(first), Some(last)) = (bursts.first(), bursts.last()) else {
+            continue;
+        };
+        let (from, to) = (first[0].time, last[last.len() - 1].time);
+        let mut who = Involved::default();
+        let mut users: FxHashSet<u32> = FxHashSet::default();
+        let mut attempts = 0;
+        for a in bursts.iter().flat_map(|b| b.iter()) {
+            who.auth(cx, a);
+            users.insert(a.user);
+            attempts += 1;
+        }
+        let unknown = users.iter().filter(|u| !succeeded.contains(u)).count();
+        // Successful sign-ins from the same address during or just after a burst.
+        let after: Vec<&Auth> = successes.get(&ip).map_or(Vec::new(), |ok| {
+            ok.iter()
+                .filter(|a| {
+                    bursts
+                        .iter()
+                        .any(|b| a.time >= b[0].time && a.time - b[b.len() - 1].time <= window)
+                })
+                .copied()
+                .collect()
+        });
+        let address = cx.name(ip, "");
+        let mut detail = if bursts.len() == 1 {
+            format!(
+                "{attempts} first-factor failures for {} distinct users came from {address} between {} and {} ({});",
                 users.len(),
                 format_iso(from),
                 format_iso(to),
                 duration(to - from)
-            );
-            if let Some(a) = after {
-                who.auth(cx, a);
-                detail.push_str(&format!(
-                    " A successful authentication of {} came from the same address at {}.",
-                    cx.name(a.user, "(unknown user)"),
-                    format_iso(a.time)
-                ));
-            }
-            out.push(who.finding(
-                RULE,
-                Severity::High,
-                format!(
-                    "Password failures for {} users from {address} ({unknown} never seen succeeding)",
-                    users.len()
-                ),
-                detail,
-                from,
-                after.map_or(to, |a| a.time.max(to)),
+            )
+        } else {
+            format!(
+                "{} bursts of first-factor failures came from {address} between {} and {}: {attempts} failures for {} distinct users;",
+                bursts.len(),
+                format_iso(from),
+                format_iso(to),
+                users.len()
+            )
+        };
+        detail.push_str(&format!(
+            " {unknown} of those users never authenticated successfully in the data."
+        ));
+        if let Some(a) = after.first() {
+            detail.push_str(&format!(
+                " {} successful authentication{} came from the same address during or right after, the first of {} at {}.",
+                after.len(),
+                if after.len() == 1 { "" } else { "s" },
+                cx.name(a.user, "(unknown user)"),
+                format_iso(a.time)
             ));
         }
+        let end = after.last().map_or(to, |a| a.time.max(to));
+        for a in &after {
+            who.auth(cx, a);
+        }
+        let title = if bursts.len() == 1 {
+            format!(
+                "Password failures for {} users from {address} ({unknown} never seen succeeding)",
+                users.len()
+            )
+        } else {
+            format!(
+                "Password spraying from {address}: {} users in {} bursts ({unknown} never seen succeeding)",
+                users.len(),
+                bursts.len()
+            )
+        };
+        out.push(who.finding(RULE, Severity::High, title, detail, from, end));
     }
 }
 
@@ -158,12 +195,31 @@ mod tests {
         let f = of(&run(&r), RULE);
         assert_eq!(f.len(), 1);
         assert!(
-            f[0].detail
-                .contains("successful authentication of user9@example.com"),
+            f[0].detail.contains("1 successful authentication came from the same address during or right after, the first of user9@example.com"),
             "{}",
             f[0].detail
         );
         assert_eq!(f[0].events.len(), 7);
+    }
+
+    #[test]
+    fn bursts_from_one_address_make_one_finding() {
+        let mut r = spray(6, 10, "198.51.100.250");
+        r.extend((0..6).map(|k| {
+            verify_auth(
+                86_400 + k * 10,
+                &format!("other{k}@example.com"),
+                "password",
+                false,
+                "198.51.100.250",
+                NL,
+                "python-requests",
+            )
+        }));
+        let f = of(&run(&r), RULE);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert_eq!(f[0].title, "Password spraying from 198.51.100.250: 12 users in 2 bursts (12 never seen succeeding)");
+        assert_eq!(f[0].events.len(), 12);
     }
 
     #[test]
