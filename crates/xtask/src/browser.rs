@@ -4,7 +4,8 @@
 use crate::dataset::Dataset;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 pub const SCRIPT: &str = "tests/e2e/bench/page-bench.js";
@@ -54,16 +55,22 @@ pub fn run(
             "events": e,
         })).collect::<Vec<_>>(),
     });
-    let config_path: PathBuf = out_dir.join("page-bench-config.json");
-    std::fs::write(&config_path, serde_json::to_vec_pretty(&config)?)?;
-    let output = Command::new("node")
+    // The configuration goes through stdin: concurrent runs share no file.
+    let mut child = Command::new("node")
         .arg(repo.join(SCRIPT))
-        .arg(&config_path)
+        .arg("-")
         .current_dir(repo.join("tests/e2e"))
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
         .with_context(|| format!("running node {SCRIPT}"))?;
+    child
+        .stdin
+        .take()
+        .context("node's stdin")?
+        .write_all(&serde_json::to_vec(&config)?)?;
+    let output = child.wait_with_output()?;
     if !output.status.success() {
         bail!("node {SCRIPT} failed ({})", output.status);
     }

@@ -65,6 +65,7 @@ fn latency(d: &Value) -> Option<Value> {
         "facets_ms": facets,
         "select_ms": median(&ms["select"]),
         "rows_ms": rows,
+        "state_at_ms": median(&ms["state_at"]),
     }))
 }
 
@@ -300,7 +301,7 @@ pub fn print(r: &Value) {
             r["browser"]["brushes"], r["browser"]["round_trips"]
         );
         println!(
-            "{:>6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "{:>6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
             "size",
             "events",
             "window",
@@ -310,12 +311,13 @@ pub fn print(r: &Value) {
             "histo",
             "facets",
             "select",
-            "rows"
+            "rows",
+            "moment"
         );
         for d in sets {
             if let Some(l) = latency(d) {
                 println!(
-                    "{:>6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                    "{:>6} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
                     format!("{}MB", d["size_mb"]),
                     l["store_events"].to_string(),
                     l["window_events"].to_string(),
@@ -325,7 +327,8 @@ pub fn print(r: &Value) {
                     f(&l["histogram_ms"], 1),
                     f(&l["facets_ms"], 1),
                     f(&l["select_ms"], 1),
-                    f(&l["rows_ms"], 1)
+                    f(&l["rows_ms"], 1),
+                    f(&l["state_at_ms"], 1)
                 );
             }
         }
@@ -333,7 +336,8 @@ pub fn print(r: &Value) {
             println!("  WARNING: dist/ was rebuilt during the run; these figures mix two builds");
         }
         println!("  brush / reset: pointer up to body[data-state=ready] with every view redrawn; refresh: the histogram,");
-        println!("  6 facets and select asked together as main.js does; facets: the six summed; rows: 100 rows, worst page");
+        println!("  6 facets and select asked together as main.js does; facets: the six summed; rows: 100 rows, worst page;");
+        println!("  moment: the MFA state at a moment, which main.js asks on every pointer move over the timeline");
     }
 
     if let Some(kinds) = r["transfer"]["kinds"].as_object() {
