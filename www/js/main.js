@@ -2,6 +2,7 @@
 // line; it asks the worker (engine.js) small questions and draws the answers.
 
 import * as engine from './engine.js';
+import { el } from './dom.js';
 import { createStore } from './store.js';
 import { dateTime, span, zoneLabel } from './format.js';
 import { PLOT, timeScale } from './scale.js';
@@ -295,6 +296,9 @@ engine.on((m) => {
       showError(m.message);
       fileFinished();
       break;
+    case 'export-progress':
+      exportStatus.textContent = `Reading records: ${m.done.toLocaleString('en-US')} of ${m.total.toLocaleString('en-US')}`;
+      break;
     case 'fatal':
       showError(m.message);
       booted = true;
@@ -416,6 +420,32 @@ function renderTzButton() {
 }
 renderTzButton();
 tzButton.addEventListener('click', () => ui.set({ tz: ui.get().tz === 'local' ? 'utc' : 'local' }));
+
+// ---- export ---------------------------------------------------------------------------------
+
+const exportButtons = [$('export-csv'), $('export-ndjson')];
+const exportStatus = $('export-status');
+
+/** `authtrail-events-20240501T093000Z.csv`: UTC, no characters file systems object to. */
+const exportName = (ext) => `authtrail-events-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.${ext}`;
+
+/** Builds the export in the worker (the events of the current filter) and downloads the Blob. */
+async function exportEvents(method, ext) {
+  for (const b of exportButtons) b.disabled = true;
+  exportStatus.textContent = 'Exporting…';
+  const events = await track(async () => {
+    const answer = await engine.ask(method, coreFilter());
+    const url = URL.createObjectURL(answer.blob);
+    el('a', { href: url, download: exportName(ext) }).click();
+    // The download reads the Blob after the click returns.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return answer.events;
+  });
+  for (const b of exportButtons) b.disabled = false;
+  exportStatus.textContent = events === undefined ? '' : `${events.toLocaleString('en-US')} events exported`;
+}
+$('export-csv').addEventListener('click', () => exportEvents('exportCsv', 'csv'));
+$('export-ndjson').addEventListener('click', () => exportEvents('exportNdjson', 'ndjson'));
 
 const sortButton = $('sort-toggle');
 sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));

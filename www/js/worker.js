@@ -149,6 +149,8 @@ const METHODS = {
   findings: (thresholds) => inspector.findings(thresholds ?? null),
   defaultThresholds: () => default_thresholds(),
   stateAt: (time) => inspector.state_at(time),
+  exportCsv: (filter) => exportCsv(filter),
+  exportNdjson: (filter) => exportNdjson(filter),
   detail: async (i) => {
     const event = inspector.event(i);
     const at = inspector.locate(i);
@@ -162,6 +164,94 @@ const METHODS = {
     return { index: i, event, at, json, jsonError };
   },
 };
+
+/** Events per page asked of the core while exporting. */
+const EXPORT_PAGE = 5000;
+
+/**
+ * The events matching `filter` as a CSV Blob, built from pages of rows. Runs without awaiting, so
+ * no other question can change the core's selection in between.
+ */
+function exportCsv(filter) {
+  const total = inspector.select(filter);
+  const parts = [];
+  for (let offset = 0; offset === 0 || offset < total; offset += EXPORT_PAGE) {
+    parts.push(inspector.csv_page(offset, EXPORT_PAGE));
+  }
+  return { blob: new Blob(parts, { type: 'text/csv' }), events: total };
+}
+
+/**
+ * The original JSON of the events matching `filter`, one record per line, as a Blob: where each
+ * record is comes from the core (read at once, so later questions cannot change the selection),
+ * then plain files are sliced per event and each gzip file is decompressed once.
+ */
+async function exportNdjson(filter) {
+  const total = inspector.select(filter);
+  const file = new Uint16Array(total);
+  const offset = new Float64Array(total);
+  const len = new Uint32Array(total);
+  for (let k = 0; k < total; k += EXPORT_PAGE) {
+    const at = inspector.locate_page(k, EXPORT_PAGE);
+    file.set(at.file, k);
+    offset.set(at.offset, k);
+    len.set(at.len, k);
+  }
+  const texts = new Array(total);
+  const byFile = new Map();
+  for (let k = 0; k < total; k++) {
+    if (!byFile.has(file[k])) byFile.set(file[k], []);
+    byFile.get(file[k]).push(k);
+  }
+  let done = 0;
+  for (const [id, events] of byFile) {
+    const src = sources[id];
+    if (!src) throw new Error('a file of these events is no longer available');
+    if (src.gzip) {
+      await readGzipSpans(src.blob, events, offset, len, texts);
+      done += events.length;
+    } else {
+      for (let b = 0; b < events.length; b += 256) {
+        await Promise.all(events.slice(b, b + 256).map(async (k) => {
+          const bytes = await src.blob.slice(offset[k], offset[k] + len[k]).arrayBuffer();
+          texts[k] = decoder.decode(bytes);
+        }));
+        done += Math.min(256, events.length - b);
+        post({ type: 'export-progress', done, total });
+      }
+    }
+    post({ type: 'export-progress', done, total });
+  }
+  const lines = texts.map((t) => `${t.replace(/[\r\n]/g, ' ')}\n`);
+  return { blob: new Blob(lines, { type: 'application/x-ndjson' }), events: total };
+}
+
+/** One decompression pass over a gzip file, copying out the spans of `events` (by event position). */
+async function readGzipSpans(blob, events, offset, len, texts) {
+  const order = [...events].sort((a, b) => offset[a] - offset[b]);
+  const bufs = new Map(order.map((k) => [k, new Uint8Array(len[k])]));
+  let first = 0;
+  let pos = 0;
+  const reader = blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  try {
+    while (first < order.length) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      const end = pos + value.byteLength;
+      for (let j = first; j < order.length && offset[order[j]] < end; j++) {
+        const k = order[j];
+        const a = Math.max(offset[k], pos);
+        const b = Math.min(offset[k] + len[k], end);
+        if (b > a) bufs.get(k).set(value.subarray(a - pos, b - pos), a - offset[k]);
+      }
+      while (first < order.length && offset[order[first]] + len[order[first]] <= end) first++;
+      pos = end;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  for (const k of order) texts[k] = decoder.decode(bufs.get(k));
+}
 
 /** The original text of one record: a slice of the file, or of its decompressed stream. */
 async function original(at) {

@@ -1,5 +1,6 @@
 //! `authtrail`: the authtrail core on the command line.
 
+mod export;
 mod review;
 
 use anyhow::{bail, Context, Result};
@@ -66,6 +67,23 @@ enum Command {
         /// One JSON object per line (the only output form).
         #[arg(long, default_value_t = true)]
         jsonl: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// The events (in time order) as CSV, or their original JSON records as NDJSON, on standard output.
+    Export {
+        /// One row per event; cells a spreadsheet would run as formulas get a leading `'`.
+        #[arg(long, required_unless_present = "ndjson", conflicts_with = "ndjson")]
+        csv: bool,
+        /// Each event's original JSON record, one per line (files only, not standard input).
+        #[arg(long)]
+        ndjson: bool,
+        /// Keep events at or after this time: ISO-8601 or epoch seconds / milliseconds.
+        #[arg(long, value_parser = parse_time)]
+        from: Option<i64>,
+        /// Keep events before this time.
+        #[arg(long, value_parser = parse_time)]
+        to: Option<i64>,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -336,6 +354,10 @@ fn events(files: &[PathBuf]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_time(s: &str) -> Result<i64> {
+    authtrail_core::time::parse_any(s).with_context(|| format!("not a time: {s}"))
+}
+
 /// Reads `files` into a store, reporting unreadable files; `Err(code)` when nothing was read.
 fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     let mut store = Store::new();
@@ -397,6 +419,13 @@ fn main() -> ExitCode {
             Err(code) => Ok(code),
         },
         Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
+        Command::Export {
+            csv,
+            from,
+            to,
+            files,
+            ..
+        } => export::run(files, *csv, *from, *to),
     };
     match result {
         Ok(code) => code,

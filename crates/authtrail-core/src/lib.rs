@@ -29,6 +29,7 @@
 
 pub mod decode;
 pub mod diag;
+pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod model;

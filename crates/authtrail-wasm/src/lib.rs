@@ -16,8 +16,8 @@
 
 #![forbid(unsafe_code)]
 
-use authtrail_core::{generate, model, Facet, Filter, Ingest, Store, Thresholds};
-use js_sys::{Object, Reflect, Uint32Array};
+use authtrail_core::{export, generate, model, Facet, Filter, Ingest, Locator, Store, Thresholds};
+use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
 use serde::Serialize;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
@@ -173,10 +173,42 @@ impl Inspector {
 
     /// Rows `offset .. offset + limit` of the current selection.
     pub fn rows(&self, offset: usize, limit: usize) -> Result<JsValue, JsError> {
+        to_js(&self.store.rows(self.page(offset, limit)))
+    }
+
+    /// Rows `offset .. offset + limit` of the current selection as CSV (CRLF lines; formula-like
+    /// cells neutralised, see [`authtrail_core::export`]), preceded by the header when `offset` is 0.
+    pub fn csv_page(&self, offset: usize, limit: usize) -> String {
+        let mut out = String::new();
+        if offset == 0 {
+            out.push_str(export::csv_header());
+        }
+        export::csv_rows(&mut out, &self.store.rows(self.page(offset, limit)));
+        out
+    }
+
+    /// Where the original JSON of events `offset .. offset + limit` of the current selection is:
+    /// `{file: Uint16Array, offset: Float64Array, len: Uint32Array}`, one entry per event.
+    pub fn locate_page(&self, offset: usize, limit: usize) -> Result<JsValue, JsError> {
+        let at: Vec<Locator> = self
+            .page(offset, limit)
+            .iter()
+            .map(|&i| self.store.locate(i as usize))
+            .collect();
+        let file: Vec<u16> = at.iter().map(|l| l.file).collect();
+        let offsets: Vec<f64> = at.iter().map(|l| l.offset as f64).collect();
+        let len: Vec<u32> = at.iter().map(|l| l.len).collect();
+        let out = Object::new();
+        set(&out, "file", &Uint16Array::from(&file[..]))?;
+        set(&out, "offset", &Float64Array::from(&offsets[..]))?;
+        set(&out, "len", &Uint32Array::from(&len[..]))?;
+        Ok(out.into())
+    }
+
+    fn page(&self, offset: usize, limit: usize) -> &[u32] {
         let start = offset.min(self.selection.len());
         let end = start.saturating_add(limit).min(self.selection.len());
-        let rows = self.store.rows(&self.selection[start..end]);
-        to_js(&rows)
+        &self.selection[start..end]
     }
 
     fn check(&self, i: u32) -> Result<usize, JsError> {

@@ -231,3 +231,41 @@ fn findings_follow_thresholds_and_state_follows_time() {
     assert_eq!(after["account"]["level"], "NONE");
     assert_eq!(after["account"]["actor"], "admin@example.com");
 }
+
+#[wasm_bindgen_test]
+fn the_selection_exports_as_csv_pages_and_original_spans() {
+    let (mut inspector, _) = loaded();
+    let filter = js(json!({"facets": [["user", ["ana@example.com"]]]}));
+    assert_eq!(inspector.select(filter).unwrap(), 2);
+    let first = inspector.csv_page(0, 1);
+    assert_eq!(
+        first,
+        "time,source,kind,outcome,action,user,actor,ip,method,country\r\n\
+         2024-03-01T10:00:00.000Z,Activity Tracker,iam_login,success,iam-identity.user-apikey.login,ana@example.com,ana@example.com,,user-apikey,\r\n"
+    );
+    let rest = inspector.csv_page(1, 5000);
+    assert!(rest.starts_with("2024-03-01T11:00:00.000Z,"), "{rest}");
+    assert_eq!(rest.matches("\r\n").count(), 1);
+    assert_eq!(inspector.csv_page(2, 5000), "");
+
+    let at = inspector.locate_page(0, 5000).unwrap();
+    let field = |key: &str| js_sys::Reflect::get(&at, &JsValue::from_str(key)).unwrap();
+    let offsets = js_sys::Float64Array::from(field("offset")).to_vec();
+    let lens = Uint32Array::from(field("len")).to_vec();
+    assert_eq!(js_sys::Uint16Array::from(field("file")).to_vec(), [0, 0]);
+    let spans: Vec<&str> = offsets
+        .iter()
+        .zip(&lens)
+        .map(|(&o, &l)| &EXPORT[o as usize..o as usize + l as usize])
+        .collect();
+    assert!(
+        spans[0].starts_with(r#"{"id":"l1""#) && spans[0].ends_with('}'),
+        "{}",
+        spans[0]
+    );
+    assert!(
+        spans[1].starts_with(r#"{"id":"l2""#) && spans[1].ends_with('}'),
+        "{}",
+        spans[1]
+    );
+}
