@@ -13,7 +13,7 @@ use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, Setting
 use dedup::Dedup;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 /// At most this many diagnostics are kept word for word; all are counted.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
@@ -55,15 +55,55 @@ impl<T: Hash + Eq + Clone + Default> Interner<T> {
     }
 }
 
-impl Interner<Box<str>> {
+/// Strings to dense `u32` ids, each string stored once, end to end in one arena; a hash table
+/// of ids finds a string's id by its hash. Id 0 is the empty string.
+#[derive(Debug)]
+pub(crate) struct StrInterner {
+    text: String,
+    /// String `id` is `text[bounds[id]..bounds[id + 1]]`.
+    bounds: Vec<usize>,
+    ids: hashbrown::HashTable<u32>,
+}
+
+fn str_hash(s: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(s)
+}
+
+impl StrInterner {
+    fn new() -> Self {
+        StrInterner {
+            text: String::new(),
+            bounds: vec![0, 0],
+            ids: hashbrown::HashTable::new(),
+        }
+    }
+    pub(crate) fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        &self.text[self.bounds[id]..self.bounds[id + 1]]
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+    fn find(&self, s: &str, hash: u64) -> Option<u32> {
+        self.ids.find(hash, |&id| self.get(id) == s).copied()
+    }
     fn intern_str(&mut self, s: &str) -> u32 {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&id) = self.ids.get(s) {
+        let hash = str_hash(s);
+        if let Some(id) = self.find(s, hash) {
             return id;
         }
-        self.intern(s.into())
+        let id = u32::try_from(self.len()).expect("fewer than 2^32 distinct strings");
+        self.text.push_str(s);
+        self.bounds.push(self.text.len());
+        let StrInterner { text, bounds, ids } = self;
+        ids.insert_unique(hash, id, |&id| {
+            let id = id as usize;
+            str_hash(&text[bounds[id]..bounds[id + 1]])
+        });
+        id
     }
     fn intern_opt(&mut self, s: &Option<Cow<'_, str>>) -> u32 {
         s.as_deref().map_or(0, |x| self.intern_str(x))
@@ -72,11 +112,17 @@ impl Interner<Box<str>> {
         if s.is_empty() {
             Some(0)
         } else {
-            self.ids.get(s).copied()
+            self.find(s, str_hash(s))
         }
     }
-    fn str_bytes(&self) -> usize {
-        self.values.iter().map(|s| s.len()).sum()
+    fn shrink(&mut self) {
+        self.text.shrink_to_fit();
+        self.bounds.shrink_to_fit();
+    }
+    fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.bounds.capacity() * std::mem::size_of::<usize>()
+            + self.ids.capacity() * (std::mem::size_of::<u32>() + 1)
     }
 }
 
@@ -129,7 +175,7 @@ const NO_VALUE: u32 = u32::MAX;
 /// All events read so far, from every file, de-duplicated.
 #[derive(Debug)]
 pub struct Store {
-    pub(crate) strings: Interner<Box<str>>,
+    pub(crate) strings: StrInterner,
     pub(crate) geos: Interner<GeoKey>,
     pub(crate) profiles: Interner<ProfileKey>,
     files: Vec<FileSummary>,
@@ -177,7 +223,7 @@ pub trait SourceReader {
 impl Store {
     pub fn new() -> Self {
         Store {
-            strings: Interner::new(),
+            strings: StrInterner::new(),
             geos: Interner::new(),
             profiles: Interner::new(),
             files: Vec::new(),
@@ -269,7 +315,6 @@ impl Store {
                 + self.order.capacity())
                 * 4;
         cols + self.strings.heap_bytes()
-            + self.strings.str_bytes()
             + self.geos.heap_bytes()
             + self.profiles.heap_bytes()
             + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
@@ -285,6 +330,7 @@ impl Store {
         let time = &self.time;
         self.order.sort_by_key(|&i| (time[i as usize], i));
         self.dedup.seal();
+        self.strings.shrink();
         for v in [
             &mut self.len,
             &mut self.action,
@@ -504,5 +550,33 @@ impl Collector for Store {
     fn file_done(&mut self, file: u16, summary: &FileSummary) {
         self.files[usize::from(file)] = summary.clone();
         self.seal();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StrInterner;
+
+    #[test]
+    fn interned_strings_keep_their_ids_through_growth_and_shrinking() {
+        let mut s = StrInterner::new();
+        assert_eq!((s.intern_str(""), s.get(0), s.len()), (0, "", 1));
+        let words: Vec<String> = (0..5000).map(|i| format!("user{i}@x.com")).collect();
+        let ids: Vec<u32> = words.iter().map(|w| s.intern_str(w)).collect();
+        assert_eq!(ids[..3], [1, 2, 3]);
+        s.shrink();
+        for (w, &id) in words.iter().zip(&ids) {
+            assert_eq!(s.intern_str(w), id);
+            assert_eq!(s.get(id), w);
+            assert_eq!(s.lookup(w), Some(id));
+        }
+        assert_eq!(
+            (s.lookup(""), s.lookup("nobody"), s.len()),
+            (Some(0), None, 5001)
+        );
+        // A string that is a prefix of another, or two of them end to end, is its own string.
+        let a = s.intern_str("user1");
+        assert_eq!((a, s.get(a)), (5001, "user1"));
+        assert_ne!(s.intern_str("user1@x.comuser2@x.com"), ids[1]);
     }
 }
