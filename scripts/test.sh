@@ -28,5 +28,5 @@ cargo build --release -p authtrail-cli --locked
 step "end-to-end tests in headless Chromium"
 (cd tests/e2e && npm test)
 step "benchmark, short run (figures only)"
-cargo xtask bench --size 10 --runs 1
+cargo xtask bench --sizes 10 --runs 1
 printf '\nAll tests passed.\n'
