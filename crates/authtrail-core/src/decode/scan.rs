@@ -391,6 +391,7 @@ fn special_bytes(eight: &[u8]) -> u64 {
 /// keys are serde's names for the fields (the differential tests below hold the two together).
 macro_rules! fields {
     ($ty:ident { $($key:literal => $field:ident: $read:ident),* $(,)? }) => {
+        const _: () = assert!([$($key),*].len() <= 32, "`seen` has 32 bits");
         impl<'a> Fields<'a> for $ty<'a> {
             fn field(&mut self, key: &[u8], seen: &mut u32, s: &mut Scanner<'a>) -> Option<()> {
                 let mut bit = 0;
