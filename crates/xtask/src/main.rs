@@ -2,8 +2,9 @@
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
 //!
 //! ```text
-//! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each (tens of minutes)
-//! cargo xtask bench --sizes 10 --runs 1      # seconds: what scripts/test.sh runs
+//! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each: about 6 minutes on
+//!                                            # 2 cores, 2 more the first time (generating the exports)
+//! cargo xtask bench --sizes 10 --runs 1      # about 20 seconds: what scripts/test.sh runs
 //! ```
 
 mod browser;
