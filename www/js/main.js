@@ -388,7 +388,9 @@ async function showMoment(time, pinned) {
   }
 }
 $('timeline').addEventListener('pointermove', (e) => {
-  if (!data.summary || ui.get().moment != null) return;
+  // Not while a button is held (a brush is being dragged): those questions would queue ahead of the
+  // brush's own refresh in the worker.
+  if (!data.summary || ui.get().moment != null || e.buttons !== 0) return;
   const x = e.clientX - $('account').getBoundingClientRect().left;
   const scale = timeScale(domainOf(), plotWidth());
   if (x < scale.range[0] || x > scale.range[1]) return;

@@ -276,15 +276,11 @@ pub enum Detail<'a> {
     },
 }
 
-fn iso_time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::time::format_iso(*t))
-}
-
 /// One normalized event, borrowing from the record it was read from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event<'a> {
     /// UTC milliseconds since the epoch (written as ISO-8601 when serialized).
-    #[serde(serialize_with = "iso_time")]
+    #[serde(serialize_with = "crate::time::serialize_iso")]
     pub time: i64,
     pub family: Family,
     pub kind: Kind,

@@ -144,6 +144,22 @@ pub fn parse_any(s: &str) -> Option<i64> {
     parse_iso(t)
 }
 
+/// Serde `serialize_with` for UTC milliseconds: written as [`format_iso`].
+pub(crate) fn serialize_iso<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_iso(*t))
+}
+
+/// Serde `serialize_with` for optional UTC milliseconds: ISO-8601 or `null`.
+pub(crate) fn serialize_iso_opt<S: serde::Serializer>(
+    t: &Option<i64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize_iso(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// Formats UTC milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 ///
 /// ```

@@ -101,10 +101,6 @@ impl Default for Thresholds {
     }
 }
 
-fn iso<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::time::format_iso(*t))
-}
-
 /// One thing a reviewer must see.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
@@ -116,9 +112,9 @@ pub struct Finding {
     /// What happened, in a few sentences, with the figures behind the finding.
     pub detail: String,
     /// The time window the finding covers (UTC; ISO-8601 when serialized).
-    #[serde(serialize_with = "iso")]
+    #[serde(serialize_with = "crate::time::serialize_iso")]
     pub from: i64,
-    #[serde(serialize_with = "iso")]
+    #[serde(serialize_with = "crate::time::serialize_iso")]
     pub to: i64,
     /// Users the finding is about, actors who made the changes, IP addresses involved (sorted).
     pub users: Vec<String>,

@@ -65,24 +65,13 @@ pub struct AuthSummary {
     pub users: Vec<UserAuth>,
 }
 
-fn iso<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::time::format_iso(*t))
-}
-
-fn iso_opt<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => iso(t, s),
-        None => s.serialize_none(),
-    }
-}
-
 /// The account MFA level in force at a moment, and how it got there.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LevelState {
     pub level: String,
     /// When it was set; `None` when it was already in force before the first recorded change
     /// (known from that change's "from").
-    #[serde(serialize_with = "iso_opt")]
+    #[serde(serialize_with = "crate::time::serialize_iso_opt")]
     pub since: Option<i64>,
     pub actor: Option<String>,
     /// The event that set it.
@@ -94,7 +83,7 @@ pub struct LevelState {
 pub struct SettingState {
     pub setting: String,
     pub value: String,
-    #[serde(serialize_with = "iso_opt")]
+    #[serde(serialize_with = "crate::time::serialize_iso_opt")]
     pub since: Option<i64>,
     pub actor: Option<String>,
     pub event: Option<u32>,
@@ -109,7 +98,7 @@ pub struct UserState {
 /// The account MFA level and every user's known settings at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct State {
-    #[serde(serialize_with = "iso")]
+    #[serde(serialize_with = "crate::time::serialize_iso")]
     pub time: i64,
     /// `None` when no event tells the level at that moment.
     pub account: Option<LevelState>,
