@@ -2,6 +2,10 @@
 
 use serde_json::{json, Value};
 
+/// Native NDJSON ingest, MB/s of text (judged on the 100 MB export and larger).
+const NATIVE_NDJSON_MB_S: f64 = 400.0;
+/// The size from which the native ingest target is judged.
+const NATIVE_TARGET_MB: u64 = 100;
 /// NDJSON page ingest, file given to the page until the timeline is drawn.
 const PAGE_NDJSON_MB_S: f64 = 250.0;
 /// Page NDJSON throughput over the plain-JS reader's.
@@ -83,6 +87,19 @@ fn target(name: String, value: Option<f64>, unit: &str, limit: f64, at_least: bo
 /// Every target with its measured value and pass (true / false / null when not measured).
 pub fn targets(r: &Value) -> Value {
     let mut out = Vec::new();
+    for row in r["native"].as_array().into_iter().flatten() {
+        let judged = row["format"] == "ndjson"
+            && row["size_mb"].as_u64().is_some_and(|s| s >= NATIVE_TARGET_MB);
+        if judged {
+            out.push(target(
+                format!("native NDJSON ingest, {} MB", row["size_mb"]),
+                row["best_text_mb_s"].as_f64(),
+                "MB/s",
+                NATIVE_NDJSON_MB_S,
+                true,
+            ));
+        }
+    }
     let browser = r["browser"]["datasets"]
         .as_array()
         .cloned()
