@@ -83,3 +83,25 @@ export async function checkDemo(app, t) {
   if (t) for (const line of requestReport(app)) t.diagnostic(line);
   return s;
 }
+
+/** Keeps the Blobs the page hands to URL.createObjectURL (its downloads), to read what was downloaded. */
+export async function captureExports(app) {
+  await app.page.evaluate(() => {
+    window.__e2eExports = [];
+    const create = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob) => {
+      window.__e2eExports.push(blob);
+      return create(blob);
+    };
+  });
+}
+
+/** Clicks an export button; returns the download's file name and the exported Blob's text. */
+export async function exportVia(app, testid) {
+  const download = app.page.waitForEvent('download');
+  await app.settle(() => app.tid(testid).click(), null, `the ${testid} export`);
+  const name = (await download).suggestedFilename();
+  const text = await app.page.evaluate(() => window.__e2eExports.at(-1).text());
+  assert.equal(await app.tid(testid).isDisabled(), false, 'the export button is enabled again');
+  return { name, text };
+}

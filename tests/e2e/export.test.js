@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite, toInt, FIXTURES, cliPath, tempDir } from './harness.js';
+import { captureExports, exportVia } from './checks.js';
 
 const ctx = suite({ label: 'export' });
 const STORY = path.join(FIXTURES, 'stories', 'story_verify_takeover.ndjson');
@@ -25,16 +26,6 @@ const HOSTILE = `${JSON.stringify({
 
 const cliExport = (flag, files) => execFileSync(cliPath(), ['export', flag, ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
 
-/** Clicks an export button; returns the download's file name and the exported Blob's text. */
-async function exportVia(app, testid) {
-  const download = app.page.waitForEvent('download');
-  await app.settle(() => app.tid(testid).click(), null, `the ${testid} export`);
-  const name = (await download).suggestedFilename();
-  const text = await app.page.evaluate(() => window.__e2eExports.at(-1).text());
-  assert.equal(await app.tid(testid).isDisabled(), false, 'the export button is enabled again');
-  return { name, text };
-}
-
 const csvRows = (text) => text.split('\r\n').slice(1, -1);
 
 test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected finding, the table\'s rows and the fixture\'s records', async () => {
@@ -45,15 +36,7 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
   try {
     await ctx.withApp('export', async (app) => {
       const s0 = await app.loadFiles(files);
-      // Keep the Blobs the page hands to URL.createObjectURL, to read what was downloaded.
-      await app.page.evaluate(() => {
-        window.__e2eExports = [];
-        const create = URL.createObjectURL.bind(URL);
-        URL.createObjectURL = (blob) => {
-          window.__e2eExports.push(blob);
-          return create(blob);
-        };
-      });
+      await captureExports(app);
 
       const all = await exportVia(app, 'export-csv');
       assert.match(all.name, /^authtrail-events-\d{8}T\d{6}Z\.csv$/);

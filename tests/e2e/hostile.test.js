@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { suite, FIXTURES, cliSummary, tempDir, toInt, same, eventually } from './harness.js';
+import { trapDialogs, markupCounts, assertInert, textOf } from './inert.js';
 
 const ctx = suite({ label: 'hostile' });
 
@@ -26,57 +27,6 @@ const corpus = () =>
 // diagnostics list, which show file names and samples of unreadable text.
 const FILE_NAME_PAYLOAD = `<img src=x onerror="window.__pwned='file name'">.ndjson`;
 const DIAG_PAYLOAD = `<script>window.__pwned='diagnostic'</script>`;
-
-/** Opens the page with a dialog trap; returns the dialogs seen. */
-function trapDialogs(app) {
-  const dialogs = [];
-  app.page.on('dialog', (d) => {
-    dialogs.push(`${d.type()}: ${d.message()}`);
-    d.dismiss().catch(() => {});
-  });
-  return dialogs;
-}
-
-// Runs in the page: elements that markup in a log field would have created, counted.
-function markupCounts() {
-  const count = (sel) => document.querySelectorAll(sel).length;
-  let handlers = 0;
-  let jsUrls = 0;
-  for (const e of document.querySelectorAll('*')) {
-    for (const a of e.attributes) {
-      if (/^on/i.test(a.name)) handlers++;
-      if (/^(href|src|xlink:href|action|formaction)$/i.test(a.name) && /^\s*javascript:/i.test(a.value)) jsUrls++;
-    }
-  }
-  return {
-    pwned: typeof window.__pwned,
-    script: count('script'),
-    style: count('style'),
-    link: count('link'),
-    img: count('img'),
-    iframe: count('iframe, object, embed, frame'),
-    anchor: count('a'),
-    bold: count('b'),
-    handlers,
-    jsUrls,
-  };
-}
-
-/** Asserts that nothing was created from the payloads since `baseline`, and that nothing ran. */
-async function assertInert(app, baseline, dialogs, where) {
-  const now = await app.page.evaluate(markupCounts);
-  same(now, baseline, `elements or handlers appeared ${where}`);
-  same(dialogs, [], `dialogs opened ${where}`);
-}
-
-/** Text of every element matching a test id, joined; also the title attributes and SVG <title>s in them. */
-function textOf(app, testid) {
-  return app.page.$$eval(`[data-testid="${testid}"]`, (els) =>
-    els
-      .map((e) => [e.textContent, ...[...e.querySelectorAll('[title]'), e].map((x) => x.getAttribute('title') ?? '')].join('\n'))
-      .join('\n'),
-  );
-}
 
 test('XSS: payloads in every field are shown as text in every view and never run', async (t) => {
   const tmp = tempDir('hostile');
