@@ -4,7 +4,9 @@
 // sub-path such as "/some/deep/path/" (everything outside it is a 404), with the MIME types a browser needs
 // for ES modules and WebAssembly streaming compilation. Every request it receives is logged (time, method,
 // path, status), so a test can prove which requests reached the server and when, independently of what the
-// browser reports. Responses carry `Cache-Control: no-store` so every asset fetch really reaches the server.
+// browser reports. Responses carry `Cache-Control: no-store` so every asset fetch really reaches the server,
+// and the headers the README asks hosts to set (`securityHeaders`): an HTML file's own meta CSP is also sent
+// as a header, with `frame-ancestors 'none'` (which a meta tag cannot express).
 //
 //   const srv = await startServer({ root: '/path/to/dist', base: '/some/deep/path/' }); // port: 0 = any free one
 //   srv.url      // 'http://127.0.0.1:PORT/some/deep/path/'
@@ -39,6 +41,22 @@ export const MIME = {
   '.gz': 'application/gzip',
 };
 
+/** The policy of an HTML text's Content-Security-Policy meta tag, or null. */
+export function metaPolicy(html) {
+  const tag = html.match(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i);
+  return tag ? tag[1] : null;
+}
+
+/** The headers the README's "Hosting" section lists, for a file with the given text (HTML) or none. */
+export function securityHeaders(html = null) {
+  const policy = html == null ? null : metaPolicy(html);
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...(policy ? { 'Content-Security-Policy': `${policy}; frame-ancestors 'none'` } : {}),
+  };
+}
+
 /** Normalises a base path to "/" or "/a/b/". */
 function normaliseBase(base) {
   let b = base || '/';
@@ -59,7 +77,7 @@ export function startServer({ root, base = '/', port = 0 } = {}) {
       entry.status = status;
       res.writeHead(status, {
         'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
+        ...securityHeaders(),
         ...headers,
       });
       res.end(body);
@@ -98,15 +116,20 @@ export function startServer({ root, base = '/', port = 0 } = {}) {
         return;
       }
       const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
+      const html = type.startsWith('text/html') ? fs.readFileSync(file, 'utf8') : null;
       entry.status = 200;
       res.writeHead(200, {
         'Content-Type': type,
         'Content-Length': st.size,
         'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
+        ...securityHeaders(html),
       });
       if (req.method === 'HEAD') {
         res.end();
+        return;
+      }
+      if (html != null) {
+        res.end(html);
         return;
       }
       fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);

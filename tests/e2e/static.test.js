@@ -3,6 +3,7 @@
 // 1. www/**/*.js never builds markup from strings and never evaluates strings: log fields are
 //    attacker-controlled text and must reach the DOM through textContent / createElement only.
 // 2. The test server itself: MIME types, sub-path, 404 outside it, no path traversal.
+// 3. The README's hosting headers agree with the page's meta CSP and with what the test server sends.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { REPO, same } from './harness.js';
-import { startServer } from './server.js';
+import { startServer, metaPolicy } from './server.js';
 
 const FORBIDDEN = [
   { name: 'innerHTML', re: /\binnerHTML\b/ },
@@ -86,5 +87,40 @@ test('the test server: MIME types, sub-path, 404s and no traversal', async () =>
     await srv.close();
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(path.join(os.tmpdir(), 'authtrail-e2e-secret.txt'), { force: true });
+  }
+});
+
+test("README's hosting headers: the policy it prints is the page's meta CSP, and the server sends the headers it lists", async () => {
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.split('\n## ').find((s) => s.startsWith('Hosting'));
+  assert.ok(section, 'README has no "Hosting" section');
+  const blocks = [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(blocks.length, 2, 'the Hosting section shows the policy, then the headers');
+  const printed = blocks[0].replace(/\s*\n\s*/g, ' ').trim();
+  const index = fs.readFileSync(path.join(REPO, 'www', 'index.html'), 'utf8');
+  assert.equal(printed, metaPolicy(index), "README's policy vs www/index.html's meta tag");
+  assert.ok(index.indexOf('http-equiv="Content-Security-Policy"') < index.indexOf('<script'), 'the meta CSP comes before any script');
+
+  const listed = Object.fromEntries(
+    blocks[1].trim().split('\n').map((l) => l.split(/:\s(.*)/s).slice(0, 2)),
+  );
+  same(Object.keys(listed).sort(), ['Content-Security-Policy', 'Referrer-Policy', 'X-Content-Type-Options']);
+  assert.equal(listed['Content-Security-Policy'], "<the policy above>; frame-ancestors 'none'");
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'authtrail-e2e-headers-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), index);
+  fs.writeFileSync(path.join(dir, 'a.js'), 'export {}');
+  const srv = await startServer({ root: dir });
+  try {
+    const page = await fetch(srv.url);
+    assert.equal(page.headers.get('content-security-policy'), listed['Content-Security-Policy'].replace('<the policy above>', printed));
+    for (const r of [page, await fetch(`${srv.url}a.js`), await fetch(`${srv.url}missing`)]) {
+      assert.equal(r.headers.get('x-content-type-options'), listed['X-Content-Type-Options']);
+      assert.equal(r.headers.get('referrer-policy'), listed['Referrer-Policy']);
+    }
+    assert.equal(await page.text(), index, 'the HTML is served unchanged');
+  } finally {
+    await srv.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
