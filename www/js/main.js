@@ -15,6 +15,7 @@ import { createTable } from './views/table.js';
 import { createDetail } from './views/detail.js';
 import { createFindings } from './views/findings.js';
 import { createMoment } from './views/moment.js';
+import { setupSaveImages } from './save-image.js';
 
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
@@ -448,6 +449,8 @@ async function exportEvents(method, ext) {
 }
 $('export-csv').addEventListener('click', () => exportEvents('exportCsv', 'csv'));
 $('export-ndjson').addEventListener('click', () => exportEvents('exportNdjson', 'ndjson'));
+
+setupSaveImages({ view: () => ({ domain: domainOf(), tz: ui.get().tz }), track });
 
 const sortButton = $('sort-toggle');
 sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));
