@@ -126,6 +126,7 @@ test('permalink: window, two filters, search, finding, sort and local time go to
     const restored = await eventually(() => viewOf(app.page), (v) => v.note === 'View restored from the link.' && v.count === original.count && v.rows.length === original.rows.length, 'the restored view');
     same({ ...restored, note: null }, { ...original, note: null }, 'the restored view differs');
     assert.equal(restored.search, text);
+    await app.shot('restored');
     await eventually(() => app.page.url(), (u) => u === url, 'the same fragment written back');
 
     await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.origin });
@@ -150,5 +151,9 @@ test('permalink: hashes matching no value of these files are reported, the rest 
       + 'Its search text matches no single value in these files (the link holds only a hash of it): type it again. '
       + 'Its finding is not among the findings of these files.');
     await eventually(() => app.page.url(), (u) => new URL(u).hash === `#user=${h12('erin@acme.example')}`, 'the fragment of the applied view');
+    // The next change of the view is the reviewer's own: the note goes, the fragment follows.
+    await app.settle(() => facetItem(app, 'user', 'erin@acme.example').click(), (s) => toInt(s.tableCount, 'table-count') === toInt(s0.tableCount, 'table-count'), 'the filter cleared');
+    assert.equal((await viewOf(app.page)).note, null);
+    await eventually(() => app.page.url(), (u) => !u.includes('#'), 'no fragment for the default view');
   });
 });

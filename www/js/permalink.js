@@ -68,6 +68,8 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
   /** A link's view waiting for files; while it waits the fragment is left as it came. */
   let pending = null;
   let timer = 0;
+  /** True while a link's view is being applied (its own changes keep the note). */
+  let applying = false;
 
   const say = (text) => {
     note.textContent = text;
@@ -90,6 +92,8 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
 
   ui.subscribe((s, changed) => {
     if (!['window', 'facets', 'text', 'finding', 'tz', 'desc'].some((k) => changed.has(k))) return;
+    // The note about a restored link goes with the first change made after it.
+    if (!pending && !applying) say('');
     clearTimeout(timer);
     timer = setTimeout(write, DEBOUNCE);
   });
@@ -128,7 +132,12 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
       if (finding < 0) finding = null;
     }
     search.value = text;
-    ui.set({ tz: link.tz, window: link.window, desc: link.desc, facets, text, finding });
+    applying = true;
+    try {
+      ui.set({ tz: link.tz, window: link.window, desc: link.desc, facets, text, finding });
+    } finally {
+      applying = false;
+    }
     const problems = [];
     if (missing) problems.push(`${plural(missing, 'filter', 'filters')} of this link match${missing === 1 ? 'es' : ''} no value in these files.`);
     if (link.q && !text) problems.push('Its search text matches no single value in these files (the link holds only a hash of it): type it again.');
