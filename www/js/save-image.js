@@ -11,6 +11,8 @@ import { dateTime, span, zoneLabel } from './format.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const SCALE = 2;
+/** Canvases much larger than this fail to encode: very tall timelines are drawn at a lower scale. */
+const MAX_SIDE = 16_000;
 const PAD = 16;
 
 /** Computed properties written as presentation attributes, per element. */
@@ -140,16 +142,17 @@ function compose(blocks, heading) {
   return { text: new XMLSerializer().serializeToString(doc), width, height };
 }
 
-/** Renders SVG text onto a canvas at SCALE times its size; resolves with the PNG Blob. */
+/** Renders SVG text onto a canvas at SCALE times its size (less past MAX_SIDE); resolves with the PNG Blob. */
 async function toPng({ text, width, height }) {
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml' }));
   try {
     const img = new Image();
     img.src = url;
     await img.decode();
-    const canvas = el('canvas', { width: width * SCALE, height: height * SCALE });
+    const scale = Math.min(SCALE, MAX_SIDE / Math.max(width, height));
+    const canvas = el('canvas', { width: Math.round(width * scale), height: Math.round(height * scale) });
     const ctx = canvas.getContext('2d');
-    ctx.scale(SCALE, SCALE);
+    ctx.scale(scale, scale);
     ctx.drawImage(img, 0, 0, width, height);
     const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
     if (!png) throw new Error('The browser could not encode the PNG.');
