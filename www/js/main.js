@@ -15,6 +15,8 @@ import { createTable } from './views/table.js';
 import { createDetail } from './views/detail.js';
 import { createFindings } from './views/findings.js';
 import { createMoment } from './views/moment.js';
+import { createPermalink } from './permalink.js';
+import { setupSaveImages } from './save-image.js';
 
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
@@ -103,11 +105,14 @@ const table = createTable($('table'), {
   fetchRows: (offset, limit) => engine.ask('rows', offset, limit),
   onOpen: openEvent,
 });
+// A link opened with #tz=local shows the table's times in local time too.
+table.setTz(ui.get().tz);
 const detail = createDetail($('detail-pane'), {
   files: () => data.summary?.files ?? [],
   onClose: () => ui.set({ opened: null }),
 });
 detail.render(null, ui.get().tz);
+const permalink = createPermalink({ ui, ask: engine.ask, findings: () => data.findings, loaded: () => (data.summary?.events ?? 0) > 0, track });
 
 // ---- filter and time window -----------------------------------------------------------------
 
@@ -242,6 +247,7 @@ async function refreshAll() {
   $('no-events').hidden = hasEvents || summary.files.length === 0;
   if (!hasEvents && summary.diagnostics > 0) $('diagnostics-list').open = true;
   if (hasEvents) await refreshFiltered();
+  if (hasEvents) await permalink.restore();
 }
 
 // ---- reading files --------------------------------------------------------------------------
@@ -449,6 +455,8 @@ async function exportEvents(method, ext) {
 $('export-csv').addEventListener('click', () => exportEvents('exportCsv', 'csv'));
 $('export-ndjson').addEventListener('click', () => exportEvents('exportNdjson', 'ndjson'));
 
+setupSaveImages({ view: () => ({ domain: domainOf(), tz: ui.get().tz }), track });
+
 const sortButton = $('sort-toggle');
 sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));
 
@@ -470,7 +478,6 @@ ui.subscribe((s, changed) => {
   }
   if (changed.has('tz')) {
     renderTzButton();
-    history.replaceState(null, '', s.tz === 'local' ? '#tz=local' : location.pathname + location.search);
     renderLanes();
     renderWindowLabel();
     table.setTz(s.tz);

@@ -1,0 +1,176 @@
+// Permalinks: the view (time window, facet filters, search text, selected finding, sort order, time
+// zone) lives in the URL fragment, and never any log content. Times are ms numbers; facet values and
+// the search text are the first 12 hex digits of their SHA-256, the finding is its rule, its time
+// span and the hash of its title. Opening such a link and reading the same files maps the hashes back
+// by hashing the values the core holds, and re-applies the view.
+//
+// Fragment: #tz=local&from=MS&to=MS&sort=desc&user=H,H&country=H&q=H&finding=RULE.MS.MS.H
+
+import { sha256 } from './sha256.js';
+import { FACETS } from './views/facets.js';
+
+const short = (value) => sha256(value).slice(0, 12);
+const HASHES = /^[0-9a-f]{12}(,[0-9a-f]{12})*$/;
+const MS = /^-?\d{1,16}$/;
+const FINDING = /^[a-z0-9-]{1,64}\.-?\d{1,16}\.-?\d{1,16}\.[0-9a-f]{12}$/;
+/** Facets whose values the search text is looked for among when a link is restored. */
+const TEXT_FACETS = ['user', 'ip', 'action', 'method', 'country', 'result', 'source'];
+/** More than any facet holds: every value. */
+const ALL = 1 << 30;
+const DEBOUNCE = 250;
+
+/** A finding's key: rule, time span (ms) and the hash of its title (which names users). */
+const findingKey = (f) => `${f.rule}.${Date.parse(f.from)}.${Date.parse(f.to)}.${short(f.title)}`;
+
+/** The view a fragment describes, or null when it describes nothing but the time zone. */
+function parse(hash) {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const link = { tz: p.get('tz') === 'local' ? 'local' : 'utc', window: null, desc: p.get('sort') === 'desc', facets: {}, q: null, finding: null };
+  const from = p.get('from');
+  const to = p.get('to');
+  if (MS.test(from ?? '') && MS.test(to ?? '') && Number(to) > Number(from)) link.window = { from: Number(from), to: Number(to) };
+  for (const f of FACETS) {
+    const v = p.get(f.name);
+    if (v && HASHES.test(v)) link.facets[f.name] = v.split(',');
+  }
+  if (HASHES.test(p.get('q') ?? '') && p.get('q').length === 12) link.q = p.get('q');
+  if (FINDING.test(p.get('finding') ?? '')) link.finding = p.get('finding');
+  const view = link.window || link.desc || link.q || link.finding || Object.keys(link.facets).length;
+  return view ? link : null;
+}
+
+/** The fragment of a UI state ('' for the default view). */
+function fragmentOf(s, findings) {
+  const p = [];
+  if (s.tz === 'local') p.push('tz=local');
+  if (s.window) p.push(`from=${Math.round(s.window.from)}`, `to=${Math.round(s.window.to)}`);
+  if (s.desc) p.push('sort=desc');
+  for (const f of FACETS) {
+    const values = s.facets[f.name] ?? [];
+    if (values.length) p.push(`${f.name}=${values.map(short).sort().join(',')}`);
+  }
+  if (s.text.trim()) p.push(`q=${short(s.text.trim())}`);
+  const finding = s.finding != null ? findings[s.finding] : null;
+  if (finding) p.push(`finding=${findingKey(finding)}`);
+  return p.join('&');
+}
+
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * @param {{ui: object, ask: (method: string, ...args: any[]) => Promise<any>, findings: () => object[],
+ *   loaded: () => boolean, track: (f: () => Promise<void>) => Promise<void>}} opts
+ */
+export function createPermalink({ ui, ask, findings, loaded, track }) {
+  const note = document.getElementById('permalink-note');
+  const search = document.getElementById('search-input');
+  const copy = document.getElementById('copy-link');
+  /** A link's view waiting for files; while it waits the fragment is left as it came. */
+  let pending = null;
+  let timer = 0;
+  /** True while a link's view is being applied (its own changes keep the note). */
+  let applying = false;
+
+  const say = (text) => {
+    note.textContent = text;
+    note.hidden = !text;
+  };
+
+  function write() {
+    clearTimeout(timer);
+    timer = 0;
+    let fragment;
+    if (pending) {
+      const p = location.hash.replace(/^#/, '').split('&').filter((x) => x && !x.startsWith('tz='));
+      if (ui.get().tz === 'local') p.unshift('tz=local');
+      fragment = p.join('&');
+    } else {
+      fragment = fragmentOf(ui.get(), findings());
+    }
+    history.replaceState(history.state, '', fragment ? `#${fragment}` : location.pathname + location.search);
+  }
+
+  ui.subscribe((s, changed) => {
+    if (!['window', 'facets', 'text', 'finding', 'tz', 'desc'].some((k) => changed.has(k))) return;
+    // The note about a restored link goes with the first change made after it.
+    if (!pending && !applying) say('');
+    clearTimeout(timer);
+    timer = setTimeout(write, DEBOUNCE);
+  });
+
+  /** Maps the link's hashes back to this data's values and applies the view. */
+  async function restore() {
+    if (!pending || !loaded()) return;
+    const link = pending;
+    pending = null;
+    const facets = {};
+    let missing = 0;
+    for (const [name, hashes] of Object.entries(link.facets)) {
+      const values = await ask('facets', name, null, ALL);
+      const byHash = new Map(values.map(([v]) => [short(v), v]));
+      const found = hashes.filter((h) => byHash.has(h)).map((h) => byHash.get(h));
+      missing += hashes.length - found.length;
+      if (found.length) facets[name] = found;
+    }
+    let text = '';
+    if (link.q) {
+      for (const name of TEXT_FACETS) {
+        const values = await ask('facets', name, null, ALL);
+        const hit = values.flatMap(([v]) => [v, v.toLowerCase()]).find((v) => short(v) === link.q);
+        if (hit !== undefined) {
+          text = hit;
+          break;
+        }
+      }
+    }
+    let finding = null;
+    if (link.finding) {
+      const list = findings();
+      const span = link.finding.split('.').slice(0, 3).join('.');
+      finding = list.findIndex((f) => findingKey(f) === link.finding);
+      if (finding < 0) finding = list.findIndex((f) => findingKey(f).startsWith(`${span}.`));
+      if (finding < 0) finding = null;
+    }
+    search.value = text;
+    applying = true;
+    try {
+      ui.set({ tz: link.tz, window: link.window, desc: link.desc, facets, text, finding });
+    } finally {
+      applying = false;
+    }
+    const problems = [];
+    if (missing) problems.push(`${plural(missing, 'filter', 'filters')} of this link match${missing === 1 ? 'es' : ''} no value in these files.`);
+    if (link.q && !text) problems.push('Its search text matches no single value in these files (the link holds only a hash of it): type it again.');
+    if (link.finding && finding == null) problems.push('Its finding is not among the findings of these files.');
+    say(problems.length ? `View restored from the link, in part. ${problems.join(' ')}` : 'View restored from the link.');
+    write();
+  }
+
+  function arrive() {
+    pending = parse(location.hash);
+    if (!pending) return;
+    if (loaded()) track(restore);
+    else say('This link restores a view: drop the same files.');
+  }
+
+  window.addEventListener('hashchange', () => {
+    ui.set({ tz: /(^|[#&])tz=local\b/.test(location.hash) ? 'local' : 'utc' });
+    arrive();
+  });
+  arrive();
+
+  copy.addEventListener('click', () => {
+    write();
+    const done = (text) => {
+      copy.textContent = text;
+      setTimeout(() => { copy.textContent = 'Copy link'; }, 1500);
+    };
+    if (!navigator.clipboard) {
+      done('Copy the address bar');
+      return;
+    }
+    navigator.clipboard.writeText(location.href).then(() => done('Link copied'), () => done('Copy the address bar'));
+  });
+
+  return { restore };
+}
