@@ -89,7 +89,9 @@ pub fn targets(r: &Value) -> Value {
     let mut out = Vec::new();
     for row in r["native"].as_array().into_iter().flatten() {
         let judged = row["format"] == "ndjson"
-            && row["size_mb"].as_u64().is_some_and(|s| s >= NATIVE_TARGET_MB);
+            && row["size_mb"]
+                .as_u64()
+                .is_some_and(|s| s >= NATIVE_TARGET_MB);
         if judged {
             out.push(target(
                 format!("native NDJSON ingest, {} MB", row["size_mb"]),
