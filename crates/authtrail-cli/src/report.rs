@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Shown instead of the digest of a file that could not be read to its end.
+const NOT_HASHED: &str = "not computed (the file could not be read to its end)";
+
 const CSS: &str = include_str!("report.css");
 
 /// Nothing but the inline stylesheet may load or run, even if a value were ever left unescaped.
@@ -152,19 +155,29 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                     table data-testid="report-files" {
                         thead { tr {
                             th { "File" } th { "Format" } th.num { "Bytes" } th.num { "Records" } th.num { "Events" }
-                            th.num { "Duplicates" } th.num { "Errors" } th { "SHA-256" }
+                            th.num { "Duplicates" } th.num { "Errors" }
                         } }
                         tbody {
                             @for f in &r.files {
                                 tr {
                                     td { (f.name) } td { (f.format) } td.num { (f.bytes) } td.num { (f.records) }
                                     td.num { (f.events) } td.num { (f.duplicates) } td.num { (f.errors) }
-                                    td.hash data-testid="report-sha256" { (f.sha256.as_deref().unwrap_or("not computed")) }
                                 }
                             }
                         }
                     }
-                    p.report-meta { "SHA-256 of each file's bytes as read (the compressed bytes of a gzip file)." }
+                    p.report-meta { "SHA-256 of each file's bytes as read (the compressed bytes of a gzip file), computed locally:" }
+                    table data-testid="report-hashes" {
+                        thead { tr { th { "File" } th { "SHA-256" } } }
+                        tbody {
+                            @for f in &r.files {
+                                tr {
+                                    td { (f.name) }
+                                    td.hash data-testid="report-sha256" { (f.sha256.as_deref().unwrap_or(NOT_HASHED)) }
+                                }
+                            }
+                        }
+                    }
 
                     h2 { "Account MFA history" }
                     @if r.account_mfa.is_empty() {
@@ -177,7 +190,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                             tbody {
                                 @for c in &r.account_mfa {
                                     tr {
-                                        td.mono { (c.time) } td { (c.from) } td { (c.to) } td { (c.actor) }
+                                        td.mono.report-when { (c.time) } td { (c.from) } td { (c.to) } td { (c.actor) }
                                         td.mono { (c.ip) } td { (c.outcome) }
                                     }
                                 }
@@ -196,7 +209,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                             tbody {
                                 @for c in &r.user_settings {
                                     tr {
-                                        td.mono { (c.time) } td { (c.user) } td { (c.setting) }
+                                        td.mono.report-when { (c.time) } td { (c.user) } td { (c.setting) }
                                         td { (c.from) " → " (c.to) } td { (c.actor) } td { (c.outcome) }
                                     }
                                 }
@@ -209,16 +222,16 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         p.report-none { "No findings: no rule fired on these events." }
                     } @else {
                         table data-testid="report-findings" {
-                            thead { tr { th { "Severity" } th { "Finding" } th { "From" } th { "To" } } }
+                            thead { tr { th { "Severity" } th { "Finding" } th { "When" } } }
                             tbody {
                                 @for f in &r.findings {
                                     tr {
-                                        td class={ "sev-" (f.severity) } { (f.severity) }
+                                        td class={ "report-sev report-" (f.severity) } { (f.severity) }
                                         td {
-                                            div.finding-title { (f.title) }
-                                            div.finding-detail { (f.detail) }
+                                            div.report-finding-title { (f.title) }
+                                            div.report-finding-detail { (f.detail) }
                                         }
-                                        td.mono { (f.from) } td.mono { (f.to) }
+                                        td.mono.report-when { div { (f.from) } div { (f.to) } }
                                     }
                                 }
                             }
