@@ -15,6 +15,7 @@ import { createTable } from './views/table.js';
 import { createDetail } from './views/detail.js';
 import { createFindings } from './views/findings.js';
 import { createMoment } from './views/moment.js';
+import { createReport } from './views/report.js';
 
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
@@ -448,6 +449,24 @@ async function exportEvents(method, ext) {
 }
 $('export-csv').addEventListener('click', () => exportEvents('exportCsv', 'csv'));
 $('export-ndjson').addEventListener('click', () => exportEvents('exportNdjson', 'ndjson'));
+
+// ---- report ---------------------------------------------------------------------------------
+
+const reportView = createReport($('report'), { onPrint: () => window.print(), onClose: () => showReport(false) });
+
+/** Shows the printable report in place of the page (or the page again), built with the current thresholds. */
+function showReport(open) {
+  $('app').hidden = open;
+  $('report').hidden = !open;
+  window.scrollTo(0, 0);
+  if (!open) return;
+  reportView.loading();
+  track(() => engine.ask('report', ui.get().thresholds).then(reportView.render, (e) => reportView.failed(e.message || String(e))));
+}
+$('report-button').addEventListener('click', () => showReport(true));
+engine.on((m) => {
+  if (m.type === 'report-progress') reportView.progress(m.done, m.total);
+});
 
 const sortButton = $('sort-toggle');
 sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));
