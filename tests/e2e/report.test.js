@@ -13,7 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { suite, same, eventually, FIXTURES, cliPath, tempDir } from './harness.js';
 
-const ctx = suite({ label: 'report' });
+// A generated export over 8 MB: hashed in more than one Blob slice.
+const ctx = suite({ label: 'report', generate: '20MB' });
 
 const STORIES = [
   'stories/story_mfa_downgrade.ndjson',
@@ -39,8 +40,8 @@ const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file
  * `authtrail report --html -` in `dir`, without its stylesheet: parsing it in the page would report the
  * inline <style> as a violation of the page's CSP (the CLI's tests check that stylesheet).
  */
-function cliHtml(dir, names) {
-  const html = cli(dir, ['report', '--html', '-', ...names]);
+function cliHtml(dir, names, flags = []) {
+  const html = cli(dir, ['report', '--html', '-', ...flags, ...names]);
   assert.equal(html.match(/<style>/g)?.length, 1, 'one stylesheet in the CLI\'s report');
   return html.replace(/<style>[^<]*<\/style>/, '');
 }
@@ -61,6 +62,7 @@ function reportContent(html) {
     range: text(root.querySelector('[data-testid="report-range"]')),
     counts: text(root.querySelector('[data-testid="report-counts"]')),
     auth: text(root.querySelector('[data-testid="report-auth-total"]')),
+    thresholds: text(root.querySelector('[data-testid="report-thresholds"]')),
     none: [...root.querySelectorAll('.report-none')].map(text),
     tables: [...root.querySelectorAll('table')].map((t) => ({
       testid: t.dataset.testid,
@@ -148,7 +150,7 @@ test('report: same tables as `authtrail report --html`, SHA-256 of each file, pr
       for (const h of paths.map(sha256)) assert.ok(all.includes(h), `the PDF holds SHA-256 ${h}`);
       for (const t of titles) assert.ok(all.includes(squeeze(t)), `the PDF holds the finding "${t}"`);
       assert.ok(all.includes(squeeze(shown.range)), 'the PDF holds the time range');
-      for (const control of ['Try with sample data', 'Back to the timeline', 'Open files', 'Rule thresholds', 'Drop export files']) {
+      for (const control of ['Try with sample data', 'Back to the timeline', 'Open files', 'Reset time window', 'Drop export files']) {
         assert.ok(!all.includes(squeeze(control)), `the PDF shows the control "${control}"`);
       }
       // The findings table runs over a page break: its header row is printed again on the next page.
@@ -195,4 +197,34 @@ test('report: XSS payloads are shown as text, equal to the CLI\'s escaped HTML, 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('report: a 20 MB export hashed over 8 MB slices, with the page\'s rule thresholds, equals the CLI\'s with the same flags', async () => {
+  const dir = path.dirname(ctx.generated);
+  const name = path.basename(ctx.generated);
+  const html = cliHtml(dir, [name], ['--fatigue-failures', '2', '--spray-users', '3']);
+  await ctx.withApp('report-large', async (app) => {
+    await app.loadFiles([ctx.generated]);
+    await app.page.locator('.thresholds summary').click();
+    await app.tid('threshold-fatigue_failures').fill('2');
+    await app.tid('threshold-spray_users').fill('3');
+    await app.settle(() => app.tid('thresholds-apply').click(), null, 'the findings under the new thresholds');
+    // Every status the report shows while it is built.
+    await app.page.evaluate(() => {
+      window.__e2eStatus = [];
+      const status = document.querySelector('[data-testid="report-status"]');
+      new MutationObserver(() => window.__e2eStatus.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    const shown = await openReport(app);
+    same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html --fatigue-failures 2 --spray-users 3`');
+    assert.match(shown.thresholds, /MFA fatigue at 2 MFA failures .* password spraying at 3 users/);
+    same(
+      await app.page.$$eval('[data-testid="report-sha256"]', (tds) => tds.map((td) => td.textContent)),
+      [sha256(ctx.generated)],
+      'SHA-256 of the 20 MB file',
+    );
+    const statuses = await app.page.evaluate(() => window.__e2eStatus);
+    assert.ok(statuses.includes('Computing SHA-256 of the files: 100%'), `hashing progress shown: ${JSON.stringify(statuses)}`);
+    assert.ok(statuses.some((t) => /: [1-9]\d?%$/.test(t)), `progress between 0 and 100%: ${JSON.stringify(statuses)}`);
+  });
 });

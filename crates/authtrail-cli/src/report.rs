@@ -238,6 +238,8 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         }
                     }
 
+                    p.report-meta data-testid="report-thresholds" { (r.thresholds_note) }
+
                     h2 { "Authentications" }
                     p data-testid="report-auth-total" {
                         (r.auth_success) " succeeded, " (r.auth_failure) " failed."

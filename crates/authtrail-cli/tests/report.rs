@@ -195,6 +195,12 @@ fn thresholds_flags_change_the_findings() {
     };
     assert!(rules(&[]).contains(&"mfa-fatigue".to_owned()));
     assert!(!rules(&["--fatigue-failures", "50"]).contains(&"mfa-fatigue".to_owned()));
+    let out = run(&["report", "--html", "-", "--fatigue-failures", "50", story]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        html.contains("Rule thresholds: MFA fatigue at 50 MFA failures then a success"),
+        "the thresholds used are printed"
+    );
 }
 
 #[test]

@@ -124,8 +124,9 @@ pub struct Report {
     pub account_mfa: Vec<AccountRow>,
     pub user_settings: Vec<SettingRow>,
     pub findings: Vec<FindingRow>,
-    /// The thresholds the findings were computed with.
+    /// The thresholds the findings were computed with, and the same in words.
     pub thresholds: Thresholds,
+    pub thresholds_note: String,
     pub auth_success: u64,
     pub auth_failure: u64,
     /// Most authentications first, then by name.
@@ -153,6 +154,24 @@ fn count_rows(map: BTreeMap<String, Counts>) -> Vec<CountRow> {
             .then_with(|| a.name.cmp(&b.name))
     });
     rows
+}
+
+/// The thresholds in words, as the report prints them under the findings.
+pub fn thresholds_note(t: &Thresholds) -> String {
+    format!(
+        "Rule thresholds: MFA fatigue at {} MFA failures then a success within {} min; password \
+         spraying at {} users failing from one IP within {} min; impossible travel above {} km/h \
+         (distances under {} km ignored); first-seen country or user agent after {} successful \
+         sign-ins; MFA enrollment then a new place within {} h.",
+        t.fatigue_failures,
+        t.fatigue_window_minutes,
+        t.spray_users,
+        t.spray_window_minutes,
+        t.travel_kmh,
+        t.travel_min_km,
+        t.baseline_successes,
+        t.enrollment_window_hours,
+    )
 }
 
 impl Report {
@@ -219,6 +238,7 @@ impl Report {
                 })
                 .collect(),
             thresholds: thresholds.clone(),
+            thresholds_note: thresholds_note(thresholds),
             auth_success: auth.success,
             auth_failure: auth.failure,
             auth_by_method: count_rows(auth.by_method),
@@ -361,6 +381,19 @@ mod tests {
         let r = Report::build(&store, &strict, &[]);
         assert!(r.findings.iter().any(|f| f.rule == "mfa-fatigue"));
         assert_eq!(r.thresholds.fatigue_failures, 1);
+        assert!(
+            r.thresholds_note.starts_with(
+                "Rule thresholds: MFA fatigue at 1 MFA failures then a success within 10 min;"
+            ),
+            "{}",
+            r.thresholds_note
+        );
+        assert!(
+            r.thresholds_note
+                .contains("above 1000 km/h (distances under 100 km ignored)"),
+            "{}",
+            r.thresholds_note
+        );
     }
 
     #[test]

@@ -66,6 +66,7 @@ function documentOf(r) {
     settings,
     el('h2', { text: 'Findings' }),
     findings,
+    el('p', { class: 'report-meta', testid: 'report-thresholds', text: r.thresholds_note }),
     el('h2', { text: 'Authentications' }),
     el('p', { testid: 'report-auth-total', text: `${r.auth_success} succeeded, ${r.auth_failure} failed.` }),
     r.auth_by_method.length === 0 ? null : el('div', { class: 'report-split' },
