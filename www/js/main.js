@@ -459,7 +459,10 @@ function showReport(open) {
   $('app').hidden = open;
   $('report').hidden = !open;
   window.scrollTo(0, 0);
-  if (!open) return;
+  if (!open) {
+    $('report-button').focus();
+    return;
+  }
   reportView.loading();
   track(() => engine.ask('report', ui.get().thresholds).then(reportView.render, (e) => reportView.failed(e.message || String(e))));
 }

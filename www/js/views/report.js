@@ -89,6 +89,7 @@ export function createReport(container, { onPrint, onClose }) {
   /** Empties the report while a new one is built. */
   function loading() {
     print.disabled = true;
+    close.focus();
     status.textContent = 'Building the report…';
     replace(body);
   }
