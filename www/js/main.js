@@ -18,6 +18,8 @@ import { createMoment } from './views/moment.js';
 import { createPermalink } from './permalink.js';
 import { setupSaveImages } from './save-image.js';
 
+import { createReport } from './views/report.js';
+
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
 const AUTH_KINDS = ['iam_login', 'authentication'];
@@ -456,6 +458,27 @@ $('export-csv').addEventListener('click', () => exportEvents('exportCsv', 'csv')
 $('export-ndjson').addEventListener('click', () => exportEvents('exportNdjson', 'ndjson'));
 
 setupSaveImages({ view: () => ({ domain: domainOf(), tz: ui.get().tz }), track });
+
+// ---- report ---------------------------------------------------------------------------------
+
+const reportView = createReport($('report'), { onPrint: () => window.print(), onClose: () => showReport(false) });
+
+/** Shows the printable report in place of the page (or the page again), built with the current thresholds. */
+function showReport(open) {
+  $('app').hidden = open;
+  $('report').hidden = !open;
+  window.scrollTo(0, 0);
+  if (!open) {
+    $('report-button').focus();
+    return;
+  }
+  reportView.loading();
+  track(() => engine.ask('report', ui.get().thresholds).then(reportView.render, (e) => reportView.failed(e.message || String(e))));
+}
+$('report-button').addEventListener('click', () => showReport(true));
+engine.on((m) => {
+  if (m.type === 'report-progress') reportView.progress(m.done, m.total);
+});
 
 const sortButton = $('sort-toggle');
 sortButton.addEventListener('click', () => ui.set({ desc: !ui.get().desc }));

@@ -1,6 +1,7 @@
 //! `authtrail`: the authtrail core on the command line.
 
 mod export;
+mod report;
 mod review;
 
 use anyhow::{bail, Context, Result};
@@ -84,6 +85,20 @@ enum Command {
         /// Keep events before this time.
         #[arg(long, value_parser = parse_time)]
         to: Option<i64>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// A printable report: time range, files with their SHA-256, account MFA history, user setting
+    /// changes, findings, authentications by method and country.
+    Report {
+        /// Write the report as one self-contained HTML file (inline CSS, no script); `-` for standard output.
+        #[arg(long, value_name = "OUT.html", required_unless_present = "json")]
+        html: Option<PathBuf>,
+        /// Print the report as JSON on standard output.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        thresholds: review::ThresholdArgs,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -418,6 +433,12 @@ fn main() -> ExitCode {
                 .map(|failing| ExitCode::from(u8::from(failing))),
             Err(code) => Ok(code),
         },
+        Command::Report {
+            html,
+            json,
+            thresholds,
+            files,
+        } => report::run(files, html.as_deref(), *json, &thresholds.thresholds()),
         Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
         Command::Export {
             csv,

@@ -38,7 +38,7 @@ pub struct ThresholdArgs {
 }
 
 impl ThresholdArgs {
-    fn thresholds(&self) -> Thresholds {
+    pub fn thresholds(&self) -> Thresholds {
         Thresholds {
             fatigue_failures: self.fatigue_failures,
             fatigue_window_minutes: self.fatigue_window,

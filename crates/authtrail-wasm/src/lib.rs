@@ -16,6 +16,7 @@
 
 #![forbid(unsafe_code)]
 
+use authtrail_core::report::{FileHash, Report};
 use authtrail_core::{export, generate, model, Facet, Filter, Ingest, Locator, Store, Thresholds};
 use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
 use serde::Serialize;
@@ -35,6 +36,16 @@ fn filter_from(value: JsValue) -> Result<Filter, JsError> {
         return Ok(Filter::default());
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid filter: {e}")))
+}
+
+/// Reads rule thresholds (any of the [`Thresholds`] fields; missing ones take their defaults);
+/// `null` / `undefined` mean all defaults.
+fn thresholds_from(value: JsValue) -> Result<Thresholds, JsError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(Thresholds::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("invalid thresholds: {e}")))
 }
 
 fn facet_from(name: &str) -> Result<Facet, JsError> {
@@ -259,18 +270,49 @@ impl Inspector {
     /// The findings, most severe first. `thresholds` holds any of the [`Thresholds`] fields
     /// (missing ones take their defaults); `null` / `undefined` mean all defaults.
     pub fn findings(&self, thresholds: JsValue) -> Result<JsValue, JsError> {
-        let thresholds: Thresholds = if thresholds.is_null() || thresholds.is_undefined() {
-            Thresholds::default()
-        } else {
-            serde_wasm_bindgen::from_value(thresholds)
-                .map_err(|e| JsError::new(&format!("invalid thresholds: {e}")))?
-        };
-        to_js(&authtrail_core::findings(&self.store, &thresholds))
+        to_js(&authtrail_core::findings(
+            &self.store,
+            &thresholds_from(thresholds)?,
+        ))
+    }
+
+    /// The printable report ([`Report`]): findings with `thresholds` (as [`Inspector::findings`]),
+    /// `sha256` an array with each file's digest in file id order (`null` when not computed).
+    pub fn report(&self, thresholds: JsValue, sha256: JsValue) -> Result<JsValue, JsError> {
+        let sha256: Vec<Option<String>> = serde_wasm_bindgen::from_value(sha256)
+            .map_err(|e| JsError::new(&format!("invalid digests: {e}")))?;
+        to_js(&Report::build(
+            &self.store,
+            &thresholds_from(thresholds)?,
+            &sha256,
+        ))
     }
 
     /// The account MFA level and every user's settings at `time` (UTC ms).
     pub fn state_at(&self, time: f64) -> Result<JsValue, JsError> {
         to_js(&self.store.state_at(time as i64))
+    }
+}
+
+/// SHA-256 of a file fed in pieces: `update(bytes)` for each slice, then `finish()` gives hex.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct FileHasher(FileHash);
+
+#[wasm_bindgen]
+impl FileHasher {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> FileHasher {
+        FileHasher::default()
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The digest as 64 lowercase hex digits (the hasher is used up).
+    pub fn finish(self) -> String {
+        self.0.finish()
     }
 }
 

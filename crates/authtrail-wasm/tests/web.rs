@@ -3,7 +3,9 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use authtrail_wasm::{default_thresholds, demo_bytes, level_explanation, mfa_levels, Inspector};
+use authtrail_wasm::{
+    default_thresholds, demo_bytes, level_explanation, mfa_levels, FileHasher, Inspector,
+};
 use js_sys::Uint32Array;
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
@@ -268,4 +270,57 @@ fn the_selection_exports_as_csv_pages_and_original_spans() {
         "{}",
         spans[1]
     );
+}
+
+#[wasm_bindgen_test]
+fn file_hasher_is_sha256_over_slices() {
+    let mut h = FileHasher::new();
+    h.update(b"a");
+    h.update(b"");
+    h.update(b"bc");
+    assert_eq!(
+        h.finish(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
+#[wasm_bindgen_test]
+fn report_holds_the_digests_histories_and_findings() {
+    let (inspector, _) = loaded();
+    let digest = "ab".repeat(32);
+    let r = json_of(
+        inspector
+            .report(JsValue::NULL, js(json!([digest])))
+            .unwrap(),
+    );
+    assert_eq!(r["files"][0]["sha256"], digest.as_str());
+    assert_eq!(r["files"][0]["name"], "export.ndjson");
+    assert_eq!(r["from"], "2024-03-01T09:00:00.000Z");
+    assert_eq!(r["account_mfa"][0]["to"], "NONE");
+    assert_eq!(r["account_mfa"][1]["outcome"], "failure");
+    let findings = json_of(inspector.findings(JsValue::NULL).unwrap());
+    let titles = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].clone())
+            .collect()
+    };
+    assert_eq!(titles(&r["findings"]), titles(&findings));
+    assert_eq!(r["findings"][0]["severity"], "critical");
+    assert_eq!(
+        (r["auth_success"].as_u64(), r["auth_failure"].as_u64()),
+        (Some(1), Some(2))
+    );
+
+    let unhashed = json_of(
+        inspector
+            .report(js(json!({"spray_users": 9})), js(json!([null])))
+            .unwrap(),
+    );
+    assert_eq!(unhashed["files"][0]["sha256"], Value::Null);
+    assert_eq!(unhashed["thresholds"]["spray_users"], 9);
+    assert!(inspector
+        .report(JsValue::NULL, JsValue::from_str("x"))
+        .is_err());
 }
