@@ -1,15 +1,14 @@
 // Permalinks: the view (time window, facet filters, search text, selected finding, sort order, time
 // zone) lives in the URL fragment, and never any log content. Times are ms numbers; facet values and
-// the search text are the first 12 hex digits of their SHA-256, the finding is its rule, its time
-// span and the hash of its title. Opening such a link and reading the same files maps the hashes back
-// by hashing the values the core holds, and re-applies the view.
+// the search text are the first 12 hex digits of their SHA-256 (computed by the worker, sha2 in wasm:
+// crypto.subtle is missing outside secure contexts), the finding is its rule, its time span and the
+// hash of its title. Opening such a link and reading the same files maps the hashes back by hashing
+// the values the core holds, and re-applies the view.
 //
 // Fragment: #tz=local&from=MS&to=MS&sort=desc&user=H,H&country=H&q=H&finding=RULE.MS.MS.H
 
-import { sha256 } from './sha256.js';
 import { FACETS } from './views/facets.js';
 
-const short = (value) => sha256(value).slice(0, 12);
 const HASHES = /^[0-9a-f]{12}(,[0-9a-f]{12})*$/;
 const MS = /^-?\d{1,16}$/;
 const FINDING = /^[a-z0-9-]{1,64}\.-?\d{1,16}\.-?\d{1,16}\.[0-9a-f]{12}$/;
@@ -20,7 +19,7 @@ const ALL = 1 << 30;
 const DEBOUNCE = 250;
 
 /** A finding's key: rule, time span (ms) and the hash of its title (which names users). */
-const findingKey = (f) => `${f.rule}.${Date.parse(f.from)}.${Date.parse(f.to)}.${short(f.title)}`;
+const findingKey = (f, titleHash) => `${f.rule}.${Date.parse(f.from)}.${Date.parse(f.to)}.${titleHash}`;
 
 /** The view a fragment describes, or null when it describes nothing but the time zone. */
 function parse(hash) {
@@ -39,19 +38,24 @@ function parse(hash) {
   return view ? link : null;
 }
 
-/** The fragment of a UI state ('' for the default view). */
-function fragmentOf(s, findings) {
+/** The fragment of a UI state ('' for the default view); `shorts` hashes a list of texts. */
+async function fragmentOf(s, findings, shorts) {
+  const finding = s.finding != null ? findings[s.finding] : null;
+  const selected = FACETS.map((f) => s.facets[f.name] ?? []);
+  const text = s.text.trim();
+  const hashes = await shorts([...selected.flat(), text, finding ? finding.title : '']);
   const p = [];
   if (s.tz === 'local') p.push('tz=local');
   if (s.window) p.push(`from=${Math.round(s.window.from)}`, `to=${Math.round(s.window.to)}`);
   if (s.desc) p.push('sort=desc');
-  for (const f of FACETS) {
-    const values = s.facets[f.name] ?? [];
-    if (values.length) p.push(`${f.name}=${values.map(short).sort().join(',')}`);
-  }
-  if (s.text.trim()) p.push(`q=${short(s.text.trim())}`);
-  const finding = s.finding != null ? findings[s.finding] : null;
-  if (finding) p.push(`finding=${findingKey(finding)}`);
+  let k = 0;
+  FACETS.forEach((f, i) => {
+    const n = selected[i].length;
+    if (n) p.push(`${f.name}=${hashes.slice(k, k + n).sort().join(',')}`);
+    k += n;
+  });
+  if (text) p.push(`q=${hashes[k]}`);
+  if (finding) p.push(`finding=${findingKey(finding, hashes[k + 1])}`);
   return p.join('&');
 }
 
@@ -62,6 +66,7 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
  *   loaded: () => boolean, track: (f: () => Promise<void>) => Promise<void>}} opts
  */
 export function createPermalink({ ui, ask, findings, loaded, track }) {
+  const shorts = (texts) => (texts.length ? ask('shortHashes', texts) : Promise.resolve([]));
   const note = document.getElementById('permalink-note');
   const search = document.getElementById('search-input');
   const copy = document.getElementById('copy-link');
@@ -76,16 +81,20 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     note.hidden = !text;
   };
 
-  function write() {
+  /** Writes the view into the fragment (the latest call wins). */
+  let writes = 0;
+  async function write() {
     clearTimeout(timer);
     timer = 0;
+    const mine = ++writes;
     let fragment;
     if (pending) {
       const p = location.hash.replace(/^#/, '').split('&').filter((x) => x && !x.startsWith('tz='));
       if (ui.get().tz === 'local') p.unshift('tz=local');
       fragment = p.join('&');
     } else {
-      fragment = fragmentOf(ui.get(), findings());
+      fragment = await fragmentOf(ui.get(), findings(), shorts);
+      if (mine !== writes) return;
     }
     history.replaceState(history.state, '', fragment ? `#${fragment}` : location.pathname + location.search);
   }
@@ -95,7 +104,7 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     // The note about a restored link goes with the first change made after it.
     if (!pending && !applying) say('');
     clearTimeout(timer);
-    timer = setTimeout(write, DEBOUNCE);
+    timer = setTimeout(() => track(write), DEBOUNCE);
   });
 
   /** Maps the link's hashes back to this data's values and applies the view. */
@@ -106,8 +115,9 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     const facets = {};
     let missing = 0;
     for (const [name, hashes] of Object.entries(link.facets)) {
-      const values = await ask('facets', name, null, ALL);
-      const byHash = new Map(values.map(([v]) => [short(v), v]));
+      const values = (await ask('facets', name, null, ALL)).map(([v]) => v);
+      const hashed = await shorts(values);
+      const byHash = new Map(values.map((v, i) => [hashed[i], v]));
       const found = hashes.filter((h) => byHash.has(h)).map((h) => byHash.get(h));
       missing += hashes.length - found.length;
       if (found.length) facets[name] = found;
@@ -115,10 +125,10 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     let text = '';
     if (link.q) {
       for (const name of TEXT_FACETS) {
-        const values = await ask('facets', name, null, ALL);
-        const hit = values.flatMap(([v]) => [v, v.toLowerCase()]).find((v) => short(v) === link.q);
-        if (hit !== undefined) {
-          text = hit;
+        const values = (await ask('facets', name, null, ALL)).flatMap(([v]) => [v, v.toLowerCase()]);
+        const hit = (await shorts(values)).indexOf(link.q);
+        if (hit >= 0) {
+          text = values[hit];
           break;
         }
       }
@@ -126,9 +136,11 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     let finding = null;
     if (link.finding) {
       const list = findings();
+      const titles = await shorts(list.map((f) => f.title));
+      const keys = list.map((f, i) => findingKey(f, titles[i]));
       const span = link.finding.split('.').slice(0, 3).join('.');
-      finding = list.findIndex((f) => findingKey(f) === link.finding);
-      if (finding < 0) finding = list.findIndex((f) => findingKey(f).startsWith(`${span}.`));
+      finding = keys.indexOf(link.finding);
+      if (finding < 0) finding = keys.findIndex((key) => key.startsWith(`${span}.`));
       if (finding < 0) finding = null;
     }
     search.value = text;
@@ -143,7 +155,7 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     if (link.q && !text) problems.push('Its search text matches no single value in these files (the link holds only a hash of it): type it again.');
     if (link.finding && finding == null) problems.push('Its finding is not among the findings of these files.');
     say(problems.length ? `View restored from the link, in part. ${problems.join(' ')}` : 'View restored from the link.');
-    write();
+    await write();
   }
 
   function arrive() {
@@ -159,8 +171,8 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
   });
   arrive();
 
-  copy.addEventListener('click', () => {
-    write();
+  copy.addEventListener('click', async () => {
+    await track(write);
     const done = (text) => {
       copy.textContent = text;
       setTimeout(() => { copy.textContent = 'Copy link'; }, 1500);

@@ -2,7 +2,7 @@
 // bytes into the core, reports progress, answers the page's small questions, and reads the
 // original JSON of one event back from the file on demand. The page never parses anything.
 
-import init, { FileHasher, Inspector, default_thresholds, demo_bytes, level_explanation, mfa_levels } from '../authtrail-wasm.js';
+import init, { FileHasher, Inspector, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
 let inspector;
@@ -148,6 +148,7 @@ const METHODS = {
   explain: (level) => level_explanation(level),
   findings: (thresholds) => inspector.findings(thresholds ?? null),
   defaultThresholds: () => default_thresholds(),
+  shortHashes: (texts) => short_hashes(texts),
   stateAt: (time) => inspector.state_at(time),
   exportCsv: (filter) => exportCsv(filter),
   report: (thresholds) => report(thresholds),

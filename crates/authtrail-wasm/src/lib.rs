@@ -316,6 +316,22 @@ impl FileHasher {
     }
 }
 
+/// The first 12 hex digits of each text's SHA-256 (UTF-8): how a permalink names a value from the logs
+/// without holding it.
+#[wasm_bindgen]
+pub fn short_hashes(texts: Vec<String>) -> Vec<String> {
+    texts
+        .iter()
+        .map(|t| {
+            let mut h = FileHash::new();
+            h.update(t.as_bytes());
+            let mut hex = h.finish();
+            hex.truncate(12);
+            hex
+        })
+        .collect()
+}
+
 /// The rules' default thresholds.
 #[wasm_bindgen]
 pub fn default_thresholds() -> Result<JsValue, JsError> {
