@@ -319,6 +319,12 @@ impl<W: Write> Collector for JsonLines<W> {
         }
         true
     }
+    fn kept(&self) -> u64 {
+        self.seen.len() as u64
+    }
+    fn has(&self, key: u64) -> bool {
+        self.seen.contains(&key)
+    }
     fn diagnostic(&mut self, d: Diagnostic) {
         eprintln!(
             "authtrail: {}:{} (byte {}): {}",
