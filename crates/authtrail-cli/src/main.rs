@@ -1,6 +1,7 @@
 //! `authtrail`: the authtrail core on the command line.
 
 mod export;
+mod limits;
 mod review;
 
 use anyhow::{bail, Context, Result};
@@ -25,6 +26,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: limits::LimitArgs,
 }
 
 #[derive(Subcommand)]
@@ -34,6 +37,8 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        window: limits::Window,
         /// Export files (`-` for standard input); .gz is read as gzip.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -59,6 +64,8 @@ enum Command {
         fail_on: review::FailOn,
         #[command(flatten)]
         thresholds: review::ThresholdArgs,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -67,6 +74,8 @@ enum Command {
         /// One JSON object per line (the only output form).
         #[arg(long, default_value_t = true)]
         jsonl: bool,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -84,6 +93,17 @@ enum Command {
         /// Keep events before this time.
         #[arg(long, value_parser = parse_time)]
         to: Option<i64>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write the original records of the MFA-relevant events (see --mfa-only) to a smaller NDJSON
+    /// file, one per line, streaming inputs of any size; the page and the CLI read it back.
+    Extract {
+        /// The NDJSON file to write.
+        #[arg(short, long, value_name = "OUT.ndjson")]
+        output: PathBuf,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -147,7 +167,7 @@ fn read_all<C: Collector>(files: &[PathBuf], collector: &mut C) -> (Vec<FileSumm
                 continue;
             }
         };
-        let mut ingest = Ingest::new(collector, &display_name(path));
+        let mut ingest = Ingest::with_options(collector, &display_name(path), &limits::options());
         loop {
             match reader.read(&mut buf) {
                 Ok(0) => break,
@@ -165,7 +185,10 @@ fn read_all<C: Collector>(files: &[PathBuf], collector: &mut C) -> (Vec<FileSumm
 }
 
 fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String> {
-    if summaries.iter().any(|f| f.events + f.duplicates > 0) {
+    if summaries
+        .iter()
+        .any(|f| f.events + f.duplicates + f.outside_subset + f.over_cap > 0)
+    {
         return None;
     }
     let mut why: Vec<String> = failures.to_vec();
@@ -198,6 +221,9 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 "  {}  [{}]  records {}  events {}  duplicates {}  errors {}",
                 f.name, f.format, f.records, f.events, f.duplicates, f.errors
             )?;
+            if let Some(note) = &f.note {
+                writeln!(out, "    {note}")?;
+            }
         }
         writeln!(
             out,
@@ -347,6 +373,7 @@ fn events(files: &[PathBuf]) -> Result<ExitCode> {
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
+    limits::report_notes(&summaries);
     sink.out.flush()?;
     if let Some(e) = sink.error {
         if e.kind() != io::ErrorKind::BrokenPipe {
@@ -371,6 +398,7 @@ fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
+    limits::report_notes(&summaries);
     if store.diagnostics_total() > 0 {
         eprintln!(
             "authtrail: {} record(s) could not be read (see `authtrail summary`)",
@@ -407,9 +435,20 @@ fn generate(size: &str, seed: u64, gzip: bool) -> Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let (from, to) = match &cli.command {
+        Command::Summary { window, .. }
+        | Command::Findings { window, .. }
+        | Command::Events { window, .. }
+        | Command::Extract { window, .. } => (window.from, window.to),
+        Command::Export { from, to, .. } => (*from, *to),
+        Command::State { .. } | Command::Generate { .. } => (None, None),
+    };
+    let mfa_only = cli.limits.mfa_only || matches!(cli.command, Command::Extract { .. });
+    limits::set(&cli.limits, from, to, mfa_only);
     let result = match &cli.command {
-        Command::Summary { json, files } => summary(files, *json),
+        Command::Summary { json, files, .. } => summary(files, *json),
         Command::Events { files, .. } => events(files),
+        Command::Extract { output, files, .. } => limits::extract(files, output),
         Command::State { at, json, files } => match load(files) {
             Ok(store) => review::print_state(&store, at, *json).map(|()| ExitCode::SUCCESS),
             Err(code) => Ok(code),
@@ -419,6 +458,7 @@ fn main() -> ExitCode {
             fail_on,
             thresholds,
             files,
+            ..
         } => match load(files) {
             Ok(store) => review::print_findings(&store, thresholds, *json, *fail_on)
                 .map(|failing| ExitCode::from(u8::from(failing))),
