@@ -15,6 +15,7 @@ import { createTable } from './views/table.js';
 import { createDetail } from './views/detail.js';
 import { createFindings } from './views/findings.js';
 import { createMoment } from './views/moment.js';
+import { createLimits, renderLimitNotes } from './views/limits.js';
 
 const DEMO_BYTES = 2_000_000;
 /** The histogram counts authentications: IAM logins and Verify authentications. */
@@ -87,6 +88,7 @@ const findingsView = createFindings($('findings'), {
   },
   onThresholds: (thresholds) => ui.set({ thresholds }),
 });
+const limits = createLimits({ track });
 const explain = (level) => data.levels.find((l) => l.level === level)?.explanation ?? 'level not documented by IBM';
 const moment = createMoment($('moment'), { onUnpin: () => ui.set({ moment: null }), explain });
 $('histogram-legend').append(...histogramLegend());
@@ -235,6 +237,7 @@ async function refreshAll() {
   if (ui.get().finding != null) ui.set({ finding: null });
   if (summary.events > 0) await refreshFindings();
   renderSummary(summary);
+  renderLimitNotes(summary);
   renderDiagnostics(diagnostics, summary);
   const hasEvents = summary.events > 0;
   $('workspace').hidden = !hasEvents;
@@ -251,11 +254,14 @@ function startReading() {
   $('empty').hidden = true;
 }
 
-function readFiles(files) {
+async function readFiles(files) {
   const list = [...files];
   if (!list.length) return;
+  // Before reading: will they fit? If not, the reader picks a subset or reads up to the cap.
+  const options = await limits.check(list, data.summary?.events ?? 0);
+  if (!options) return;
   startReading();
-  const keys = engine.read(list);
+  const keys = engine.read(list, options);
   keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
   outstanding += list.length;
   setState();
@@ -273,6 +279,7 @@ engine.on((m) => {
       track(async () => {
         data.levels = await engine.ask('levels');
         findingsView.setDefaults(await engine.ask('defaultThresholds'));
+        limits.setDefaults(await engine.ask('defaultLimits'));
         booted = true;
       });
       break;
@@ -318,7 +325,7 @@ input.addEventListener('change', () => {
 });
 $('demo-button').addEventListener('click', () => {
   startReading();
-  engine.readDemo(DEMO_BYTES);
+  engine.readDemo(DEMO_BYTES, limits.caps());
   outstanding += 1;
   setState();
 });
