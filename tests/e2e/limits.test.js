@@ -21,7 +21,7 @@ async function setEventsCap(app, n) {
   await eventually(() => app.tid('limits').locator('summary').textContent(), (t) => t.includes(`at most ${n.toLocaleString('en-US')} events`), 'the Limits summary to show the cap');
 }
 
-/** Drops `file` on the page (a DataTransfer built in the page) and waits for the offer. */
+/** Drops `file` on the page (a DataTransfer built in the page) and waits for the offer's text. */
 async function dropAndSeeOffer(app, file, rowsBefore = 0) {
   app.markAction(`drop ${path.basename(file)}`, 'data');
   const b64 = fs.readFileSync(file).toString('base64');
@@ -30,7 +30,7 @@ async function dropAndSeeOffer(app, file, rowsBefore = 0) {
     const bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     const dt = new DataTransfer();
-    dt.items.add(new File([bytes], name, { type: 'application/json' }));
+    dt.items.add(new File([bytes], name, { type: name.endsWith('.gz') ? 'application/gzip' : 'application/json' }));
     return dt;
   }, { name: path.basename(file), b64 });
   const zone = app.tid('drop-zone');
@@ -117,4 +117,30 @@ test('limits: reading up to the cap keeps that many events and says which cap an
     assert.equal(await app.tid('fit-offer').isVisible(), false);
     assert.equal((await app.snapshot()).files.length, 1, 'declining the offer read the file');
   });
+});
+
+test('limits: the text size of a gzip file comes from its trailer, and MFA-relevant events only read it like the plain file', async () => {
+  const dir = tempDir('limits-gzip');
+  const gz = path.join(dir, 'export.ndjson.gz');
+  fs.writeFileSync(gz, execFileSync(cliPath(), ['generate', '--size', '5MB', '--gzip'], { maxBuffer: 64 << 20 }));
+  const compressed = fs.statSync(gz).size;
+  const cli = cliSummary(['--mfa-only', gz]);
+  try {
+    await ctx.withApp('limits-gzip', async (app) => {
+      await setEventsCap(app, 3000);
+      const offer = await dropAndSeeOffer(app, gz);
+      // 5 MB of text (the trailer), not the compressed size.
+      assert.ok(compressed < 1e6, `compressed ${compressed}`);
+      assert.match(offer, /about 4\.8 MB of text \(gzip sizes from their trailers\): about 10,000 events/, offer);
+      const s = await app.settle(
+        () => app.tid('fit-mfa').click(),
+        (x) => x.files.length === 1 && x.files[0].events !== '0',
+        'the MFA-relevant events of the gzip file',
+      );
+      assert.equal(toInt(s.events, 'summary-events'), cli.events);
+      assert.equal(s.account.length, cli.account_mfa.length);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

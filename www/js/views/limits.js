@@ -9,6 +9,9 @@ import { DEFAULT_MAX_EVENTS, WASM_MAX_BYTES, estimate, misfit } from '../limits.
 const $ = (id) => document.getElementById(id);
 const DAY = 86_400_000;
 
+/** An estimate for people: two significant digits (10,001 -> 10,000). */
+const about = (n) => count(Number(n.toPrecision(2)));
+
 /** A positive whole number from an input, or `fallback`. */
 function whole(input, fallback) {
   const v = Math.floor(Number(input.value));
@@ -79,12 +82,12 @@ export function createLimits({ track }) {
     if (pending) close(null);
     const room = Math.max(0, limits.max_events - kept);
     const sentences = [
-      `These files hold about ${bytes(guess.text)} of text${guess.gzip ? ' (gzip sizes from their trailers)' : ''}: about ${count(guess.events)} events.`,
+      `These files hold about ${bytes(guess.text)} of text${guess.gzip ? ' (gzip sizes from their trailers)' : ''}: about ${about(guess.events)} events.`,
     ];
     if (reasons.includes('cap')) {
       sentences.push(kept
-        ? `${count(kept)} events are already open and at most ${count(limits.max_events)} are kept (Limits), so about ${count(guess.events - room)} would not be.`
-        : `At most ${count(limits.max_events)} events are kept (Limits), so about ${count(guess.events - room)} would not be.`);
+        ? `${count(kept)} events are already open and at most ${count(limits.max_events)} are kept (Limits), so about ${about(guess.events - room)} would not be.`
+        : `At most ${count(limits.max_events)} events are kept (Limits), so about ${about(guess.events - room)} would not be.`);
     }
     if (reasons.includes('memory')) {
       sentences.push(`Keeping that many would need more than the ${bytes(WASM_MAX_BYTES)} this tab can hold.`);
