@@ -144,3 +144,27 @@ test('limits: the text size of a gzip file comes from its trailer, and MFA-relev
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('limits: a range of days (UTC, last day included) keeps the events of those days', async () => {
+  const cli = cliSummary(['--from', '2024-03-02T00:00:00Z', '--to', '2024-03-05T00:00:00Z', ctx.generated]);
+  assert.ok(cli.events > 100 && cli.events < 3000, `${cli.events} events in the range`);
+  await ctx.withApp('limits-range', async (app) => {
+    await setEventsCap(app, 3000);
+    await dropAndSeeOffer(app, ctx.generated);
+    await app.tid('fit-from').fill('2024-03-05');
+    await app.tid('fit-to').fill('2024-03-04');
+    await app.tid('fit-range').click();
+    assert.equal(await app.tid('fit-offer').isVisible(), true, 'a last day before the first day was taken');
+    assert.match(await app.tid('fit-offer').textContent(), /The last day is before the first\./);
+    await app.tid('fit-from').fill('2024-03-02');
+    const s = await app.settle(
+      () => app.tid('fit-range').click(),
+      (x) => x.files.length === 1 && x.files[0].events !== '0',
+      'the days chosen to be read',
+    );
+    assert.equal(toInt(s.events, 'summary-events'), cli.events);
+    assert.equal(s.account.length, cli.account_mfa.length);
+    const notes = await noteTexts(app);
+    assert.ok(notes[0].includes('Subset: from 2024-03-02T00:00:00.000Z, before 2024-03-05T00:00:00.000Z;'), notes[0]);
+  });
+});
