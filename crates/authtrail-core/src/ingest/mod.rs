@@ -161,13 +161,15 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
 
 impl<C: Collector + ?Sized> Adapter<'_, C> {
     /// One decoded event, with its original text: kept, a duplicate, outside the subset, or over
-    /// the events cap.
-    fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) {
+    /// the events cap. Returns whether it was kept or a duplicate (its key is the collector's).
+    fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) -> bool {
         self.counts.records += 1;
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
             self.counts.outside_subset += 1;
-        } else if self
+            return false;
+        }
+        if self
             .options
             .max_events
             .is_some_and(|max| self.collector.kept() >= max)
@@ -175,10 +177,12 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             // Nothing more is stored, not even the key: memory stays bounded.
             if self.collector.has(key) {
                 self.counts.duplicates += 1;
-            } else {
-                self.counts.over_cap += 1;
+                return true;
             }
-        } else if self
+            self.counts.over_cap += 1;
+            return false;
+        }
+        if self
             .collector
             .event_with_original(self.file, event, key, span, original)
         {
@@ -186,6 +190,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         } else {
             self.counts.duplicates += 1;
         }
+        true
     }
 }
 
@@ -233,17 +238,20 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
             return false;
         };
         // UI lines have second resolution and no id: identical lines in one file are distinct
-        // events, while the same file read twice is recognised as duplicate.
+        // events, while the same file read twice is recognised as duplicate. Occurrences are
+        // counted only for lines the collector took (kept or duplicate): lines outside the subset
+        // or over the events cap add nothing to memory.
         let h = decode::key_of("u:", text.trim());
-        let n = self.ui_occurrences.entry(h).or_insert(0);
-        *n += 1;
-        let key = h ^ u64::from(*n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let n = self.ui_occurrences.get(&h).map_or(1, |n| n + 1);
+        let key = h ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         self.seen.note("Activity Tracker UI text lines");
         let span = Span {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
         };
-        self.take(&event, key, span, line);
+        if self.take(&event, key, span, line) {
+            self.ui_occurrences.insert(h, n);
+        }
         true
     }
 }
@@ -532,6 +540,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Memory stays bounded once the events cap is reached, also for Activity Tracker UI text
+    /// lines (whose keys count the occurrences of each line), and identical lines stay distinct
+    /// events below the cap.
+    #[test]
+    fn ui_lines_over_the_events_cap_add_nothing_to_memory() {
+        let mut text = String::new();
+        for i in 0..5000 {
+            let (m, s) = (i / 60 % 60, i % 60);
+            text.push_str(&format!(
+                "27/Nov/2019:09:{m:02}:{s:02} iam-identity iam-identity.user-apikey.login STATUS:success\n"
+            ));
+        }
+        let first_three: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        text.push_str(&first_three);
+        let options = limits::Options {
+            max_events: Some(10),
+            ..Options::default()
+        };
+        let mut store = Store::new();
+        let mut ing = Ingest::with_options(&mut store, "ui.txt", &options);
+        ing.push(&mut store, text.as_bytes());
+        assert!(
+            ing.ui_occurrences.len() <= 10,
+            "{}",
+            ing.ui_occurrences.len()
+        );
+        let f = ing.finish(&mut store);
+        assert_eq!(
+            (f.records, f.events, f.over_cap, f.errors),
+            (5003, 10, 4993, 0),
+            "{f:?}"
+        );
+        // Below the cap, the three repeated lines are events of their own.
+        let (store, f) = read("ui.txt", text.as_bytes(), 1000);
+        assert_eq!((f.events, f.duplicates, store.len()), (5003, 0, 5003));
     }
 
     #[test]
