@@ -157,9 +157,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             message: problem.to_string(),
         });
     }
-}
 
-impl<C: Collector + ?Sized> Adapter<'_, C> {
     /// One decoded event, with its original text: kept, a duplicate, outside the subset, or over
     /// the events cap. Returns whether it was kept or a duplicate (its key is the collector's).
     fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) -> bool {
