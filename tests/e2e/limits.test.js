@@ -168,3 +168,27 @@ test('limits: a range of days (UTC, last day included) keeps the events of those
     assert.ok(notes[0].includes('Subset: from 2024-03-02T00:00:00.000Z, before 2024-03-05T00:00:00.000Z;'), notes[0]);
   });
 });
+
+test('limits: a record over the page\'s record size limit is skipped with a diagnostic saying how to raise it', async () => {
+  const dir = tempDir('limits-record');
+  const file = path.join(dir, 'big-record.ndjson');
+  const login = (id, pad) => JSON.stringify({ id, eventTime: '2024-05-01T10:00:00Z', action: 'iam-identity.user-apikey.login', outcome: 'success', initiator: { name: 'ana@example.com' }, pad });
+  fs.writeFileSync(file, `${login('small-1', '')}\n${login('big', 'p'.repeat(1_500_000))}\n${login('small-2', '')}\n`);
+  try {
+    await ctx.withApp('limits-record', async (app) => {
+      await app.tid('limits').locator('summary').click();
+      await app.tid('limit-record-mb').fill('1');
+      await app.tid('limit-record-mb').dispatchEvent('change');
+      const s = await app.loadFiles([file]);
+      assert.equal(toInt(s.events, 'summary-events'), 2);
+      assert.equal(toInt(s.diagnostics, 'summary-diagnostics'), 1);
+      assert.equal(s.diagnosticRows.length, 1);
+      assert.ok(
+        s.diagnosticRows[0].includes('record is larger than the 1048576 byte limit') && s.diagnosticRows[0].includes('Limits on the page'),
+        s.diagnosticRows[0],
+      );
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
