@@ -1,5 +1,5 @@
 // Limits and subsets: a small events cap in the page, a generated export larger than that, the
-// offer shown before reading, and what each choice keeps.
+// offer shown before reading, what each choice keeps, and the record size limit.
 //
 // The oracle is the CLI: `authtrail extract` (the MFA-relevant events' original records) then
 // `authtrail summary --json` of that extract, and `authtrail summary --max-events N`.
