@@ -42,17 +42,17 @@ export function ask(method, ...args) {
   });
 }
 
-/** Hands files to the worker; returns their keys in order. */
-export function read(files) {
+/** Hands files to the worker, to be read with `options` (caps and subset); returns their keys in order. */
+export function read(files, options = null) {
   const list = [...files].map((file) => ({ key: `f${nextKey++}`, file }));
-  worker.postMessage({ type: 'files', files: list });
+  worker.postMessage({ type: 'files', files: list, options });
   return list.map((f) => f.key);
 }
 
 /** Generates the demo export in the worker and reads it like a dropped file; returns its key. */
-export function readDemo(size) {
+export function readDemo(size, options = null) {
   const key = `f${nextKey++}`;
-  worker.postMessage({ type: 'demo', key, size });
+  worker.postMessage({ type: 'demo', key, size, options });
   return key;
 }
 

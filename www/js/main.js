@@ -17,7 +17,7 @@ import { createFindings } from './views/findings.js';
 import { createMoment } from './views/moment.js';
 import { createPermalink } from './permalink.js';
 import { setupSaveImages } from './save-image.js';
-
+import { createLimits, renderLimitNotes } from './views/limits.js';
 import { createReport } from './views/report.js';
 
 const DEMO_BYTES = 2_000_000;
@@ -91,6 +91,7 @@ const findingsView = createFindings($('findings'), {
   },
   onThresholds: (thresholds) => ui.set({ thresholds }),
 });
+const limits = createLimits({ track });
 const explain = (level) => data.levels.find((l) => l.level === level)?.explanation ?? 'level not documented by IBM';
 const moment = createMoment($('moment'), { onUnpin: () => ui.set({ moment: null }), explain });
 $('histogram-legend').append(...histogramLegend());
@@ -242,6 +243,7 @@ async function refreshAll() {
   if (ui.get().finding != null) ui.set({ finding: null });
   if (summary.events > 0) await refreshFindings();
   renderSummary(summary);
+  renderLimitNotes(summary);
   renderDiagnostics(diagnostics, summary);
   const hasEvents = summary.events > 0;
   $('workspace').hidden = !hasEvents;
@@ -259,11 +261,14 @@ function startReading() {
   $('empty').hidden = true;
 }
 
-function readFiles(files) {
+async function readFiles(files) {
   const list = [...files];
   if (!list.length) return;
+  // Before reading: will they fit? If not, the reader picks a subset or reads up to the cap.
+  const options = await limits.check(list, data.summary?.events ?? 0);
+  if (!options) return;
   startReading();
-  const keys = engine.read(list);
+  const keys = engine.read(list, options);
   keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
   outstanding += list.length;
   setState();
@@ -281,6 +286,7 @@ engine.on((m) => {
       track(async () => {
         data.levels = await engine.ask('levels');
         findingsView.setDefaults(await engine.ask('defaultThresholds'));
+        limits.setDefaults(await engine.ask('defaultLimits'));
         booted = true;
       });
       break;
@@ -326,7 +332,7 @@ input.addEventListener('change', () => {
 });
 $('demo-button').addEventListener('click', () => {
   startReading();
-  engine.readDemo(DEMO_BYTES);
+  engine.readDemo(DEMO_BYTES, limits.caps());
   outstanding += 1;
   setState();
 });

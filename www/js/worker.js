@@ -2,7 +2,7 @@
 // bytes into the core, reports progress, answers the page's small questions, and reads the
 // original JSON of one event back from the file on demand. The page never parses anything.
 
-import init, { FileHasher, Inspector, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
+import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
 let inspector;
@@ -45,14 +45,14 @@ self.onmessage = async ({ data }) => {
   }
   switch (data.type) {
     case 'files':
-      for (const { key, file } of data.files) enqueue(key, file.name, file);
+      for (const { key, file } of data.files) enqueue(key, file.name, file, data.options);
       pump();
       break;
     case 'demo': {
       try {
         const bytes = demo_bytes(data.size);
         const file = new File([bytes], 'authtrail-demo.ndjson', { type: 'application/x-ndjson' });
-        enqueue(data.key, file.name, file);
+        enqueue(data.key, file.name, file, data.options);
         pump();
       } catch (e) {
         post({ type: 'failed', key: data.key, message: errorText(e) });
@@ -70,8 +70,9 @@ self.onmessage = async ({ data }) => {
   }
 };
 
-function enqueue(key, name, blob) {
-  queue.push({ key, name, blob });
+/** `options`: the caps and subset the file is read with (Inspector.set_options), null for the defaults. */
+function enqueue(key, name, blob, options = null) {
+  queue.push({ key, name, blob, options });
   post({ type: 'queued', key, name, size: blob.size });
 }
 
@@ -94,6 +95,7 @@ async function pump() {
 
 /** Streams one file into the core; a cancelled or failed read is finished too (what was read stays). */
 async function readOne(job) {
+  inspector.set_options(job.options);
   const id = inspector.begin_file(job.name);
   sources[id] = { blob: job.blob, gzip: false };
   post({ type: 'start', key: job.key, file: id });
@@ -149,6 +151,7 @@ const METHODS = {
   findings: (thresholds) => inspector.findings(thresholds ?? null),
   defaultThresholds: () => default_thresholds(),
   shortHashes: (texts) => short_hashes(texts),
+  defaultLimits: () => default_limits(),
   stateAt: (time) => inspector.state_at(time),
   exportCsv: (filter) => exportCsv(filter),
   report: (thresholds) => report(thresholds),

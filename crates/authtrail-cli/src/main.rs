@@ -1,6 +1,7 @@
 //! `authtrail`: the authtrail core on the command line.
 
 mod export;
+mod limits;
 mod report;
 mod review;
 
@@ -26,6 +27,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    limits: limits::LimitArgs,
 }
 
 #[derive(Subcommand)]
@@ -35,6 +38,8 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        window: limits::Window,
         /// Export files (`-` for standard input); .gz is read as gzip.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -60,6 +65,8 @@ enum Command {
         fail_on: review::FailOn,
         #[command(flatten)]
         thresholds: review::ThresholdArgs,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -68,6 +75,8 @@ enum Command {
         /// One JSON object per line (the only output form).
         #[arg(long, default_value_t = true)]
         jsonl: bool,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -99,6 +108,19 @@ enum Command {
         json: bool,
         #[command(flatten)]
         thresholds: review::ThresholdArgs,
+        #[command(flatten)]
+        window: limits::Window,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write the original records of the MFA-relevant events (see --mfa-only) to a smaller NDJSON
+    /// file, one per line, streaming inputs of any size; the page and the CLI read it back.
+    Extract {
+        /// The NDJSON file to write.
+        #[arg(short, long, value_name = "OUT.ndjson")]
+        output: PathBuf,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -151,8 +173,23 @@ fn display_name(path: &Path) -> String {
 
 /// Reads every file into `collector`. Files that cannot be opened are reported and skipped.
 fn read_all<C: Collector>(files: &[PathBuf], collector: &mut C) -> (Vec<FileSummary>, Vec<String>) {
+    let (summaries, failures, _) = read_observed(files, collector, || (), |(), _| ());
+    (summaries, failures)
+}
+
+/// Reads every file into `collector` with the global limits, showing each file's bytes as read to
+/// an observer (`start()` per file, `see(state, bytes)` per chunk). Returns the file summaries, the
+/// files that could not be opened or read, and each ingested file's observer state (`None` when a
+/// read error stopped it before the end).
+fn read_observed<C: Collector, S>(
+    files: &[PathBuf],
+    collector: &mut C,
+    start: impl Fn() -> S,
+    mut see: impl FnMut(&mut S, &[u8]),
+) -> (Vec<FileSummary>, Vec<String>, Vec<Option<S>>) {
     let mut summaries = Vec::new();
     let mut failures = Vec::new();
+    let mut observed = Vec::new();
     let mut buf = vec![0u8; 1 << 20];
     for path in files {
         let mut reader = match open(path) {
@@ -162,25 +199,36 @@ fn read_all<C: Collector>(files: &[PathBuf], collector: &mut C) -> (Vec<FileSumm
                 continue;
             }
         };
-        let mut ingest = Ingest::new(collector, &display_name(path));
+        let mut ingest = Ingest::with_options(collector, &display_name(path), &limits::options());
+        let mut state = Some(start());
         loop {
             match reader.read(&mut buf) {
                 Ok(0) => break,
-                Ok(n) => ingest.push(collector, &buf[..n]),
+                Ok(n) => {
+                    if let Some(s) = state.as_mut() {
+                        see(s, &buf[..n]);
+                    }
+                    ingest.push(collector, &buf[..n]);
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     failures.push(format!("error reading {}: {e}", path.display()));
+                    state = None;
                     break;
                 }
             }
         }
         summaries.push(ingest.finish(collector));
+        observed.push(state);
     }
-    (summaries, failures)
+    (summaries, failures, observed)
 }
 
 fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String> {
-    if summaries.iter().any(|f| f.events + f.duplicates > 0) {
+    if summaries
+        .iter()
+        .any(|f| f.events + f.duplicates + f.outside_subset + f.over_cap > 0)
+    {
         return None;
     }
     let mut why: Vec<String> = failures.to_vec();
@@ -213,6 +261,9 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 "  {}  [{}]  records {}  events {}  duplicates {}  errors {}",
                 f.name, f.format, f.records, f.events, f.duplicates, f.errors
             )?;
+            if let Some(note) = &f.note {
+                writeln!(out, "    {note}")?;
+            }
         }
         writeln!(
             out,
@@ -334,6 +385,12 @@ impl<W: Write> Collector for JsonLines<W> {
         }
         true
     }
+    fn kept(&self) -> u64 {
+        self.seen.len() as u64
+    }
+    fn has(&self, key: u64) -> bool {
+        self.seen.contains(&key)
+    }
     fn diagnostic(&mut self, d: Diagnostic) {
         eprintln!(
             "authtrail: {}:{} (byte {}): {}",
@@ -356,6 +413,7 @@ fn events(files: &[PathBuf]) -> Result<ExitCode> {
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
+    limits::report_notes(&summaries);
     sink.out.flush()?;
     if let Some(e) = sink.error {
         if e.kind() != io::ErrorKind::BrokenPipe {
@@ -380,6 +438,7 @@ fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
+    limits::report_notes(&summaries);
     if store.diagnostics_total() > 0 {
         eprintln!(
             "authtrail: {} record(s) could not be read (see `authtrail summary`)",
@@ -416,9 +475,21 @@ fn generate(size: &str, seed: u64, gzip: bool) -> Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let (from, to) = match &cli.command {
+        Command::Summary { window, .. }
+        | Command::Findings { window, .. }
+        | Command::Events { window, .. }
+        | Command::Report { window, .. }
+        | Command::Extract { window, .. } => (window.from, window.to),
+        Command::Export { from, to, .. } => (*from, *to),
+        Command::State { .. } | Command::Generate { .. } => (None, None),
+    };
+    let mfa_only = cli.limits.mfa_only || matches!(cli.command, Command::Extract { .. });
+    limits::set(&cli.limits, from, to, mfa_only);
     let result = match &cli.command {
-        Command::Summary { json, files } => summary(files, *json),
+        Command::Summary { json, files, .. } => summary(files, *json),
         Command::Events { files, .. } => events(files),
+        Command::Extract { output, files, .. } => limits::extract(files, output),
         Command::State { at, json, files } => match load(files) {
             Ok(store) => review::print_state(&store, at, *json).map(|()| ExitCode::SUCCESS),
             Err(code) => Ok(code),
@@ -428,6 +499,7 @@ fn main() -> ExitCode {
             fail_on,
             thresholds,
             files,
+            ..
         } => match load(files) {
             Ok(store) => review::print_findings(&store, thresholds, *json, *fail_on)
                 .map(|failing| ExitCode::from(u8::from(failing))),
@@ -438,6 +510,7 @@ fn main() -> ExitCode {
             json,
             thresholds,
             files,
+            ..
         } => report::run(files, html.as_deref(), *json, &thresholds.thresholds()),
         Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
         Command::Export {

@@ -2,15 +2,14 @@
 //! HTML file (inline CSS, no script, nothing fetched; every log value escaped by maud), or as JSON.
 //! The page's Report view (www/js/views/report.js) draws the same sections and tables.
 
-use crate::{display_name, nothing_read, open};
+use crate::{nothing_read, read_observed};
 use anyhow::{Context, Result};
-use authtrail_core::ingest::FileSummary;
 use authtrail_core::report::{CountRow, FileHash, Report};
 use authtrail_core::time::format_iso;
-use authtrail_core::{Ingest, Store, Thresholds};
+use authtrail_core::{Store, Thresholds};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::fs;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,49 +23,6 @@ const CSS: &str = include_str!("report.css");
 const CSP: &str =
     "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
-/// Reads every file into `store`, hashing the bytes as they are read. Returns the file summaries,
-/// the files that could not be read, and each store file's SHA-256 (`None` after a read error).
-fn read_hashed(
-    files: &[PathBuf],
-    store: &mut Store,
-) -> (Vec<FileSummary>, Vec<String>, Vec<Option<String>>) {
-    let mut summaries = Vec::new();
-    let mut failures = Vec::new();
-    let mut hashes = Vec::new();
-    let mut buf = vec![0u8; 1 << 20];
-    for path in files {
-        let mut reader = match open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                failures.push(format!("{e:#}"));
-                continue;
-            }
-        };
-        let mut ingest = Ingest::new(store, &display_name(path));
-        let mut hash = Some(FileHash::new());
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    if let Some(h) = hash.as_mut() {
-                        h.update(&buf[..n]);
-                    }
-                    ingest.push(store, &buf[..n]);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    failures.push(format!("error reading {}: {e}", path.display()));
-                    hash = None;
-                    break;
-                }
-            }
-        }
-        summaries.push(ingest.finish(store));
-        hashes.push(hash.map(FileHash::finish));
-    }
-    (summaries, failures, hashes)
-}
-
 pub fn run(
     files: &[PathBuf],
     html_out: Option<&Path>,
@@ -74,7 +30,12 @@ pub fn run(
     thresholds: &Thresholds,
 ) -> Result<ExitCode> {
     let mut store = Store::new();
-    let (summaries, failures, hashes) = read_hashed(files, &mut store);
+    let (summaries, failures, hashes) =
+        read_observed(files, &mut store, FileHash::new, FileHash::update);
+    let hashes: Vec<Option<String>> = hashes
+        .into_iter()
+        .map(|h| h.map(FileHash::finish))
+        .collect();
     for f in &failures {
         eprintln!("authtrail: {f}");
     }

@@ -18,7 +18,7 @@ pub enum Problem {
     Truncated { start_line: u64 },
     #[error("a JSON record that started at line {start_line} never closes; reading resumed at line {resumed_line}")]
     Unclosed { start_line: u64, resumed_line: u64 },
-    #[error("record is larger than the {limit} byte limit; skipped to the next line")]
+    #[error("record is larger than the {limit} byte limit; skipped to the next line (raise the limit with authtrail --max-record-bytes, or Limits on the page)")]
     TooLarge { limit: usize },
     #[error("a JSON {found} where an event object was expected")]
     NotAnObject { found: &'static str },

@@ -1,9 +1,24 @@
 //! The machine-readable summary of a store: what `authtrail summary --json` prints and what the
 //! fixture snapshots hold.
 
+use crate::ingest::FileSummary;
 use crate::time::format_iso;
 use crate::Store;
 use serde_json::{json, Value};
+
+/// One file's accounting; what a subset or a cap left out only when they left something out.
+fn file_json(f: &FileSummary) -> Value {
+    let mut v = json!({
+        "name": f.name, "format": f.format, "records": f.records, "events": f.events,
+        "duplicates": f.duplicates, "errors": f.errors,
+    });
+    if f.outside_subset > 0 || f.over_cap > 0 {
+        v["outside_subset"] = json!(f.outside_subset);
+        v["over_cap"] = json!(f.over_cap);
+        v["note"] = json!(f.note);
+    }
+    v
+}
 
 /// Files, counts, diagnostics, account MFA history, user setting changes and authentication results,
 /// with times as ISO-8601 UTC with milliseconds.
@@ -15,10 +30,7 @@ pub fn summary_json(store: &Store) -> Value {
             .map_or("", |f| f.name.as_str())
     };
     json!({
-        "files": store.files().iter().map(|f| json!({
-            "name": f.name, "format": f.format, "records": f.records, "events": f.events,
-            "duplicates": f.duplicates, "errors": f.errors,
-        })).collect::<Vec<_>>(),
+        "files": store.files().iter().map(file_json).collect::<Vec<_>>(),
         "events": store.len(),
         "duplicates": store.duplicates(),
         "errors": store.diagnostics().iter().map(|d| json!({

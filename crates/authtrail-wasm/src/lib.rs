@@ -16,6 +16,7 @@
 
 #![forbid(unsafe_code)]
 
+use authtrail_core::ingest::limits;
 use authtrail_core::report::{FileHash, Report};
 use authtrail_core::{export, generate, model, Facet, Filter, Ingest, Locator, Store, Thresholds};
 use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
@@ -88,6 +89,8 @@ pub struct Inspector {
     ingests: HashMap<u16, Ingest>,
     /// The last [`Inspector::select`] answer, paged by [`Inspector::rows`].
     selection: Vec<u32>,
+    /// The caps and subset files begun from now on are read with.
+    options: limits::Options,
 }
 
 #[wasm_bindgen]
@@ -100,10 +103,24 @@ impl Inspector {
     /// Starts reading a file; returns its id, which is also its index in the store (the `file` of
     /// [`Inspector::locate`]).
     pub fn begin_file(&mut self, name: &str) -> u16 {
-        let ingest = Ingest::new(&mut self.store, name);
+        let ingest = Ingest::with_options(&mut self.store, name, &self.options);
         let id = ingest.file();
         self.ingests.insert(id, ingest);
         id
+    }
+
+    /// The caps and subset of the files begun from now on: `{max_record_bytes, max_events,
+    /// keep: {from, to, mfa_only}}` (see [`limits::Options`]; missing fields take their defaults,
+    /// `null` / `undefined` mean all defaults). What they leave out is in each file's accounting
+    /// (`outside_subset`, `over_cap`) and its `note`.
+    pub fn set_options(&mut self, options: JsValue) -> Result<(), JsError> {
+        self.options = if options.is_null() || options.is_undefined() {
+            limits::Options::default()
+        } else {
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("invalid limits: {e}")))?
+        };
+        Ok(())
     }
 
     /// Pushes the next chunk of file `id`.
@@ -330,6 +347,12 @@ pub fn short_hashes(texts: Vec<String>) -> Vec<String> {
             hex
         })
         .collect()
+}
+
+/// The default caps: `{max_record_bytes, max_events: null, keep: {...}}`.
+#[wasm_bindgen]
+pub fn default_limits() -> Result<JsValue, JsError> {
+    to_js(&limits::Options::default())
 }
 
 /// The rules' default thresholds.

@@ -4,7 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use authtrail_wasm::{
-    default_thresholds, demo_bytes, level_explanation, mfa_levels, FileHasher, Inspector,
+    default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, FileHasher,
+    Inspector,
 };
 use js_sys::Uint32Array;
 use serde_json::{json, Value};
@@ -74,6 +75,49 @@ fn three_byte_chunks_are_counted_like_the_whole_file() {
     let diagnostics = json_of(inspector.diagnostics(10).unwrap());
     assert_eq!(diagnostics[0]["line"], 3);
     assert_eq!(diagnostics[0]["file"], 0);
+}
+
+#[wasm_bindgen_test]
+fn options_cap_the_events_and_keep_a_subset_for_the_files_begun_after() {
+    assert_eq!(
+        json_of(default_limits().unwrap())["max_record_bytes"],
+        64 << 20
+    );
+    let mut inspector = Inspector::new();
+    let read = |inspector: &mut Inspector, name: &str| {
+        let id = inspector.begin_file(name);
+        inspector.push(id, EXPORT.as_bytes()).unwrap();
+        json_of(inspector.finish(id).unwrap())
+    };
+    inspector
+        .set_options(js(json!({"keep": {"mfa_only": true}})))
+        .unwrap();
+    let f = read(&mut inspector, "mfa.ndjson");
+    assert_eq!(
+        (
+            &f["events"],
+            &f["duplicates"],
+            &f["errors"],
+            &f["outside_subset"]
+        ),
+        (&json!(2), &json!(0), &json!(1), &json!(4))
+    );
+    assert!(f["note"]
+        .as_str()
+        .unwrap()
+        .contains("only MFA-relevant events"));
+    inspector.set_options(js(json!({"max_events": 3}))).unwrap();
+    let f = read(&mut inspector, "all.ndjson");
+    // a1 and a2 are duplicates of kept events, l1 fills the cap, l2 and l3 are over it.
+    assert_eq!(
+        (&f["events"], &f["duplicates"], &f["over_cap"]),
+        (&json!(1), &json!(3), &json!(2))
+    );
+    assert!(f["note"].as_str().unwrap().contains("at most 3 events"));
+    assert_eq!(json_of(inspector.summary().unwrap())["events"], 3);
+    assert!(inspector
+        .set_options(js(json!({"max_events": "many"})))
+        .is_err());
 }
 
 #[wasm_bindgen_test]

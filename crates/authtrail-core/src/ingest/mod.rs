@@ -14,6 +14,7 @@
 
 pub mod framing;
 pub mod gzip;
+pub mod limits;
 pub mod sniff;
 pub mod ui_text;
 
@@ -21,11 +22,10 @@ use crate::decode::{self, EventSink, Span};
 use crate::diag::{Diagnostic, Problem};
 use crate::model::Event;
 use framing::{Framer, Position, RecordError, RecordSink, Shape};
+use limits::Options;
+pub use limits::DEFAULT_MAX_RECORD;
 use serde::Serialize;
 use sniff::Sniffed;
-
-/// Default cap on one record's size (a Verify page of 1000 events is about 2 MB).
-pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
 
 /// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
 pub trait Collector {
@@ -33,12 +33,29 @@ pub trait Collector {
     fn add_file(&mut self, name: &str) -> u16;
     /// Takes one event; returns false when it is a duplicate of one already taken.
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
+    /// As [`Collector::event`], with the event's original text (the bytes `span` covers), for
+    /// collectors that write it out.
+    fn event_with_original(
+        &mut self,
+        file: u16,
+        event: &Event<'_>,
+        key: u64,
+        span: Span,
+        _original: &[u8],
+    ) -> bool {
+        self.event(file, event, key, span)
+    }
+    /// How many events were taken (not duplicates), over every file: what the events cap counts.
+    fn kept(&self) -> u64;
+    /// Whether an event with this key was taken (tells duplicates once the events cap is reached).
+    fn has(&self, key: u64) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
     /// Called once a file is finished, with its accounting.
     fn file_done(&mut self, _file: u16, _summary: &FileSummary) {}
 }
 
-/// What became of one file. `records == events + duplicates + errors` always holds.
+/// What became of one file.
+/// `records == events + duplicates + errors + outside_subset + over_cap` always holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FileSummary {
     pub name: String,
@@ -50,6 +67,19 @@ pub struct FileSummary {
     pub errors: u64,
     /// Bytes pushed (compressed size for gzip).
     pub bytes: u64,
+    /// Events outside the subset read ([`limits::Keep`]): not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outside_subset: u64,
+    /// New events after the events cap was reached ([`Options::max_events`]): not kept.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub over_cap: u64,
+    /// What the subset or a cap left out and how to change it ([`Options::note`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Default)]
@@ -104,11 +134,13 @@ pub struct Ingest {
     counts: FileSummary,
     seen: Seen,
     ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
+    options: Options,
 }
 
 struct Adapter<'c, C: Collector + ?Sized> {
     collector: &'c mut C,
     file: u16,
+    options: &'c Options,
     counts: &'c mut FileSummary,
     seen: &'c mut Seen,
     ui_occurrences: &'c mut rustc_hash::FxHashMap<u64, u32>,
@@ -125,29 +157,73 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             message: problem.to_string(),
         });
     }
-}
 
-impl<C: Collector + ?Sized> EventSink for Adapter<'_, C> {
-    fn event(&mut self, event: &Event<'_>, key: u64, span: Span) {
+    /// One decoded event, with its original text: kept, a duplicate, outside the subset, or over
+    /// the events cap. Returns whether it was kept or a duplicate (its key is the collector's).
+    fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) -> bool {
         self.counts.records += 1;
         self.seen.note(event.family.label());
-        if self.collector.event(self.file, event, key, span) {
+        if !self.options.keep.keeps(event) {
+            self.counts.outside_subset += 1;
+            return false;
+        }
+        if self
+            .options
+            .max_events
+            .is_some_and(|max| self.collector.kept() >= max)
+        {
+            // Nothing more is stored, not even the key: memory stays bounded.
+            if self.collector.has(key) {
+                self.counts.duplicates += 1;
+                return true;
+            }
+            self.counts.over_cap += 1;
+            return false;
+        }
+        if self
+            .collector
+            .event_with_original(self.file, event, key, span, original)
+        {
             self.counts.events += 1;
         } else {
             self.counts.duplicates += 1;
         }
+        true
+    }
+}
+
+/// The sink for the events of one framed record, which knows the record's bytes.
+struct InRecord<'a, 'r, 'c, C: Collector + ?Sized> {
+    adapter: &'a mut Adapter<'c, C>,
+    bytes: &'r [u8],
+    /// Offset of `bytes[0]` in the file's text.
+    base: u64,
+}
+
+impl<C: Collector + ?Sized> EventSink for InRecord<'_, '_, '_, C> {
+    fn event(&mut self, event: &Event<'_>, key: u64, span: Span) {
+        let original = usize::try_from(span.offset.saturating_sub(self.base))
+            .ok()
+            .and_then(|start| self.bytes.get(start..start.checked_add(span.len as usize)?))
+            .unwrap_or_default();
+        self.adapter.take(event, key, span, original);
     }
     fn problem(&mut self, problem: Problem, at: Position) {
-        self.report(problem, at);
+        self.adapter.report(problem, at);
     }
     fn container(&mut self, what: &'static str) {
-        self.seen.note(what);
+        self.adapter.seen.note(what);
     }
 }
 
 impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
     fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError> {
-        decode::decode_record(bytes, at, self)
+        let mut sink = InRecord {
+            adapter: self,
+            bytes,
+            base: at.offset,
+        };
+        decode::decode_record(bytes, at, &mut sink)
     }
     fn problem(&mut self, problem: Problem, at: Position) {
         self.report(problem, at);
@@ -160,17 +236,20 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
             return false;
         };
         // UI lines have second resolution and no id: identical lines in one file are distinct
-        // events, while the same file read twice is recognised as duplicate.
+        // events, while the same file read twice is recognised as duplicate. Occurrences are
+        // counted only for lines the collector took (kept or duplicate): lines outside the subset
+        // or over the events cap add nothing to memory.
         let h = decode::key_of("u:", text.trim());
-        let n = self.ui_occurrences.entry(h).or_insert(0);
-        *n += 1;
-        let key = h ^ u64::from(*n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let n = self.ui_occurrences.get(&h).map_or(1, |n| n + 1);
+        let key = h ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         self.seen.note("Activity Tracker UI text lines");
         let span = Span {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
         };
-        EventSink::event(self, &event, key, span);
+        if self.take(&event, key, span, line) {
+            self.ui_occurrences.insert(h, n);
+        }
         true
     }
 }
@@ -178,7 +257,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
 impl Ingest {
     /// Starts reading a file named `name` into `collector`.
     pub fn new<C: Collector + ?Sized>(collector: &mut C, name: &str) -> Self {
-        Self::with_limit(collector, name, DEFAULT_MAX_RECORD)
+        Self::with_options(collector, name, &Options::default())
     }
 
     /// As [`Ingest::new`], with a cap on one record's size in bytes.
@@ -187,13 +266,27 @@ impl Ingest {
         name: &str,
         max_record: usize,
     ) -> Self {
+        let options = Options {
+            max_record_bytes: max_record,
+            ..Options::default()
+        };
+        Self::with_options(collector, name, &options)
+    }
+
+    /// As [`Ingest::new`], with caps and a subset ([`limits`]).
+    pub fn with_options<C: Collector + ?Sized>(
+        collector: &mut C,
+        name: &str,
+        options: &Options,
+    ) -> Self {
         let file = collector.add_file(name);
         Ingest {
             file,
+            options: *options,
             head: Vec::new(),
             sniffed: None,
             gunzip: None,
-            framer: Framer::new(max_record),
+            framer: Framer::new(options.max_record_bytes),
             text_head: Some(Vec::new()),
             counts: FileSummary {
                 name: name.to_owned(),
@@ -311,6 +404,7 @@ impl Ingest {
         let mut adapter = Adapter {
             collector,
             file: self.file,
+            options: &self.options,
             counts: &mut self.counts,
             seen: &mut self.seen,
             ui_occurrences: &mut self.ui_occurrences,
@@ -361,6 +455,9 @@ impl Ingest {
             });
         }
         self.counts.format = self.seen.format(self.framer.shape());
+        self.counts.note = self
+            .options
+            .note(self.counts.outside_subset, self.counts.over_cap);
         collector.file_done(self.file, &self.counts);
         self.counts
     }
@@ -441,6 +538,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Memory stays bounded once the events cap is reached, also for Activity Tracker UI text
+    /// lines (whose keys count the occurrences of each line), and identical lines stay distinct
+    /// events below the cap.
+    #[test]
+    fn ui_lines_over_the_events_cap_add_nothing_to_memory() {
+        let mut text = String::new();
+        for i in 0..5000 {
+            let (m, s) = (i / 60 % 60, i % 60);
+            text.push_str(&format!(
+                "27/Nov/2019:09:{m:02}:{s:02} iam-identity iam-identity.user-apikey.login STATUS:success\n"
+            ));
+        }
+        let first_three: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        text.push_str(&first_three);
+        let options = limits::Options {
+            max_events: Some(10),
+            ..Options::default()
+        };
+        let mut store = Store::new();
+        let mut ing = Ingest::with_options(&mut store, "ui.txt", &options);
+        ing.push(&mut store, text.as_bytes());
+        assert!(
+            ing.ui_occurrences.len() <= 10,
+            "{}",
+            ing.ui_occurrences.len()
+        );
+        let f = ing.finish(&mut store);
+        assert_eq!(
+            (f.records, f.events, f.over_cap, f.errors),
+            (5003, 10, 4993, 0),
+            "{f:?}"
+        );
+        // Below the cap, the three repeated lines are events of their own.
+        let (store, f) = read("ui.txt", text.as_bytes(), 1000);
+        assert_eq!((f.events, f.duplicates, store.len()), (5003, 0, 5003));
     }
 
     #[test]

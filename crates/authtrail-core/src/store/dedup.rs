@@ -21,6 +21,11 @@ impl Dedup {
         self.recent.insert(key)
     }
 
+    /// Whether the key was added.
+    pub fn contains(&self, key: u64) -> bool {
+        self.sorted.binary_search(&key).is_ok() || self.recent.contains(&key)
+    }
+
     pub fn seal(&mut self) {
         if self.recent.is_empty() {
             return;
@@ -49,7 +54,9 @@ mod tests {
         assert!(!d.insert(5));
         assert!(d.insert(6));
         assert!(!d.insert(6));
+        assert!(d.contains(6) && !d.contains(7));
         d.seal();
+        assert!(d.contains(5) && d.contains(6) && !d.contains(7));
         assert_eq!(d.sorted, vec![5, 6]);
     }
 }

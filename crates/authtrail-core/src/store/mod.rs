@@ -540,6 +540,14 @@ impl Collector for Store {
         true
     }
 
+    fn kept(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn has(&self, key: u64) -> bool {
+        self.dedup.contains(key)
+    }
+
     fn diagnostic(&mut self, diagnostic: Diagnostic) {
         self.diagnostics_total += 1;
         if self.diagnostics.len() < MAX_DIAGNOSTICS {

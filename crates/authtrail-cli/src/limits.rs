@@ -1,0 +1,192 @@
+//! The caps and the subset every command reads with (`--max-record-bytes`, `--max-events`,
+//! `--mfa-only`, `--from` / `--to`), and `authtrail extract`: the MFA-relevant events' original
+//! records, streamed to a smaller NDJSON file.
+
+use crate::{display_name, nothing_read, parse_size, parse_time, read_all};
+use anyhow::{Context, Result};
+use authtrail_core::decode::Span;
+use authtrail_core::export::ndjson_line;
+use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_RECORD};
+use authtrail_core::ingest::{Collector, FileSummary};
+use authtrail_core::{Diagnostic, Event};
+use clap::Args;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::OnceLock;
+
+/// Options of every command.
+#[derive(Args, Debug)]
+pub struct LimitArgs {
+    /// Skip (with a diagnostic) any record larger than this, e.g. 64MB, 512k.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = size, default_value_t = DEFAULT_MAX_RECORD as u64)]
+    max_record_bytes: u64,
+    /// Keep at most this many events; the rest are counted, not kept (memory stays bounded).
+    #[arg(long, global = true, value_name = "N")]
+    max_events: Option<u64>,
+    /// Keep only MFA-relevant events: account MFA and user setting changes, Verify MFA
+    /// enrollment and factor configuration, Verify MFA steps.
+    #[arg(long, global = true)]
+    pub mfa_only: bool,
+}
+
+/// Keep only the events of a time range.
+#[derive(Args, Debug)]
+pub struct Window {
+    /// Keep events at or after this time: ISO-8601 or epoch seconds / milliseconds.
+    #[arg(long, value_parser = parse_time)]
+    pub from: Option<i64>,
+    /// Keep events before this time.
+    #[arg(long, value_parser = parse_time)]
+    pub to: Option<i64>,
+}
+
+fn size(s: &str) -> Result<u64> {
+    parse_size(s)
+}
+
+static OPTIONS: OnceLock<Options> = OnceLock::new();
+
+/// Sets the options of this run, from the global flags and the command's subset.
+pub fn set(args: &LimitArgs, from: Option<i64>, to: Option<i64>, mfa_only: bool) {
+    let options = Options {
+        max_record_bytes: usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX),
+        max_events: args.max_events,
+        keep: Keep { from, to, mfa_only },
+    };
+    OPTIONS.set(options).expect("options are set once");
+}
+
+/// The options of this run.
+pub fn options() -> Options {
+    OPTIONS.get().copied().unwrap_or_default()
+}
+
+/// Tells on standard error what the subset or a cap left out of each file.
+pub fn report_notes(files: &[FileSummary]) {
+    for f in files {
+        if let Some(note) = &f.note {
+            eprintln!("authtrail: {}: {note}", f.name);
+        }
+    }
+}
+
+/// Diagnostics printed word for word by `extract`; the rest are counted.
+const SHOWN_DIAGNOSTICS: u64 = 20;
+
+/// Writes the original record of each new event to `out`, one per line.
+struct Records<W: Write> {
+    out: W,
+    names: Vec<String>,
+    seen: HashSet<u64>,
+    diagnostics: u64,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> Collector for Records<W> {
+    fn add_file(&mut self, name: &str) -> u16 {
+        self.names.push(name.to_owned());
+        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
+    }
+    fn event(&mut self, _file: u16, _event: &Event<'_>, key: u64, _span: Span) -> bool {
+        self.seen.insert(key)
+    }
+    fn event_with_original(
+        &mut self,
+        _file: u16,
+        _event: &Event<'_>,
+        key: u64,
+        _span: Span,
+        original: &[u8],
+    ) -> bool {
+        if !self.seen.insert(key) {
+            return false;
+        }
+        if self.error.is_none() {
+            let mut line = Vec::with_capacity(original.len() + 1);
+            ndjson_line(&mut line, original);
+            if let Err(e) = self.out.write_all(&line) {
+                self.error = Some(e);
+            }
+        }
+        true
+    }
+    fn kept(&self) -> u64 {
+        self.seen.len() as u64
+    }
+    fn has(&self, key: u64) -> bool {
+        self.seen.contains(&key)
+    }
+    fn diagnostic(&mut self, d: Diagnostic) {
+        self.diagnostics += 1;
+        if self.diagnostics <= SHOWN_DIAGNOSTICS {
+            eprintln!(
+                "authtrail: {}:{} (byte {}): {}",
+                self.names[usize::from(d.file)],
+                d.line,
+                d.offset,
+                d.message
+            );
+        }
+    }
+}
+
+/// `authtrail extract`: streams `files` (any size: only the keys of the events written are held)
+/// and writes the original records of their MFA-relevant events to `output`.
+pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
+    if files.iter().any(|f| same_file(f, output)) {
+        anyhow::bail!("{} is also an input file", output.display());
+    }
+    let file =
+        File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
+    let mut sink = Records {
+        out: BufWriter::new(file),
+        names: Vec::new(),
+        seen: HashSet::new(),
+        diagnostics: 0,
+        error: None,
+    };
+    let (summaries, failures) = read_all(files, &mut sink);
+    for f in &failures {
+        eprintln!("authtrail: {f}");
+    }
+    if let Some(e) = sink.error.take() {
+        return Err(e).with_context(|| format!("cannot write {}", output.display()));
+    }
+    sink.out
+        .flush()
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    if sink.diagnostics > SHOWN_DIAGNOSTICS {
+        eprintln!(
+            "authtrail: ... and {} more record(s) that could not be read",
+            sink.diagnostics - SHOWN_DIAGNOSTICS
+        );
+    }
+    report_notes(&summaries);
+    let sum = |f: fn(&FileSummary) -> u64| summaries.iter().map(f).sum::<u64>();
+    eprintln!(
+        "authtrail: wrote {} MFA-relevant event(s) to {} ({} record(s) read from {} file(s): {} outside the subset, {} duplicate(s), {} over the events cap, {} unreadable)",
+        sum(|f| f.events),
+        output.display(),
+        sum(|f| f.records),
+        summaries.len(),
+        sum(|f| f.outside_subset),
+        sum(|f| f.duplicates),
+        sum(|f| f.over_cap),
+        sum(|f| f.errors),
+    );
+    if let Some(why) = nothing_read(&summaries, &failures) {
+        eprintln!("authtrail: nothing could be read: {why}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => display_name(a) == display_name(b) && a.as_os_str() != "-",
+    }
+}
