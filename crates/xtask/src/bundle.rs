@@ -503,3 +503,175 @@ pub fn page(root: &Path, entry: &Path) -> Result<String> {
     out.push_str(&modules);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (path, contents) of the files of a test tree.
+    type Files<'a> = &'a [(&'a str, &'a [u8])];
+
+    fn tree(files: Files) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn error(files: Files) -> String {
+        let dir = tree(files);
+        format!(
+            "{:#}",
+            page(dir.path(), Path::new("js/main.js")).unwrap_err()
+        )
+    }
+
+    #[test]
+    fn rewrites_imports_exports_and_the_worker() {
+        let dir = tree(&[
+            (
+                "js/main.js",
+                b"import * as engine from './engine.js';\nimport {\n  a,\n  b as c,\n} from './lib/x.js';\nimport z, { y } from \"./z.js\";\nimport './side.js';\nexport const K = [1, 2];\nconsole.log(engine, a, c, z, y, K);\n",
+            ),
+            (
+                "js/engine.js",
+                b"export const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'core' });\n",
+            ),
+            ("js/lib/x.js", b"export function a() {}\nconst b = 2;\nexport { b };\n"),
+            ("js/z.js", b"export default class Z {}\nexport async function* y() {}\n"),
+            ("js/side.js", b"globalThis.side = 1;\n"),
+            (
+                "js/worker.js",
+                b"import init, { Inspector } from '../glue.js';\ninit().then(() => new Inspector());\n",
+            ),
+            (
+                "glue.js",
+                b"export class Inspector {}\nasync function __wbg_init(m) { return new URL('glue_bg.wasm', import.meta.url), m; }\nexport { __wbg_init as initSync };\nexport default __wbg_init;\n",
+            ),
+            ("glue_bg.wasm", b"\0asm\x01\0\0\0"),
+        ]);
+        let out = page(dir.path(), Path::new("js/main.js")).unwrap();
+        // Depth-first import order, each module once.
+        let order: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("// js/"))
+            .collect();
+        assert_eq!(
+            order,
+            ["engine.js", "lib/x.js", "z.js", "side.js", "main.js"]
+        );
+        assert!(
+            out.contains("const engine = __authtrail_module_0;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("const { a, b: c } = __authtrail_module_1;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("const { default: z, y } = __authtrail_module_2;"),
+            "{out}"
+        );
+        assert!(
+            out.contains("get a() { return a; }, get b() { return b; }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("get default() { return Z; }, get y() { return y; }"),
+            "{out}"
+        );
+        assert!(out.contains("get K() { return K; }"), "{out}");
+        assert!(
+            out.contains("new Worker(__authtrail_worker_0, { type: 'classic', name: 'core' })"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("import ") && !out.contains("export "),
+            "{out}"
+        );
+
+        // The worker: a classic script, its wasm inlined and handed to init().
+        let first = out.lines().nth(1).unwrap();
+        let literal = first
+            .strip_prefix("const __authtrail_worker_0 = URL.createObjectURL(new Blob([")
+            .and_then(|l| l.strip_suffix("], { type: 'text/javascript' }));"))
+            .unwrap();
+        let worker: String = serde_json::from_str(&literal.replace("<\\/", "</")).unwrap();
+        assert!(
+            worker.starts_with("'use strict';\n// glue.js\n"),
+            "{worker}"
+        );
+        assert!(
+            worker.contains("new URL('glue_bg.wasm', self.location.href)"),
+            "{worker}"
+        );
+        assert!(
+            worker.contains(r#"const __authtrail_wasm_base64 = "AGFzbQEAAAA=";"#),
+            "{worker}"
+        );
+        assert!(
+            worker.contains("get default() { return __authtrail_init; }"),
+            "{worker}"
+        );
+        assert!(
+            worker.contains("get initSync() { return __wbg_init; }"),
+            "{worker}"
+        );
+        assert!(
+            worker.contains("const { default: init, Inspector } = __authtrail_module_0;"),
+            "{worker}"
+        );
+        assert!(!worker.contains("import.meta"), "{worker}");
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_bundle_faithfully() {
+        let cases: &[(Files, &str)] = &[
+            (
+                &[("js/main.js", b"export let x = 1;\n")],
+                "js/main.js:1: unsupported export",
+            ),
+            (
+                &[("js/main.js", b"export const a = 1, b = 2;\n")],
+                "one constant per",
+            ),
+            (
+                &[("js/main.js", b"export * from './a.js';\n")],
+                "unsupported export",
+            ),
+            (
+                &[("js/main.js", b"export { a } from './a.js';\n")],
+                "re-exports",
+            ),
+            (
+                &[("js/main.js", b"import x from 'lib';\n")],
+                "only relative imports",
+            ),
+            (
+                &[("js/main.js", b"const m = import('./a.js');\n")],
+                "dynamic import()",
+            ),
+            (
+                &[("js/main.js", b"console.log(import.meta.url);\n")],
+                "import.meta is only bundled",
+            ),
+            (
+                &[
+                    ("js/main.js", b"import './a.js';\n"),
+                    ("js/a.js", b"import './main.js';\n"),
+                ],
+                "import cycle through js/main.js",
+            ),
+        ];
+        for (files, expected) in cases {
+            let message = error(files);
+            assert!(
+                message.contains(expected),
+                "{expected:?} not in {message:?}"
+            );
+        }
+    }
+}
