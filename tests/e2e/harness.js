@@ -203,7 +203,7 @@ export { startServer };
  */
 export function fileSite(file) {
   const url = pathToFileURL(file).href;
-  return { origin: 'null', base: path.dirname(path.resolve(file)) + '/', url, root: path.dirname(file), log: [], close: async () => {} };
+  return { origin: 'null', base: path.dirname(path.resolve(file)) + '/', url, log: [] };
 }
 
 /**

@@ -26,9 +26,13 @@ const SW_LINE: &str = "const PRECACHE = ";
 pub const SINGLE: &str = "authtrail.html";
 
 /// The single file's policy; the hashes are filled in.
-fn single_csp(script: &str, style: &str) -> String {
+fn single_csp(script: &str, styles: &[String]) -> String {
+    let style = match styles {
+        [] => "'none'".to_string(),
+        _ => format!("'{}'", styles.join("' '")),
+    };
     format!(
-        "default-src 'none'; script-src '{script}' 'wasm-unsafe-eval'; style-src '{style}'; \
+        "default-src 'none'; script-src '{script}' 'wasm-unsafe-eval'; style-src {style}; \
          img-src data: blob:; worker-src blob:; connect-src 'none'; object-src 'none'; \
          base-uri 'none'; form-action 'none'"
     )
@@ -177,7 +181,7 @@ fn single_file(dist: &Path) -> Result<String> {
     let html = std::fs::read_to_string(dist.join("index.html"))
         .with_context(|| format!("reading {}/index.html", dist.display()))?;
     let mut script_hash = None;
-    let mut style_hash = None;
+    let mut style_hashes = Vec::new();
     let mut out = String::with_capacity(html.len());
     let mut last = 0;
     for m in TAG.find_iter(&html) {
@@ -200,9 +204,7 @@ fn single_file(dist: &Path) -> Result<String> {
                     path.display()
                 );
             }
-            if style_hash.replace(sha256_base64(css.as_bytes())).is_some() {
-                bail!("index.html has more than one stylesheet: the single file hashes one");
-            }
+            style_hashes.push(sha256_base64(css.as_bytes()));
             format!("<style>{css}</style>")
         } else if tag.starts_with("<script") && attr(&a, "data-single-file") == Some("omit") {
             String::new()
@@ -230,16 +232,13 @@ fn single_file(dist: &Path) -> Result<String> {
         last = m.end();
     }
     out.push_str(&html[last..]);
-    let (script, style) = match (script_hash, style_hash) {
-        (Some(script), Some(style)) => (script, style),
-        _ => bail!("index.html: expected one module script and one stylesheet"),
-    };
+    let script = script_hash.context("index.html: no module script")?;
     if CSP_META.find_iter(&out).count() != 1 {
         bail!("index.html: expected one Content-Security-Policy meta tag");
     }
     let csp = format!(
         r#"<meta http-equiv="Content-Security-Policy" content="{}">"#,
-        single_csp(&script, &style)
+        single_csp(&script, &style_hashes)
     );
     let out = CSP_META.replace(&out, regex::NoExpand(&csp)).into_owned();
     for c in REFERENCE.captures_iter(&out) {
