@@ -295,3 +295,122 @@ pub fn run(repo: &Path, args: &[String]) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INDEX: &str = r##"<!doctype html>
+<html><head>
+  <meta http-equiv="Content-Security-Policy" content="default-src 'self'">
+  <link rel="icon" href="favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="./style-1.css" integrity="sha384-x"/>
+  <script type="module" src="js/main.js"></script>
+  <script type="module" src="js/offline.js" data-single-file="omit"></script>
+</head><body><a href="#top">top</a></body></html>
+"##;
+
+    fn dist(index: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("index.html", index),
+            ("favicon.svg", "<svg/>"),
+            ("style-1.css", "body{color:red}"),
+            ("js/main.js", "import { a } from './a.js';\nconsole.log(a);\n"),
+            ("js/a.js", "export const a = 1;\n"),
+            ("js/offline.js", "navigator.serviceWorker.register('sw.js');\n"),
+            ("sw.js", "// head\nconst PRECACHE = { version: 'unbuilt', files: [] };\nself.x = PRECACHE;\n"),
+        ];
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn inlines_everything_and_hashes_it_into_the_csp() {
+        let dir = dist(INDEX);
+        let html = single_file(dir.path()).unwrap();
+        let css = "body{color:red}";
+        let script = html
+            .split(r#"<script type="module">"#)
+            .nth(1)
+            .and_then(|s| s.split("</script>").next())
+            .unwrap();
+        assert!(
+            script.contains("const { a } = __authtrail_module_0;"),
+            "{html}"
+        );
+        let csp = single_csp(
+            &sha256_base64(script.as_bytes()),
+            &[sha256_base64(css.as_bytes())],
+        );
+        assert!(html.contains(&format!(r#"content="{csp}""#)), "{html}");
+        assert!(html.contains(&format!("<style>{css}</style>")), "{html}");
+        assert!(
+            html.contains(r#"<link rel="icon" href="data:image/svg+xml;base64,PHN2Zy8+">"#),
+            "{html}"
+        );
+        assert!(
+            !html.contains("offline.js") && !html.contains("style-1.css"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<script").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn refuses_what_would_need_a_request() {
+        for (from, to, expected) in [
+            (
+                "favicon.svg\"",
+                "https://x.example/i.svg\"",
+                "is not a file beside index.html",
+            ),
+            (
+                "</head>",
+                "<script src=\"js/a.js\"></script></head>",
+                "does not know what to do",
+            ),
+            (
+                "<a href=\"#top\">",
+                "<img src=\"logo.png\">",
+                "still references \"logo.png\"",
+            ),
+            (
+                "<script type=\"module\" src=\"js/main.js\"></script>",
+                "",
+                "no module script",
+            ),
+        ] {
+            let dir = dist(&INDEX.replace(from, to));
+            let message = format!("{:#}", single_file(dir.path()).unwrap_err());
+            assert!(
+                message.contains(expected),
+                "{expected:?} not in {message:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn precache_lists_the_files_and_changes_version_with_their_contents() {
+        let dir = dist(INDEX);
+        let single = dir.path().join(SINGLE);
+        std::fs::write(&single, "not listed").unwrap();
+        let (count, version) = precache(dir.path(), &single).unwrap();
+        let sw = std::fs::read_to_string(dir.path().join(SW)).unwrap();
+        let files = r#""files":["favicon.svg","index.html","js/a.js","js/main.js","js/offline.js","style-1.css"]"#;
+        assert!(sw.contains(files), "{sw}");
+        assert_eq!(count, 6);
+        assert!(
+            sw.starts_with("// head\nconst PRECACHE = {")
+                && sw.ends_with(";\nself.x = PRECACHE;\n"),
+            "{sw}"
+        );
+        // Again: the same version (sw.js itself is not hashed); a changed file: a new one.
+        assert_eq!(precache(dir.path(), &single).unwrap().1, version);
+        std::fs::write(dir.path().join("js/a.js"), "export const a = 2;\n").unwrap();
+        assert_ne!(precache(dir.path(), &single).unwrap().1, version);
+    }
+}
