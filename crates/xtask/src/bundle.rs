@@ -49,7 +49,7 @@ struct Module {
 
 static IMPORT_FROM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"^import\s+(?:(?P<clause>[\s\S]*?)\s+from\s+)?(?P<q>['"])(?P<spec>[^'"]+)['"]\s*;?\s*$"#,
+        r#"^import\s+(?:(?P<clause>[\s\S]*?)\s+from\s+)?['"](?P<spec>[^'"]+)['"]\s*;?\s*$"#,
     )
     .unwrap()
 });
