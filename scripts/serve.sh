@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
 trunk build --release --offline --public-url ./
+cargo xtask dist
 exec node tests/e2e/server.js dist / "${PORT:-8080}"

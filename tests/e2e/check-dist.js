@@ -1,4 +1,5 @@
-// `npm test` runs this first (pretest): the end-to-end tests need a built dist/ and never build it.
+// `npm test` runs this first (pretest): the end-to-end tests need a built dist/ (trunk, then
+// `cargo xtask dist` for sw.js's precache list and authtrail.html) and never build it.
 import { requireDist } from './harness.js';
 
 try {

@@ -1,7 +1,7 @@
 // Checks shared by several test files (kept out of *.test.js so that importing them registers no tests).
 
 import assert from 'node:assert/strict';
-import { eventually, toInt, requestReport } from './harness.js';
+import { eventually, toInt, requestReport, same } from './harness.js';
 
 /**
  * Opens a facet's "show N more" button (facet-more) when it is shown, checks that every item is then
@@ -104,4 +104,22 @@ export async function exportVia(app, testid) {
   const text = await app.page.evaluate(() => window.__e2eExports.at(-1).text());
   assert.equal(await app.tid(testid).isDisabled(), false, 'the export button is enabled again');
   return { name, text };
+}
+
+/**
+ * Asserts that a snapshot shows the CLI's counts (`cliSummary` of the same files): per file events,
+ * duplicates and errors, and the totals.
+ */
+export function checkCountsMatchCli(s, cli) {
+  same(
+    s.files.map((f) => ({ name: f.name, events: toInt(f.events, `${f.name} file-events`), duplicates: toInt(f.duplicates, `${f.name} file-duplicates`), errors: toInt(f.errors, `${f.name} file-errors`) })),
+    cli.files.map((f) => ({ name: f.name, events: f.events, duplicates: f.duplicates, errors: f.errors })),
+    'per-file counts (page vs CLI)',
+  );
+  same(
+    { events: toInt(s.events, 'summary-events'), duplicates: toInt(s.duplicates, 'summary-duplicates'), diagnostics: toInt(s.diagnostics, 'summary-diagnostics') },
+    { events: cli.events, duplicates: cli.duplicates, diagnostics: cli.errors_total ?? cli.errors.length },
+    'total counts (page vs CLI)',
+  );
+  assert.equal(s.errorBanner, null, 'error-banner shown');
 }

@@ -2,13 +2,14 @@
 //
 // How to run (from the repository root):
 //     trunk build --release --offline --public-url ./      # the tests never build dist/ themselves
+//     cargo xtask dist                                      # sw.js's precache list, dist/authtrail.html
 //     cargo build --release -p authtrail-cli                # the CLI is the oracle for expected numbers
 //     cd tests/e2e && npm ci && npm test                    # Node 20, system Chromium at /usr/bin/chromium
 // One file: `node --test demo.test.js`. Screenshots go to tests/artifacts/ (gitignored), one per key
 // moment and one named *-FAILED.png when a test fails.
 //
 // Files: server.js (static server), harness.js (this), checks.js (shared checks), *.test.js (the tests:
-// static, demo, files, privacy, subpath, cancel).
+// static, demo, files, privacy, subpath, cancel, offline, single-file).
 //
 // - paths: the repository, dist/ (built by the caller), tests/fixtures/, tests/artifacts/ (screenshots);
 // - the authtrail CLI (target/{release,debug}/authtrail), used as the oracle for expected numbers;
@@ -29,7 +30,7 @@ import path from 'node:path';
 import os from 'node:os';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startServer } from './server.js';
 
@@ -46,14 +47,47 @@ export const TIMEOUT = 120_000;
 // ---------------------------------------------------------------------------------------------------------
 // Preconditions
 
+export const SINGLE_FILE = path.join(DIST, 'authtrail.html');
+
+/** dist/sw.js's precache list (`cargo xtask dist`): { version, files (relative to dist/) }. */
+export function precache() {
+  const line = fs.readFileSync(path.join(DIST, 'sw.js'), 'utf8').split('\n').find((l) => l.startsWith('const PRECACHE = '));
+  assert.ok(line, 'dist/sw.js has no PRECACHE line');
+  return JSON.parse(line.slice('const PRECACHE = '.length).replace(/;\s*$/, ''));
+}
+
+/** What the page's origin keeps (runs in the page): service worker scopes and each cache's URLs. */
+export function storedInPage() {
+  return (async () => {
+    const cached = {};
+    for (const key of await caches.keys()) cached[key] = (await (await caches.open(key)).keys()).map((r) => r.url).sort();
+    return {
+      local: localStorage.length,
+      session: sessionStorage.length,
+      idb: (await indexedDB.databases()).map((d) => d.name),
+      cached,
+      sw: navigator.serviceWorker ? (await navigator.serviceWorker.getRegistrations()).map((r) => r.scope) : [],
+      cookie: document.cookie,
+    };
+  })();
+}
+
+/** storedInPage() of a page served at `url` that keeps nothing but its service worker and its files. */
+export function onlyOwnFiles(url) {
+  const { version, files } = precache();
+  return { local: 0, session: 0, idb: [], cached: { [`authtrail-${version}`]: files.map((f) => url + f).sort() }, sw: [url], cookie: '' };
+}
+
 export function requireDist() {
   const index = path.join(DIST, 'index.html');
-  if (!fs.existsSync(index)) {
-    throw new Error(
-      `${index} does not exist. Build the page first, from the repository root:\n` +
-        `    trunk build --release --offline --public-url ./\n` +
-        `(the end-to-end tests serve dist/ as built; they never build it themselves)`,
-    );
+  const build =
+    `Build the page first, from the repository root:\n` +
+    `    trunk build --release --offline --public-url ./ && cargo xtask dist\n` +
+    `(the end-to-end tests serve dist/ as built; they never build it themselves)`;
+  if (!fs.existsSync(index)) throw new Error(`${index} does not exist. ${build}`);
+  const sw = path.join(DIST, 'sw.js');
+  if (!fs.existsSync(SINGLE_FILE) || !fs.existsSync(sw) || fs.readFileSync(sw, 'utf8').includes("version: 'unbuilt'")) {
+    throw new Error(`dist/ is not finished: ${SINGLE_FILE} is missing or ${sw} has no precache list. ${build}`);
   }
 }
 
@@ -161,6 +195,16 @@ export async function launch() {
 }
 
 export { startServer };
+
+/**
+ * The stand-in for startServer() when a page is opened from disk (the single file): no server, so
+ * nothing in `log`; file:// pages have the opaque origin "null" (their blob: URLs are blob:null/...),
+ * and `base` is the folder of the file, so distFile() maps its URL to dist/.
+ */
+export function fileSite(file) {
+  const url = pathToFileURL(file).href;
+  return { origin: 'null', base: path.dirname(path.resolve(file)) + '/', url, log: [] };
+}
 
 /**
  * Registers a test file's `before` / `after`: Chromium, the static server on dist/ (under `base`), and,
@@ -436,6 +480,14 @@ export async function openApp(browser, server, label) {
   app.goto = async (url = server.url) => {
     await page.goto(url, { waitUntil: 'load' });
     await app.ready();
+    // Served over http, the page registers its service worker (js/offline.js), which fetches the
+    // page's files once to cache them: wait until it controls the page, so those requests are over
+    // before any data action. From file:// there is none.
+    if (url.startsWith('http')) {
+      await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: TIMEOUT }).catch(() => {
+        assert.fail(`the service worker (sw.js) never took control of ${url}; errors: ${app.errors.join(' | ')}`);
+      });
+    }
     // Let the page's own asset loading finish before any data action: no request still in flight.
     await page.waitForLoadState('networkidle').catch(() => {});
     await eventually(app.snapshot, (s) => s.state === 'ready', 'initial ready');

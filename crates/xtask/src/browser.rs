@@ -12,10 +12,12 @@ pub const SCRIPT: &str = "tests/e2e/bench/page-bench.js";
 
 /// Fails with the command that builds whatever the browser run needs and is missing.
 pub fn check(repo: &Path) -> Result<()> {
-    if !repo.join("dist/index.html").is_file() {
+    if !repo.join("dist/index.html").is_file()
+        || !repo.join("dist").join(crate::dist::SINGLE).is_file()
+    {
         bail!(
-            "dist/index.html is missing: build the page first, from the repository root:\n    \
-             trunk build --release --offline --public-url ./\n\
+            "dist/ is missing or unfinished: build the page first, from the repository root:\n    \
+             trunk build --release --offline --public-url ./ && cargo xtask dist\n\
              (or skip the browser part with --native-only)"
         );
     }

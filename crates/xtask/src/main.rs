@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: ingest, page and latency figures on generated exports, written to a JSON file
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
+//! `cargo xtask dist`: finishes trunk's dist/ (the service worker's precache list, the single-file
+//! page dist/authtrail.html; see dist.rs).
 //!
 //! ```text
 //! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each: about 6 minutes on
@@ -8,7 +10,9 @@
 //! ```
 
 mod browser;
+mod bundle;
 mod dataset;
+mod dist;
 mod machine;
 mod native;
 mod report;
@@ -176,6 +180,12 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("bench") => bench(&parse_args(&args[1..])?),
-        _ => bail!("{USAGE}"),
+        Some("dist") => dist::run(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .canonicalize()?,
+            &args[1..],
+        ),
+        _ => bail!("{USAGE}\n{}", dist::USAGE),
     }
 }

@@ -28,10 +28,12 @@ fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// `{files: [{path, kind, raw, gzip}], kinds: {wasm: {raw, gzip}, ...}, total: {raw, gzip}}`.
+/// `{files: [{path, kind, raw, gzip}], kinds: {wasm: {raw, gzip}, ...}, total: {raw, gzip}}`; the
+/// single-file copy of the page (`cargo xtask dist`) is not part of what the page transfers.
 pub fn measure(dist: &Path) -> Result<Value> {
     let mut paths = Vec::new();
     walk(dist, &mut paths)?;
+    paths.retain(|p| *p != dist.join(crate::dist::SINGLE));
     paths.sort();
     let mut files = Vec::new();
     let mut kinds = serde_json::Map::new();
