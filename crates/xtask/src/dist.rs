@@ -188,7 +188,13 @@ fn single_file(dist: &Path) -> Result<String> {
         let tag = m.as_str();
         let a = attrs(tag);
         let rel = attr(&a, "rel").map(str::to_ascii_lowercase);
-        let replacement = if tag.starts_with("<link") && rel.as_deref() == Some("icon") {
+        let href = attr(&a, "href");
+        let replacement = if tag.starts_with("<link")
+            && rel.as_deref() == Some("icon")
+            && href.is_some_and(|h| h.starts_with("data:"))
+        {
+            tag.to_owned()
+        } else if tag.starts_with("<link") && rel.as_deref() == Some("icon") {
             let path = local(dist, attr(&a, "href").context("an icon link without href")?)?;
             let data = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path)?);
             format!(
@@ -327,6 +333,17 @@ mod tests {
             std::fs::write(p, text).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn keeps_an_icon_that_is_already_a_data_url() {
+        let icon = r#"<link rel="icon" href="data:image/svg+xml,%3Csvg/%3E" type="image/svg+xml">"#;
+        let dir = dist(&INDEX.replace(
+            r#"<link rel="icon" href="favicon.svg" type="image/svg+xml">"#,
+            icon,
+        ));
+        let html = single_file(dir.path()).unwrap();
+        assert!(html.contains(icon), "{html}");
     }
 
     #[test]
