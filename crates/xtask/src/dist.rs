@@ -56,7 +56,8 @@ fn sha256_base64(bytes: &[u8]) -> String {
     )
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+/// Every file below `dir`, appended to `files`.
+pub fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {

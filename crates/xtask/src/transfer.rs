@@ -16,23 +16,11 @@ fn kind(path: &Path) -> &'static str {
     }
 }
 
-fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// `{files: [{path, kind, raw, gzip}], kinds: {wasm: {raw, gzip}, ...}, total: {raw, gzip}}`; the
 /// single-file copy of the page (`cargo xtask dist`) is not part of what the page transfers.
 pub fn measure(dist: &Path) -> Result<Value> {
     let mut paths = Vec::new();
-    walk(dist, &mut paths)?;
+    crate::dist::walk(dist, &mut paths)?;
     paths.retain(|p| *p != dist.join(crate::dist::SINGLE));
     paths.sort();
     let mut files = Vec::new();
