@@ -48,10 +48,8 @@ struct Module {
 }
 
 static IMPORT_FROM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r#"^import\s+(?:(?P<clause>[\s\S]*?)\s+from\s+)?['"](?P<spec>[^'"]+)['"]\s*;?\s*$"#,
-    )
-    .unwrap()
+    Regex::new(r#"^import\s+(?:(?P<clause>[\s\S]*?)\s+from\s+)?['"](?P<spec>[^'"]+)['"]\s*;?\s*$"#)
+        .unwrap()
 });
 static WORKER_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
