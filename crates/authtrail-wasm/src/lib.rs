@@ -16,7 +16,10 @@
 
 #![forbid(unsafe_code)]
 
-use authtrail_core::{export, generate, model, Facet, Filter, Ingest, Locator, Store, Thresholds};
+use authtrail_core::{
+    export, generate, model, Facet, Filter, Histogram, Ingest, Locator, RefreshRequest, Selection,
+    Store, Thresholds,
+};
 use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -75,8 +78,9 @@ pub struct Inspector {
     store: Store,
     /// Files being read, by their index in the store.
     ingests: HashMap<u16, Ingest>,
-    /// The last [`Inspector::select`] answer, paged by [`Inspector::rows`].
-    selection: Vec<u32>,
+    /// The last [`Inspector::select`] or [`Inspector::refresh`] selection, paged by
+    /// [`Inspector::rows`].
+    selection: Selection,
 }
 
 #[wasm_bindgen]
@@ -93,6 +97,28 @@ impl Inspector {
         let id = ingest.file();
         self.ingests.insert(id, ingest);
         id
+    }
+
+    /// As [`Inspector::begin_file`], for a gzip file of `compressed_bytes` bytes whose
+    /// decompressed text the page pushes (decompressed by the browser): the summary still says
+    /// gzip. A stream that cannot be decompressed to its end is reported with
+    /// [`Inspector::gzip_damaged`].
+    pub fn begin_gzip_file(&mut self, name: &str, compressed_bytes: f64) -> u16 {
+        let ingest = Ingest::decompressed(&mut self.store, name, compressed_bytes as u64);
+        let id = ingest.file();
+        self.ingests.insert(id, ingest);
+        id
+    }
+
+    /// The browser could not decompress the rest of gzip file `id` (`detail` says why): what
+    /// was pushed is kept and the file gets a diagnostic.
+    pub fn gzip_damaged(&mut self, id: u16, detail: &str) -> Result<(), JsError> {
+        let ingest = self
+            .ingests
+            .get_mut(&id)
+            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        ingest.gzip_damaged(&mut self.store, detail);
+        Ok(())
     }
 
     /// Pushes the next chunk of file `id`.
@@ -147,12 +173,24 @@ impl Inspector {
         let h = self
             .store
             .histogram(from as i64, to as i64, bins as usize, &filter);
+        histogram_to_js(&h)
+    }
+
+    /// Everything the page redraws after a filter change, in one pass over the events:
+    /// `request` is `{filter, histogram, from, to, bins, facets, limit}` (see
+    /// [`RefreshRequest`]); the answer is `{histogram, facets, total}`, equal to asking
+    /// [`Inspector::histogram`] (with the `histogram` filter), [`Inspector::facets`] for each facet
+    /// and [`Inspector::select`]. The selection is kept for [`Inspector::rows`].
+    pub fn refresh(&mut self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: RefreshRequest = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("invalid refresh request: {e}")))?;
+        let answer = self.store.refresh(&request);
+        self.selection = answer.selection;
         let out = Object::new();
-        set(&out, "from", &JsValue::from_f64(h.from as f64))?;
-        set(&out, "to", &JsValue::from_f64(h.to as f64))?;
-        set(&out, "success", &Uint32Array::from(&h.success[..]))?;
-        set(&out, "failure", &Uint32Array::from(&h.failure[..]))?;
-        set(&out, "other", &Uint32Array::from(&h.other[..]))?;
+        set(&out, "histogram", &histogram_to_js(&answer.histogram)?)?;
+        set(&out, "facets", &to_js(&answer.facets)?)?;
+        let total = self.store.selected(&self.selection).len();
+        set(&out, "total", &JsValue::from_f64(total as f64))?;
         Ok(out.into())
     }
 
@@ -167,8 +205,8 @@ impl Inspector {
     /// [`Inspector::rows`] and returns how many there are.
     pub fn select(&mut self, filter: JsValue) -> Result<u32, JsError> {
         let filter = filter_from(filter)?;
-        self.selection = self.store.select(&filter);
-        Ok(self.selection.len() as u32)
+        self.selection = Selection::List(self.store.select(&filter));
+        Ok(self.store.selected(&self.selection).len() as u32)
     }
 
     /// Rows `offset .. offset + limit` of the current selection.
@@ -206,9 +244,10 @@ impl Inspector {
     }
 
     fn page(&self, offset: usize, limit: usize) -> &[u32] {
-        let start = offset.min(self.selection.len());
-        let end = start.saturating_add(limit).min(self.selection.len());
-        &self.selection[start..end]
+        let selection = self.store.selected(&self.selection);
+        let start = offset.min(selection.len());
+        let end = start.saturating_add(limit).min(selection.len());
+        &selection[start..end]
     }
 
     fn check(&self, i: u32) -> Result<usize, JsError> {
@@ -272,6 +311,17 @@ impl Inspector {
     pub fn state_at(&self, time: f64) -> Result<JsValue, JsError> {
         to_js(&self.store.state_at(time as i64))
     }
+}
+
+/// `{from, to, success, failure, other}`, the counts as `Uint32Array`s.
+fn histogram_to_js(h: &Histogram) -> Result<JsValue, JsError> {
+    let out = Object::new();
+    set(&out, "from", &JsValue::from_f64(h.from as f64))?;
+    set(&out, "to", &JsValue::from_f64(h.to as f64))?;
+    set(&out, "success", &Uint32Array::from(&h.success[..]))?;
+    set(&out, "failure", &Uint32Array::from(&h.failure[..]))?;
+    set(&out, "other", &Uint32Array::from(&h.other[..]))?;
+    Ok(out.into())
 }
 
 /// The rules' default thresholds.
