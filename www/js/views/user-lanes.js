@@ -61,18 +61,25 @@ function palette(node) {
 
 /**
  * Paints change markers as the SVG markers look (.setting-change in style.css), grouped by style.
- * `marks`: [{x, y, cls, state, outcome}].
+ * `marks`: [{x, y, cls, state, outcome}]. The canvas is resized only when its size changes
+ * (a resize allocates and clears its pixels).
  */
-function paintMarks(canvas, marks, width, height) {
+function paintMarks(canvas, marks, width, height, colors) {
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
   const g = canvas.getContext('2d');
-  g.scale(dpr, dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  } else {
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, w, h);
+  }
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.lineWidth = 2;
-  const colors = palette(canvas);
   const groups = new Map();
   for (const m of marks) {
     const key = `${m.cls} ${m.state} ${m.outcome === 'failure'}`;
@@ -109,6 +116,8 @@ export function createUserLanes(container, { onSelect }) {
   container.append(root, note);
   /** In canvas mode: per lane, its changes and their x positions (ascending), for clicks. */
   let painted = null;
+  /** The markers' canvas, reused from one render to the next. */
+  const canvas = el('canvas', { class: 'lane-marks', 'aria-hidden': 'true' });
 
   /** The change painted nearest to a pointer position (within the SVG marker's hit radius). */
   function changeAt(e) {
@@ -207,8 +216,7 @@ export function createUserLanes(container, { onSelect }) {
     }
     if (nodes) replace(scroll, plot);
     else {
-      const canvas = el('canvas', { class: 'lane-marks', 'aria-hidden': 'true' });
-      paintMarks(canvas, marks, width, height);
+      paintMarks(canvas, marks, width, height, palette(container));
       plot.addEventListener('click', (e) => {
         const c = changeAt(e);
         if (c) onSelect(c.event);
