@@ -95,6 +95,10 @@ async function pump() {
 
 /** Bytes read from a file at a time: a few large Blob reads cost less than many stream chunks. */
 const SLICE = 8 << 20;
+/** Compressed bytes handed to DecompressionStream at a time: it inflates a write all at once. */
+const GZIP_SLICE = 1 << 20;
+/** Reads kept in flight ahead of the piece being used. */
+const AHEAD = 2;
 
 /** The gzip magic number: such a file is decompressed here, by the browser, and its text pushed. */
 async function isGzip(blob) {
@@ -102,18 +106,21 @@ async function isGzip(blob) {
   return head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** A file's bytes in SLICE pieces, the next piece read while the current one is used. */
-async function* slices(blob) {
-  const read = (at) => {
-    const p = blob.slice(at, at + SLICE).arrayBuffer();
+/** A file's bytes in `size` pieces, the next AHEAD pieces read while the current one is used. */
+async function* slices(blob, size) {
+  let at = 0;
+  const pending = [];
+  const readNext = () => {
+    if (at >= blob.size) return;
+    const p = blob.slice(at, at + size).arrayBuffer();
     p.catch(() => {}); // a read still pending when the caller stops is not an unhandled rejection
-    return p;
+    pending.push(p);
+    at += size;
   };
-  let next = blob.size > 0 ? read(0) : null;
-  for (let at = 0; next; ) {
-    const bytes = new Uint8Array(await next);
-    at += SLICE;
-    next = at < blob.size ? read(at) : null;
+  for (let k = 0; k <= AHEAD; k++) readNext();
+  while (pending.length) {
+    const bytes = new Uint8Array(await pending.shift());
+    readNext();
     yield bytes;
   }
 }
@@ -122,7 +129,7 @@ async function* slices(blob) {
 class GzipDamaged extends Error {}
 
 /**
- * A gzip file's decompressed text (DecompressionStream), fed with SLICE pieces; `fed(n)` is told
+ * A gzip file's decompressed text (DecompressionStream), fed with GZIP_SLICE pieces; `fed(n)` is told
  * the compressed bytes handed over. A failed file read ends it with that error, a damaged stream
  * with GzipDamaged.
  */
@@ -132,7 +139,7 @@ async function* gunzip(blob, fed) {
   const reader = stream.readable.getReader();
   let readError = null;
   const feeding = (async () => {
-    const pieces = slices(blob);
+    const pieces = slices(blob, GZIP_SLICE);
     for (;;) {
       let piece;
       try {
@@ -182,7 +189,7 @@ async function readOne(job) {
   let last = 0;
   let error = null;
   try {
-    const chunks = gzip ? gunzip(job.blob, (n) => { done += n; }) : slices(job.blob);
+    const chunks = gzip ? gunzip(job.blob, (n) => { done += n; }) : slices(job.blob, SLICE);
     for await (const bytes of chunks) {
       if (cancelled.has(job.key)) break;
       inspector.push(id, bytes);
