@@ -95,8 +95,13 @@ async function pump() {
 
 /** Bytes read from a file at a time: a few large Blob reads cost less than many stream chunks. */
 const SLICE = 8 << 20;
-/** Compressed bytes handed to DecompressionStream at a time: it inflates a write all at once. */
+/** Compressed bytes read at a time for DecompressionStream. */
 const GZIP_SLICE = 1 << 20;
+/**
+ * Compressed bytes written to it at a time: it inflates a write all at once, and the output of the
+ * write that fails (a damaged stream) is lost with the stream, so this bounds what damage costs.
+ */
+const GZIP_WRITE = 64 << 10;
 /** Reads kept in flight ahead of the piece being used. */
 const AHEAD = 2;
 
@@ -150,9 +155,14 @@ async function* gunzip(blob, fed) {
         return;
       }
       if (piece.done) break;
-      await writer.write(piece.value);
+      for (let at = 0; at < piece.value.byteLength; at += GZIP_WRITE) {
+        await writer.write(piece.value.subarray(at, at + GZIP_WRITE));
+      }
       fed(piece.value.byteLength);
     }
+    // A write is inflated only once the reader has taken all earlier output, so this empty one
+    // resolves when everything is read: a truncated stream fails at close() without losing text.
+    await writer.write(new Uint8Array(0));
     await writer.close();
   })();
   // A failed write means the stream failed: the reader below sees why.
