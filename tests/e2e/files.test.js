@@ -6,7 +6,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suite, toInt, fixture, cliSummary, requestReport, same } from './harness.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { suite, toInt, fixture, cliSummary, requestReport, same, tempDir } from './harness.js';
 
 const ctx = suite({ label: 'files', generate: '3MB' });
 
@@ -100,6 +103,32 @@ test('a generated mixed export (about 3 MB) matches the CLI, account lane includ
     await app.shot('loaded');
     assertMatchesCli(s, cli);
   });
+});
+
+test('a truncated gzip file keeps the events before the damage and says so, like the CLI', async (t) => {
+  // The page gunzips with the browser's DecompressionStream, the CLI with the core's own gunzip.
+  const dir = tempDir('gzip-cut');
+  try {
+    const full = cliSummary([ctx.generated]).events;
+    const gz = zlib.gzipSync(fs.readFileSync(ctx.generated));
+    const file = path.join(dir, 'cut.ndjson.gz');
+    fs.writeFileSync(file, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const cli = cliSummary([file]);
+    t.diagnostic(`CLI: ${cli.events} of ${full} events, diagnostics ${JSON.stringify(cli.errors.map((d) => d.message))}`);
+    await ctx.withApp('gzip-cut', async (app) => {
+      const s = await app.loadFiles([file]);
+      assert.equal(s.errorBanner, null, 'a damaged gzip file is a diagnostic, not an error banner');
+      const events = toInt(s.events, 'summary-events');
+      // What each decompressor hands over before the damage may differ by its buffering: a few records.
+      assert.ok(events > full * 0.5 && events < full, `page ${events} events of ${full}`);
+      assert.ok(Math.abs(events - cli.events) <= cli.events * 0.02, `page ${events} events, CLI ${cli.events}`);
+      assert.match(s.files[0].format, /^gzip, NDJSON/);
+      const row = s.diagnosticRows.find((r) => r.includes('gzip data is corrupt or truncated') && r.includes('the events before the damage were kept'));
+      assert.ok(row, `no file diagnostic about the damage; rows: ${JSON.stringify(s.diagnosticRows)}`);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('merging: loading the same file again adds duplicates, not events', async (t) => {

@@ -1,6 +1,7 @@
-// The module Web Worker that owns the wasm core. It reads files (File.stream()), pushes their
-// bytes into the core, reports progress, answers the page's small questions, and reads the
-// original JSON of one event back from the file on demand. The page never parses anything.
+// The module Web Worker that owns the wasm core. It reads files (large Blob slices; gzip files
+// through the browser's DecompressionStream), pushes their bytes or text into the core, reports
+// progress, answers the page's small questions, and reads the original JSON of one event back
+// from the file on demand. The page never parses anything.
 
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
@@ -93,26 +94,118 @@ async function pump() {
   post({ type: 'idle' });
 }
 
-/** Streams one file into the core; a cancelled or failed read is finished too (what was read stays). */
+/** Bytes read from a file at a time: a few large Blob reads cost less than many stream chunks. */
+const SLICE = 8 << 20;
+/** Compressed bytes read at a time for DecompressionStream. */
+const GZIP_SLICE = 1 << 20;
+/**
+ * Compressed bytes written to it at a time: it inflates a write all at once, and the output of the
+ * write that fails (a damaged stream) is lost with the stream, so this bounds what damage costs.
+ */
+const GZIP_WRITE = 64 << 10;
+/** Reads kept in flight ahead of the piece being used. */
+const AHEAD = 2;
+
+/** The gzip magic number: such a file is decompressed here, by the browser, and its text pushed. */
+async function isGzip(blob) {
+  const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** A file's bytes in `size` pieces, the next AHEAD pieces read while the current one is used. */
+async function* slices(blob, size) {
+  let at = 0;
+  const pending = [];
+  const readNext = () => {
+    if (at >= blob.size) return;
+    const p = blob.slice(at, at + size).arrayBuffer();
+    p.catch(() => {}); // a read still pending when the caller stops is not an unhandled rejection
+    pending.push(p);
+    at += size;
+  };
+  for (let k = 0; k <= AHEAD; k++) readNext();
+  while (pending.length) {
+    const bytes = new Uint8Array(await pending.shift());
+    readNext();
+    yield bytes;
+  }
+}
+
+/** The decompressed text cannot be read to its end: the gzip stream is damaged. */
+class GzipDamaged extends Error {}
+
+/**
+ * A gzip file's decompressed text (DecompressionStream), fed with GZIP_SLICE pieces; `fed(n)` is told
+ * the compressed bytes handed over. A failed file read ends it with that error, a damaged stream
+ * with GzipDamaged.
+ */
+async function* gunzip(blob, fed) {
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let readError = null;
+  const feeding = (async () => {
+    const pieces = slices(blob, GZIP_SLICE);
+    for (;;) {
+      let piece;
+      try {
+        piece = await pieces.next();
+      } catch (e) {
+        readError = e;
+        await writer.abort(e);
+        return;
+      }
+      if (piece.done) break;
+      for (let at = 0; at < piece.value.byteLength; at += GZIP_WRITE) {
+        await writer.write(piece.value.subarray(at, at + GZIP_WRITE));
+      }
+      fed(piece.value.byteLength);
+    }
+    // A write is inflated only once the reader has taken all earlier output, so this empty one
+    // resolves when everything is read: a truncated stream fails at close() without losing text.
+    await writer.write(new Uint8Array(0));
+    await writer.close();
+  })();
+  // A failed write means the stream failed: the reader below sees why.
+  feeding.catch(() => {});
+  try {
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        if (readError) throw readError;
+        throw new GzipDamaged(errorText(e));
+      }
+      if (step.done) break;
+      yield step.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Reads one file into the core; a cancelled or failed read is finished too (what was read stays). */
 async function readOne(job) {
   inspector.set_options(job.options);
-  const id = inspector.begin_file(job.name);
-  sources[id] = { blob: job.blob, gzip: false };
+  let gzip = false;
+  try {
+    gzip = await isGzip(job.blob);
+  } catch {
+    // Unreadable: the read below fails and says so.
+  }
+  const id = gzip ? inspector.begin_gzip_file(job.name, job.blob.size) : inspector.begin_file(job.name);
+  sources[id] = { blob: job.blob, gzip };
   post({ type: 'start', key: job.key, file: id });
   let done = 0;
   let last = 0;
   let error = null;
   try {
-    const reader = job.blob.stream().getReader();
-    for (;;) {
-      if (cancelled.has(job.key)) {
-        await reader.cancel();
-        break;
-      }
-      const { value, done: end } = await reader.read();
-      if (end) break;
-      inspector.push(id, value);
-      done += value.byteLength;
+    const chunks = gzip ? gunzip(job.blob, (n) => { done += n; }) : slices(job.blob, SLICE);
+    for await (const bytes of chunks) {
+      if (cancelled.has(job.key)) break;
+      inspector.push(id, bytes);
+      if (!gzip) done += bytes.byteLength;
       const now = performance.now();
       if (now - last > 50) {
         last = now;
@@ -121,10 +214,11 @@ async function readOne(job) {
       }
     }
   } catch (e) {
-    error = `reading stopped: ${errorText(e)}`;
+    // A damaged gzip stream is the file's problem (a diagnostic), not the reader's.
+    if (e instanceof GzipDamaged) inspector.gzip_damaged(id, e.message);
+    else error = `reading stopped: ${errorText(e)}`;
   }
   const summary = inspector.finish(id);
-  sources[id].gzip = summary.format.startsWith('gzip');
   post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
@@ -143,6 +237,7 @@ const METHODS = {
   histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, filter),
   facets: (facet, filter, limit) => inspector.facets(facet, filter, limit),
   select: (filter) => inspector.select(filter),
+  refresh: (request) => inspector.refresh(request),
   rows: (offset, limit) => inspector.rows(offset, limit),
   accountHistory: () => inspector.account_history(),
   userHistory: () => inspector.user_history(),

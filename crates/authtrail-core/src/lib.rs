@@ -44,7 +44,7 @@ pub use ingest::{Collector, FileSummary, Ingest};
 pub use model::{Event, Kind, Outcome};
 pub use rules::{findings, Finding, Severity, Thresholds};
 pub use store::history::State;
-pub use store::query::{Facet, Filter, Histogram, Row};
+pub use store::query::{Facet, Filter, Histogram, Refresh, RefreshRequest, Row, Selection};
 pub use store::{Locator, SourceReader, Store};
 
 #[cfg(test)]

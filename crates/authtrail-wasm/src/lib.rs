@@ -18,7 +18,10 @@
 
 use authtrail_core::ingest::limits;
 use authtrail_core::report::{FileHash, Report};
-use authtrail_core::{export, generate, model, Facet, Filter, Ingest, Locator, Store, Thresholds};
+use authtrail_core::{
+    export, generate, model, Facet, Filter, Histogram, Ingest, Locator, RefreshRequest, Selection,
+    Store, Thresholds,
+};
 use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -87,8 +90,9 @@ pub struct Inspector {
     store: Store,
     /// Files being read, by their index in the store.
     ingests: HashMap<u16, Ingest>,
-    /// The last [`Inspector::select`] answer, paged by [`Inspector::rows`].
-    selection: Vec<u32>,
+    /// The last [`Inspector::select`] or [`Inspector::refresh`] selection, paged by
+    /// [`Inspector::rows`].
+    selection: Selection,
     /// The caps and subset files begun from now on are read with.
     options: limits::Options,
 }
@@ -120,6 +124,33 @@ impl Inspector {
             serde_wasm_bindgen::from_value(options)
                 .map_err(|e| JsError::new(&format!("invalid limits: {e}")))?
         };
+        Ok(())
+    }
+
+    /// As [`Inspector::begin_file`], for a gzip file of `compressed_bytes` bytes whose
+    /// decompressed text the page pushes (decompressed by the browser): the summary still says
+    /// gzip. A stream that cannot be decompressed to its end is reported with
+    /// [`Inspector::gzip_damaged`].
+    pub fn begin_gzip_file(&mut self, name: &str, compressed_bytes: f64) -> u16 {
+        let ingest = Ingest::decompressed(
+            &mut self.store,
+            name,
+            compressed_bytes as u64,
+            &self.options,
+        );
+        let id = ingest.file();
+        self.ingests.insert(id, ingest);
+        id
+    }
+
+    /// The browser could not decompress the rest of gzip file `id` (`detail` says why): what
+    /// was pushed is kept and the file gets a diagnostic.
+    pub fn gzip_damaged(&mut self, id: u16, detail: &str) -> Result<(), JsError> {
+        let ingest = self
+            .ingests
+            .get_mut(&id)
+            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        ingest.gzip_damaged(&mut self.store, detail);
         Ok(())
     }
 
@@ -175,12 +206,24 @@ impl Inspector {
         let h = self
             .store
             .histogram(from as i64, to as i64, bins as usize, &filter);
+        histogram_to_js(&h)
+    }
+
+    /// Everything the page redraws after a filter change, in one pass over the events:
+    /// `request` is `{filter, histogram, from, to, bins, facets, limit}` (see
+    /// [`RefreshRequest`]); the answer is `{histogram, facets, total}`, equal to asking
+    /// [`Inspector::histogram`] (with the `histogram` filter), [`Inspector::facets`] for each facet
+    /// and [`Inspector::select`]. The selection is kept for [`Inspector::rows`].
+    pub fn refresh(&mut self, request: JsValue) -> Result<JsValue, JsError> {
+        let request: RefreshRequest = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| JsError::new(&format!("invalid refresh request: {e}")))?;
+        let answer = self.store.refresh(&request);
+        self.selection = answer.selection;
         let out = Object::new();
-        set(&out, "from", &JsValue::from_f64(h.from as f64))?;
-        set(&out, "to", &JsValue::from_f64(h.to as f64))?;
-        set(&out, "success", &Uint32Array::from(&h.success[..]))?;
-        set(&out, "failure", &Uint32Array::from(&h.failure[..]))?;
-        set(&out, "other", &Uint32Array::from(&h.other[..]))?;
+        set(&out, "histogram", &histogram_to_js(&answer.histogram)?)?;
+        set(&out, "facets", &to_js(&answer.facets)?)?;
+        let total = self.store.selected(&self.selection).len();
+        set(&out, "total", &JsValue::from_f64(total as f64))?;
         Ok(out.into())
     }
 
@@ -195,8 +238,8 @@ impl Inspector {
     /// [`Inspector::rows`] and returns how many there are.
     pub fn select(&mut self, filter: JsValue) -> Result<u32, JsError> {
         let filter = filter_from(filter)?;
-        self.selection = self.store.select(&filter);
-        Ok(self.selection.len() as u32)
+        self.selection = Selection::List(self.store.select(&filter));
+        Ok(self.store.selected(&self.selection).len() as u32)
     }
 
     /// Rows `offset .. offset + limit` of the current selection.
@@ -234,9 +277,10 @@ impl Inspector {
     }
 
     fn page(&self, offset: usize, limit: usize) -> &[u32] {
-        let start = offset.min(self.selection.len());
-        let end = start.saturating_add(limit).min(self.selection.len());
-        &self.selection[start..end]
+        let selection = self.store.selected(&self.selection);
+        let start = offset.min(selection.len());
+        let end = start.saturating_add(limit).min(selection.len());
+        &selection[start..end]
     }
 
     fn check(&self, i: u32) -> Result<usize, JsError> {
@@ -353,6 +397,17 @@ pub fn short_hashes(texts: Vec<String>) -> Vec<String> {
 #[wasm_bindgen]
 pub fn default_limits() -> Result<JsValue, JsError> {
     to_js(&limits::Options::default())
+}
+
+/// `{from, to, success, failure, other}`, the counts as `Uint32Array`s.
+fn histogram_to_js(h: &Histogram) -> Result<JsValue, JsError> {
+    let out = Object::new();
+    set(&out, "from", &JsValue::from_f64(h.from as f64))?;
+    set(&out, "to", &JsValue::from_f64(h.to as f64))?;
+    set(&out, "success", &Uint32Array::from(&h.success[..]))?;
+    set(&out, "failure", &Uint32Array::from(&h.failure[..]))?;
+    set(&out, "other", &Uint32Array::from(&h.other[..]))?;
+    Ok(out.into())
 }
 
 /// The rules' default thresholds.

@@ -355,7 +355,7 @@ pub fn print(r: &Value) {
             println!("  WARNING: dist/ was rebuilt during the run; these figures mix two builds");
         }
         println!("  brush / reset: pointer up to body[data-state=ready] with every view redrawn; refresh: the histogram,");
-        println!("  6 facets and select asked together as main.js does; facets: the six summed; rows: 100 rows, worst page;");
+        println!("  6 facets and select in the one `refresh` question main.js asks; facets: the six summed; rows: 100 rows, worst page;");
         println!("  moment: the MFA state at a moment, which main.js asks on every pointer move over the timeline");
     }
 

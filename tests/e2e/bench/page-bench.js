@@ -16,7 +16,7 @@
 //   -> TextDecoderStream, split lines, JSON.parse each, count by `action` / `event_type`;
 // - on the first NDJSON page run: the latency of a brush over the middle 90% of the histogram (pointer
 //   up to ready again, the views redrawn) and of its reset, and the worker round trips behind them
-//   (histogram, each facet, select, the three together as main.js asks them, a page of 100 rows, and
+//   (histogram, each facet, select, the three in one `refresh` as main.js asks them, a page of 100 rows, and
 //   the MFA state at a moment, which main.js asks on every pointer move over the timeline).
 //
 // With profile_dir, CPU profiles (.cpuprofile, open them in Chromium's DevTools) of the worker while it
@@ -117,11 +117,9 @@ async function roundTripsInPage({ facets, authKinds, bins, reps, rowsPerPage, lo
   const sel = await time(() => b.ask('select', filter));
   out.ms.select = sel.ms;
   out.window_events = sel.value;
-  out.ms.refresh = (await time(() => Promise.all([
-    b.ask('histogram', filter.from, filter.to, bins, auth),
-    Promise.all(facets.map((f) => b.ask('facets', f, filter, 50))),
-    b.ask('select', filter),
-  ]))).ms;
+  out.ms.refresh = (await time(() => b.ask('refresh', {
+    filter, histogram: auth, from: filter.from, to: filter.to, bins, facets, limit: 50,
+  }))).ms;
   for (const [name, at] of [['first', 0], ['middle', Math.floor(sel.value / 2)], ['last', Math.max(0, sel.value - rowsPerPage)]]) {
     const r = await time(() => b.ask('rows', at, rowsPerPage));
     if (r.value.length !== Math.min(rowsPerPage, sel.value)) throw new Error(`rows(${at}, ${rowsPerPage}) gave ${r.value.length} rows`);

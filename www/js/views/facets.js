@@ -36,12 +36,37 @@ export function createFacets(container, { onToggle, onClear }) {
       el('div', { class: 'facet-head' }, el('h3', { text: f.title }), clear),
       list, more);
     container.append(box);
-    boxes.set(f.name, { list, clear, more });
+    boxes.set(f.name, { list, clear, more, items: new Map() });
+  }
+
+  /** A value's list item, built once and updated in place by later draws. */
+  function itemNode(name, items, value) {
+    let node = items.get(value);
+    if (node) return node;
+    const bar = el('span', { class: 'facet-bar' });
+    const countEl = el('span', { class: 'facet-count', testid: 'facet-count' });
+    const button = el('button', {
+      type: 'button',
+      class: `facet-item${value === '' ? ' none' : ''}`,
+      testid: 'facet-item',
+      'data-value': value,
+      onclick: () => onToggle(name, value),
+    }, bar, el('span', { class: 'facet-label', text: orNone(value) }), countEl);
+    node = { li: el('li', {}, button), button, bar, countEl, shown: {} };
+    items.set(value, node);
+    return node;
+  }
+
+  /** Sets what changed since the node was last drawn (writes invalidate style and layout). */
+  function update(node, key, value, write) {
+    if (node.shown[key] === value) return;
+    node.shown[key] = value;
+    write(value);
   }
 
   function draw(name, counts, selected) {
     last.set(name, { counts, selected });
-    const { list, clear, more } = boxes.get(name);
+    const { list, clear, more, items: cache } = boxes.get(name);
     const items = counts.map(([value, n]) => ({ value, n }));
     for (const value of selected) {
       if (!items.some((i) => i.value === value)) items.push({ value, n: 0 });
@@ -49,24 +74,30 @@ export function createFacets(container, { onToggle, onClear }) {
     const max = Math.max(1, ...items.map((i) => i.n));
     const open = expanded.has(name);
     // Every value is in the DOM (so a test or a screen reader sees them all); beyond the first
-    // few, unselected ones are hidden until "show all".
-    replace(list, ...items.map(({ value, n }, k) => {
+    // few, unselected ones are hidden until "show all". List items are reused from draw to draw
+    // (a brush redraws every facet): only what changed is written, and the list is rebuilt only
+    // when its order changed.
+    const lis = items.map(({ value, n }, k) => {
       const pressed = selected.includes(value);
-      const bar = el('span', { class: 'facet-bar' });
-      bar.style.width = `${(100 * n) / max}%`;
-      return el('li', { hidden: !open && k >= SHORT && !pressed }, el('button', {
-        type: 'button',
-        class: `facet-item${value === '' ? ' none' : ''}`,
-        testid: 'facet-item',
-        'data-value': value,
-        'aria-pressed': pressed ? 'true' : 'false',
-        title: `${orNone(value)}: ${count(n)} events`,
-        onclick: () => onToggle(name, value),
-      }, bar,
-      el('span', { class: 'facet-label', text: orNone(value) }),
-      el('span', { class: 'facet-count', testid: 'facet-count', text: int(n) })));
-    }));
-    if (!items.length) list.append(el('li', { class: 'facet-empty', text: 'no events' }));
+      const node = itemNode(name, cache, value);
+      update(node, 'hidden', !open && k >= SHORT && !pressed, (v) => { node.li.hidden = v; });
+      update(node, 'pressed', pressed, (v) => node.button.setAttribute('aria-pressed', v ? 'true' : 'false'));
+      update(node, 'n', n, (v) => {
+        node.button.title = `${orNone(value)}: ${count(v)} events`;
+        node.countEl.textContent = int(v);
+      });
+      update(node, 'width', `${(100 * n) / max}%`, (v) => { node.bar.style.width = v; });
+      return node.li;
+    });
+    const current = list.children;
+    if (lis.length !== current.length || lis.some((li, k) => current[k] !== li)) {
+      if (lis.length) replace(list, ...lis);
+      else replace(list, el('li', { class: 'facet-empty', text: 'no events' }));
+    }
+    if (cache.size > 4 * Math.max(lis.length, 64)) {
+      const keep = new Set(items.map((i) => i.value));
+      for (const value of cache.keys()) if (!keep.has(value)) cache.delete(value);
+    }
     clear.hidden = selected.length === 0;
     more.hidden = items.length <= SHORT;
     more.textContent = open ? 'show fewer' : `show ${items.length - SHORT} more`;

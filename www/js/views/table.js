@@ -51,10 +51,19 @@ export function createTable(container, { fetchRows, onOpen }) {
   let cursor = -1;
   let opened = null;
   let frame = 0;
+  /** The scroll position, kept from scroll events: reading it after a DOM change forces a layout. */
+  let scrollTop = 0;
   const pages = new Map();
   const loading = new Map();
 
   const actual = (pos) => (desc ? total - 1 - pos : pos);
+  /** The viewport's height, which draw() sets (no border, no horizontal scrollbar). */
+  const viewHeight = () => Math.max(4, Math.min(MAX_VISIBLE_ROWS, total)) * ROW + 2;
+  /** Scrolls to `top` and keeps the position the browser settled on (it clamps). */
+  function scrollTo(top) {
+    scroll.scrollTop = top;
+    scrollTop = scroll.scrollTop;
+  }
 
   function page(p) {
     if (pages.has(p)) return Promise.resolve(pages.get(p));
@@ -82,11 +91,11 @@ export function createTable(container, { fetchRows, onOpen }) {
   }
 
   function geometry() {
-    const viewH = scroll.clientHeight || 400;
+    const viewH = viewHeight();
     const visible = Math.ceil(viewH / ROW) + 1;
     const full = total * ROW;
     const virtual = Math.min(full, MAX_HEIGHT);
-    const st = scroll.scrollTop;
+    const st = scrollTop;
     if (virtual === full) {
       const first = Math.floor(st / ROW);
       return { first, top: first * ROW, visible, virtual, viewH, compressed: false };
@@ -105,7 +114,7 @@ export function createTable(container, { fetchRows, onOpen }) {
 
   function draw() {
     frame = 0;
-    const height = `${Math.max(4, Math.min(MAX_VISIBLE_ROWS, total)) * ROW + 2}px`;
+    const height = `${viewHeight()}px`;
     if (scroll.style.height !== height) scroll.style.height = height;
     const { first, top, visible, virtual } = geometry();
     space.style.height = `${virtual}px`;
@@ -155,8 +164,8 @@ export function createTable(container, { fetchRows, onOpen }) {
     if (pos < first) first = pos;
     else if (pos > first + fit - 1) first = pos - fit + 1;
     else return;
-    if (!g.compressed) scroll.scrollTop = first * ROW;
-    else scroll.scrollTop = (first / Math.max(1, total - g.visible + 1)) * (g.virtual - g.viewH);
+    if (!g.compressed) scrollTo(first * ROW);
+    else scrollTo((first / Math.max(1, total - g.visible + 1)) * (g.virtual - g.viewH));
   }
 
   function move(pos) {
@@ -167,7 +176,10 @@ export function createTable(container, { fetchRows, onOpen }) {
     focusCursor();
   }
 
-  scroll.addEventListener('scroll', schedule, { passive: true });
+  scroll.addEventListener('scroll', () => {
+    scrollTop = scroll.scrollTop;
+    schedule();
+  }, { passive: true });
   scroll.addEventListener('click', (e) => {
     const node = e.target.closest('[data-testid="event-row"]');
     if (!node) return;
@@ -210,7 +222,11 @@ export function createTable(container, { fetchRows, onOpen }) {
       pages.clear();
       loading.clear();
       cursor = -1;
-      if (!keepScroll) scroll.scrollTop = 0;
+      // Writing scrollTop forces a layout, even when it is already 0.
+      if (!keepScroll && scrollTop !== 0) {
+        scroll.scrollTop = 0;
+        scrollTop = 0;
+      }
       scroll.setAttribute('aria-rowcount', String(count));
       empty.textContent = 'No event matches the current filter.';
       draw();
@@ -218,7 +234,10 @@ export function createTable(container, { fetchRows, onOpen }) {
     },
     setSort(descending) {
       desc = descending;
-      scroll.scrollTop = 0;
+      if (scrollTop !== 0) {
+        scroll.scrollTop = 0;
+        scrollTop = 0;
+      }
       cursor = -1;
       draw();
       return Promise.all(neededPages().map(page)).then(() => draw());

@@ -9,6 +9,12 @@ import { timeGrid } from './timeaxis.js';
 const ROW = 26;
 const TOP = 6;
 const AXIS = 24;
+/**
+ * Past this many changes in view, the markers are painted on a canvas (one node instead of four
+ * per change: thousands of SVG nodes made a brush take hundreds of ms); a click still opens the
+ * nearest change, and the table stays the keyboard path.
+ */
+const MAX_MARKER_NODES = 500;
 
 export const SETTINGS = {
   '2FA': { label: '2FA', cls: 's-2fa' },
@@ -44,6 +50,61 @@ function twoFactorOff(changes) {
   return out;
 }
 
+/** The colour of each setting and of the marker states, from the style sheet's variables. */
+function palette(node) {
+  const style = getComputedStyle(node);
+  const v = (name) => style.getPropertyValue(name).trim();
+  const out = { panel: v('--panel'), failure: v('--failure') };
+  for (const cls of [...Object.values(SETTINGS).map((s) => s.cls), 's-other']) out[cls] = v(`--${cls}`);
+  return out;
+}
+
+/**
+ * Paints change markers as the SVG markers look (.setting-change in style.css), grouped by style.
+ * `marks`: [{x, y, cls, state, outcome}]. The canvas is resized only when its size changes
+ * (a resize allocates and clears its pixels).
+ */
+function paintMarks(canvas, marks, width, height, colors) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  const g = canvas.getContext('2d');
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  } else {
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, w, h);
+  }
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.lineWidth = 2;
+  const groups = new Map();
+  for (const m of marks) {
+    const key = `${m.cls} ${m.state} ${m.outcome === 'failure'}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(m);
+  }
+  for (const group of groups.values()) {
+    const { cls, state, outcome } = group[0];
+    const color = colors[cls] || colors['s-other'];
+    g.beginPath();
+    for (const { x, y } of group) {
+      if (state === 'value') g.rect(x - 4.5, y - 4.5, 9, 9);
+      else {
+        g.moveTo(x + 5, y);
+        g.arc(x, y, 5, 0, 2 * Math.PI);
+      }
+    }
+    g.fillStyle = state === 'off' ? colors.panel : color;
+    g.fill();
+    g.strokeStyle = outcome === 'failure' ? colors.failure : color;
+    g.setLineDash(outcome === 'failure' ? [2, 2] : []);
+    g.stroke();
+  }
+}
+
 /**
  * @param {HTMLElement} container
  * @param {{onSelect: (eventIndex: number) => void}} opts
@@ -53,6 +114,29 @@ export function createUserLanes(container, { onSelect }) {
   const root = el('div', { class: 'user-lanes', testid: 'user-lanes' }, scroll);
   const note = el('p', { class: 'lane-note' });
   container.append(root, note);
+  /** In canvas mode: per lane, its changes and their x positions (ascending), for clicks. */
+  let painted = null;
+  /** The markers' canvas, reused from one render to the next. */
+  const canvas = el('canvas', { class: 'lane-marks', 'aria-hidden': 'true' });
+
+  /** The change painted nearest to a pointer position (within the SVG marker's hit radius). */
+  function changeAt(e) {
+    if (!painted) return null;
+    const box = e.currentTarget.getBoundingClientRect();
+    const lane = painted[Math.floor((e.clientY - box.top - TOP) / ROW)];
+    if (!lane) return null;
+    const x = e.clientX - box.left;
+    let best = null;
+    let bestDx = 10;
+    for (let k = 0; k < lane.xs.length; k++) {
+      const dx = Math.abs(lane.xs[k] - x);
+      if (dx <= bestDx) {
+        best = lane.changes[k];
+        bestDx = dx;
+      }
+    }
+    return best;
+  }
 
   function render({ history, domain, width, tz, users }) {
     const x = timeScale(domain, width);
@@ -69,7 +153,11 @@ export function createUserLanes(container, { onSelect }) {
       .sort((a, b) => a.user.localeCompare(b.user));
     const bottom = TOP + Math.max(1, lanes.length) * ROW;
     // Markers are tab stops while there are few; past that the table is the keyboard path.
-    const focusable = lanes.reduce((n, l) => n + l.shown.length, 0) <= 200;
+    const shown = lanes.reduce((n, l) => n + l.shown.length, 0);
+    const focusable = shown <= 200;
+    const nodes = shown <= MAX_MARKER_NODES;
+    const marks = [];
+    painted = nodes ? null : [];
     const height = bottom + AXIS;
     const plot = svg('svg', { class: 'lane', width, height, viewBox: `0 0 ${width} ${height}`, role: 'group', 'aria-label': 'User login setting changes over time' });
     plot.append(timeGrid(x, TOP, bottom, tz));
@@ -84,7 +172,15 @@ export function createUserLanes(container, { onSelect }) {
       }
       g.append(svg('text', { class: 'user-name', x: PLOT.left - 12, y: mid + 4, 'text-anchor': 'end', text: truncate(lane.user, 25) }, svg('title', { text: lane.user })));
       g.append(svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: mid, y2: mid }));
-      for (const c of lane.shown) {
+      if (!nodes) {
+        const xs = lane.shown.map((c) => x(c.time));
+        lane.shown.forEach((c, k) => {
+          const state = isOff(c.to) ? 'off' : isOn(c.to) ? 'on' : 'value';
+          marks.push({ x: xs[k], y: mid, cls: settingOf(c.setting).cls, state, outcome: c.outcome });
+        });
+        painted.push({ xs, changes: lane.shown });
+      }
+      for (const c of nodes ? lane.shown : []) {
         const s = settingOf(c.setting);
         const cx = px(x(c.time));
         const state = isOff(c.to) ? 'off' : isOn(c.to) ? 'on' : 'value';
@@ -118,9 +214,23 @@ export function createUserLanes(container, { onSelect }) {
     if (!lanes.length) {
       plot.append(svg('text', { class: 'empty-note', x: (r0 + r1) / 2, y: TOP + ROW / 2 + 4, 'text-anchor': 'middle', text: history.length ? 'No user setting change in this window' : 'No user login setting changes in these files' }));
     }
-    replace(scroll, plot);
+    if (nodes) replace(scroll, plot);
+    else {
+      paintMarks(canvas, marks, width, height, palette(container));
+      plot.addEventListener('click', (e) => {
+        const c = changeAt(e);
+        if (c) onSelect(c.event);
+      });
+      plot.addEventListener('pointermove', (e) => {
+        plot.style.cursor = changeAt(e) ? 'pointer' : '';
+      });
+      replace(scroll, el('div', { class: 'lane-stack' }, plot, canvas));
+    }
     const hidden = byUser.size - lanes.length;
-    note.textContent = hidden > 0 ? `${hidden} more user${hidden === 1 ? '' : 's'} changed settings outside this window.` : '';
+    note.textContent = [
+      nodes ? '' : `${shown.toLocaleString('en-US')} changes in view: click a marker to open it, or list them in the table (filter Action).`,
+      hidden > 0 ? `${hidden} more user${hidden === 1 ? '' : 's'} changed settings outside this window.` : '',
+    ].filter(Boolean).join(' ');
   }
 
   return { render };

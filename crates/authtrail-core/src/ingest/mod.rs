@@ -135,6 +135,8 @@ pub struct Ingest {
     seen: Seen,
     ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
     options: Options,
+    /// The host decompresses this gzip file ([`Ingest::decompressed`]).
+    host_gunzip: bool,
 }
 
 struct Adapter<'c, C: Collector + ?Sized> {
@@ -294,7 +296,36 @@ impl Ingest {
             },
             seen: Seen::default(),
             ui_occurrences: Default::default(),
+            host_gunzip: false,
         }
+    }
+
+    /// As [`Ingest::with_options`], for a gzip file of `compressed_bytes` bytes that the host decompresses
+    /// (the page uses the browser's `DecompressionStream`): the pushed chunks are its text, the
+    /// format still says gzip, `bytes` is the compressed size, and the host reports a damaged
+    /// stream with [`Ingest::gzip_damaged`].
+    pub fn decompressed<C: Collector + ?Sized>(
+        collector: &mut C,
+        name: &str,
+        compressed_bytes: u64,
+        options: &Options,
+    ) -> Self {
+        let mut ingest = Self::with_options(collector, name, options);
+        ingest.host_gunzip = true;
+        ingest.seen.gzip = true;
+        // As with the core's own gunzip, only the compressed head is sniffed.
+        ingest.sniffed = Some(Sniffed::Text);
+        ingest.counts.bytes = compressed_bytes;
+        ingest
+    }
+
+    /// The host could not decompress the rest of a [`Ingest::decompressed`] file (`detail` says
+    /// why): what was pushed is kept, and a file-level diagnostic says so.
+    pub fn gzip_damaged<C: Collector + ?Sized>(&mut self, collector: &mut C, detail: &str) {
+        self.file_problem(
+            collector,
+            Problem::Gzip(format!("{detail}; the events before the damage were kept")),
+        );
     }
 
     /// The file's index in the collector.
@@ -309,7 +340,9 @@ impl Ingest {
 
     /// Pushes the next chunk of the file.
     pub fn push<C: Collector + ?Sized>(&mut self, collector: &mut C, chunk: &[u8]) {
-        self.counts.bytes += chunk.len() as u64;
+        if !self.host_gunzip {
+            self.counts.bytes += chunk.len() as u64;
+        }
         if self.sniffed.is_none() {
             self.head.extend_from_slice(chunk);
             if self.head.len() < sniff::SNIFF_LEN {
@@ -515,6 +548,55 @@ mod tests {
             .iter()
             .any(|d| d.message.contains("gzip data is corrupt or truncated")));
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
+    }
+
+    /// The page's path: the browser decompresses, the core reads the text as the gzip file.
+    #[test]
+    fn text_decompressed_by_the_host_reads_like_the_gzip_file() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..3000 {
+            text.push_str(&LOGIN.replace("x1", &format!("x{}", i % 2900)));
+            text.push('\n');
+        }
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(text.as_bytes()).unwrap();
+        let z = z.finish().unwrap();
+        let (core, expected) = read("a.gz", &z, 4096);
+        let mut store = Store::new();
+        let mut ing = Ingest::decompressed(&mut store, "a.gz", z.len() as u64, &Options::default());
+        for c in text.as_bytes().chunks(5000) {
+            ing.push(&mut store, c);
+        }
+        let f = ing.finish(&mut store);
+        assert_eq!(f, expected);
+        assert_eq!(
+            (f.events, f.duplicates, f.bytes),
+            (2900, 100, z.len() as u64)
+        );
+        assert!(
+            f.format.starts_with("gzip, UTF-8 BOM, NDJSON"),
+            "{}",
+            f.format
+        );
+        assert_eq!(
+            (0..store.len())
+                .map(|i| store.locate(i))
+                .collect::<Vec<_>>(),
+            (0..core.len()).map(|i| core.locate(i)).collect::<Vec<_>>()
+        );
+
+        // Damage after half the text: what came before is kept, then a file-level diagnostic.
+        let mut store = Store::new();
+        let mut ing =
+            Ingest::decompressed(&mut store, "cut.gz", z.len() as u64, &Options::default());
+        ing.push(&mut store, &text.as_bytes()[..text.len() / 2]);
+        ing.gzip_damaged(&mut store, "incorrect header check");
+        let f = ing.finish(&mut store);
+        assert!(store.len() > 1000 && store.len() < 1600, "{}", store.len());
+        assert_eq!(f.records, f.events + f.duplicates + f.errors);
+        assert!(store.diagnostics().iter().any(|d| d.line == 0
+            && d.message
+                == "gzip data is corrupt or truncated: incorrect header check; the events before the damage were kept"));
     }
 
     #[test]

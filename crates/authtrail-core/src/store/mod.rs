@@ -198,6 +198,8 @@ pub struct Store {
     dedup: Dedup,
     /// Event indices sorted by time (then arrival), covering every finished file.
     pub(crate) order: Vec<u32>,
+    /// Counts per block of `order`, for time-window queries.
+    pub(crate) blocks: query::Blocks,
 }
 
 impl Default for Store {
@@ -244,6 +246,7 @@ impl Store {
             settings: Vec::new(),
             dedup: Dedup::default(),
             order: Vec::new(),
+            blocks: query::Blocks::default(),
         }
     }
 
@@ -320,6 +323,7 @@ impl Store {
             + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
             + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
             + self.dedup.heap_bytes()
+            + self.blocks.heap_bytes()
     }
 
     /// Sorts newly added events into the time order and compacts ingest-time structures.
@@ -347,6 +351,7 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
+        self.blocks = query::Blocks::build(self);
     }
 
     /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is

@@ -1,10 +1,13 @@
 //! Questions the page asks of the store: time histograms, facet counts, filtered pages of rows.
-//! Every query walks `order` (time order) and tests each event against a compiled [`Filter`].
+//! Every query walks `order` (time order) and tests each event against a compiled [`Filter`];
+//! [`Store::refresh`] answers everything the page redraws after a filter change in one walk, or,
+//! for a time window alone, from the per-block counts in [`Blocks`] without walking the window.
 
 use super::{Store, NO_VALUE};
 use crate::model::{Family, Kind, Outcome};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// The dimensions events can be counted and filtered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,6 +81,143 @@ pub struct Histogram {
     pub failure: Vec<u32>,
     /// Pending or unknown outcome.
     pub other: Vec<u32>,
+}
+
+/// Everything the page redraws after a filter change: a histogram under its own filter, facet
+/// counts and the selection under `filter`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RefreshRequest {
+    pub filter: Filter,
+    /// The histogram's filter (the page restricts it to authentications).
+    pub histogram: Filter,
+    /// The histogram's span [from, to), UTC ms, and its number of bins.
+    pub from: i64,
+    pub to: i64,
+    pub bins: usize,
+    /// The facets to count, each as [`Store::facet_counts`] counts it.
+    pub facets: Vec<Facet>,
+    /// Values kept per facet.
+    pub limit: usize,
+}
+
+/// The answer to a [`RefreshRequest`]: equal to asking [`Store::histogram`], [`Store::facet_counts`]
+/// for each facet and [`Store::select`] one by one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refresh {
+    pub histogram: Histogram,
+    /// Counts per requested facet, in the request's order.
+    pub facets: Vec<Vec<(String, u64)>>,
+    pub selection: Selection,
+}
+
+/// The events matching a filter, in time order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// These positions of the time order (a time window alone selects a run of it).
+    Range(Range<usize>),
+    /// These event indices.
+    List(Vec<u32>),
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection::List(Vec::new())
+    }
+}
+
+/// Events per block of the per-kind counts (the histogram's shortcut).
+const FINE: usize = 256;
+/// Events per block of the facet counts.
+const COARSE: usize = 4096;
+/// The facets [`Blocks`] counts: those the page lists.
+const INDEXED: [Facet; 6] = [
+    Facet::User,
+    Facet::Method,
+    Facet::Result,
+    Facet::Country,
+    Facet::Action,
+    Facet::Source,
+];
+
+/// Outcome classes of a histogram bin: success, failure, other.
+fn class(outcome: u8) -> usize {
+    match Outcome::from_u8(outcome) {
+        Outcome::Success => 0,
+        Outcome::Failure => 1,
+        Outcome::Pending | Outcome::Unknown => 2,
+    }
+}
+
+/// Counts per block of consecutive positions of the time order, rebuilt whenever a file is
+/// sealed: per [`FINE`] events, counts by kind and outcome class; per [`COARSE`] events, counts
+/// per value of each [`INDEXED`] facet. A time window is then counted block by block, and only
+/// the events at its two ends are visited.
+#[derive(Debug, Default)]
+pub(crate) struct Blocks {
+    kinds: Vec<[[u32; 3]; 8]>,
+    /// Per coarse block and indexed facet (block * INDEXED.len() + facet), where its entries
+    /// start in `entries`; one more at the end.
+    start: Vec<u32>,
+    /// (facet id, count) pairs.
+    entries: Vec<(u32, u32)>,
+}
+
+impl Blocks {
+    pub(crate) fn build(store: &Store) -> Blocks {
+        let kinds = store
+            .order
+            .chunks(FINE)
+            .map(|chunk| {
+                let mut c = [[0u32; 3]; 8];
+                for &i in chunk {
+                    let i = i as usize;
+                    c[Kind::from_u8(store.kind[i]) as usize][class(store.outcome[i])] += 1;
+                }
+                c
+            })
+            .collect();
+        let mut start = Vec::new();
+        let mut entries = Vec::new();
+        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        for chunk in store.order.chunks(COARSE) {
+            for facet in INDEXED {
+                start.push(entries.len() as u32);
+                counts.clear();
+                for &i in chunk {
+                    *counts.entry(store.facet_id(facet, i as usize)).or_default() += 1;
+                }
+                entries.extend(counts.iter().map(|(&id, &n)| (id, n)));
+            }
+        }
+        start.push(entries.len() as u32);
+        entries.shrink_to_fit();
+        Blocks {
+            kinds,
+            start,
+            entries,
+        }
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.kinds.capacity() * std::mem::size_of::<[[u32; 3]; 8]>()
+            + self.start.capacity() * 4
+            + self.entries.capacity() * 8
+    }
+}
+
+/// Whole blocks of `size` inside `range`, and the positions before and after them.
+fn split(range: Range<usize>, size: usize) -> (Range<usize>, Range<usize>, Range<usize>) {
+    let first = range.start.div_ceil(size);
+    let last = range.end / size;
+    if first >= last {
+        return (range.clone(), 0..0, range.end..range.end);
+    }
+    (
+        range.start..first * size,
+        first..last,
+        last * size..range.end,
+    )
 }
 
 /// One row of the event table.
@@ -230,17 +370,37 @@ impl Store {
     }
 
     pub(crate) fn matches(&self, c: &Compiled, i: usize) -> bool {
+        self.matches_except_facets(c, i)
+            && c.facets
+                .iter()
+                .all(|(facet, set)| set.contains(&self.facet_id(*facet, i)))
+    }
+
+    /// The facet whose selection event `i` fails: `Ok(None)` when it fails none, `Err(())` when
+    /// it fails more than one.
+    fn failed_facet(&self, c: &Compiled, i: usize) -> Result<Option<Facet>, ()> {
+        let mut failed = None;
+        for (facet, set) in &c.facets {
+            if set.contains(&self.facet_id(*facet, i)) {
+                continue;
+            }
+            match failed {
+                None => failed = Some(*facet),
+                Some(f) if f == *facet => {}
+                Some(_) => return Err(()),
+            }
+        }
+        Ok(failed)
+    }
+
+    /// Time, event ids and text: everything in `c` but the facet selections.
+    fn matches_except_facets(&self, c: &Compiled, i: usize) -> bool {
         let t = self.time[i];
         if t < c.from || t >= c.to {
             return false;
         }
         if let Some(ev) = &c.events {
             if !ev.contains(&(i as u32)) {
-                return false;
-            }
-        }
-        for (facet, set) in &c.facets {
-            if !set.contains(&self.facet_id(*facet, i)) {
                 return false;
             }
         }
@@ -260,7 +420,7 @@ impl Store {
     }
 
     /// Range of `order` positions with times in [from, to).
-    fn time_range(&self, from: Option<i64>, to: Option<i64>) -> std::ops::Range<usize> {
+    pub(crate) fn time_range(&self, from: Option<i64>, to: Option<i64>) -> std::ops::Range<usize> {
         let lo = from.map_or(0, |f| {
             self.order.partition_point(|&i| self.time[i as usize] < f)
         });
@@ -314,13 +474,23 @@ impl Store {
     /// selection on that facet, so the alternatives stay visible), largest first, at most `limit`.
     pub fn facet_counts(&self, facet: Facet, filter: &Filter, limit: usize) -> Vec<(String, u64)> {
         let c = self.compile(filter, Some(facet));
-        let mut counts: rustc_hash::FxHashMap<u32, u64> = Default::default();
+        let mut counts: FxHashMap<u32, u64> = Default::default();
         for &i in &self.order[self.time_range(filter.from, filter.to)] {
             let i = i as usize;
             if self.matches(&c, i) {
                 *counts.entry(self.facet_id(facet, i)).or_default() += 1;
             }
         }
+        self.ranked(facet, counts, limit)
+    }
+
+    /// Labelled counts, largest first (then by label), at most `limit`.
+    fn ranked(
+        &self,
+        facet: Facet,
+        counts: FxHashMap<u32, u64>,
+        limit: usize,
+    ) -> Vec<(String, u64)> {
         let mut out: Vec<(String, u64)> = counts
             .into_iter()
             .map(|(id, n)| (self.facet_label(facet, id), n))
@@ -338,6 +508,197 @@ impl Store {
             .copied()
             .filter(|&i| self.matches(&c, i as usize))
             .collect()
+    }
+
+    /// The event indices of a selection, in time order.
+    pub fn selected<'a>(&'a self, s: &'a Selection) -> &'a [u32] {
+        match s {
+            Selection::Range(r) => {
+                let end = r.end.min(self.order.len());
+                &self.order[r.start.min(end)..end]
+            }
+            Selection::List(v) => v,
+        }
+    }
+
+    /// Answers a [`RefreshRequest`] in one walk over the events it can concern, or from the
+    /// per-block counts when both filters are a time window alone (the histogram's may also
+    /// select kinds).
+    pub fn refresh(&self, r: &RefreshRequest) -> Refresh {
+        if let Some(out) = self.refresh_window(r) {
+            return out;
+        }
+        let bins = r.bins.max(1);
+        let mut hist = Histogram {
+            from: r.from,
+            to: r.to,
+            success: vec![0; bins],
+            failure: vec![0; bins],
+            other: vec![0; bins],
+        };
+        let width = (r.to - r.from) as f64 / bins as f64;
+        let hist_range = if r.to > r.from {
+            let lo = r.histogram.from.map_or(r.from, |f| f.max(r.from));
+            let hi = r.histogram.to.map_or(r.to, |t| t.min(r.to));
+            self.time_range(Some(lo), Some(hi))
+        } else {
+            0..0
+        };
+        let sel_range = self.time_range(r.filter.from, r.filter.to);
+        let walk = if hist_range.is_empty() {
+            sel_range.clone()
+        } else if sel_range.is_empty() {
+            hist_range.clone()
+        } else {
+            hist_range.start.min(sel_range.start)..hist_range.end.max(sel_range.end)
+        };
+        let h = self.compile(&r.histogram, None);
+        let c = self.compile(&r.filter, None);
+        let mut counts: Vec<FxHashMap<u32, u64>> = vec![FxHashMap::default(); r.facets.len()];
+        let mut selection = Vec::new();
+        for pos in walk {
+            let i = self.order[pos] as usize;
+            if hist_range.contains(&pos) && self.matches(&h, i) {
+                let b = (((self.time[i] - r.from) as f64 / width) as usize).min(bins - 1);
+                match class(self.outcome[i]) {
+                    0 => hist.success[b] += 1,
+                    1 => hist.failure[b] += 1,
+                    _ => hist.other[b] += 1,
+                }
+            }
+            if !sel_range.contains(&pos) || !self.matches_except_facets(&c, i) {
+                continue;
+            }
+            match self.failed_facet(&c, i) {
+                Ok(None) => {
+                    selection.push(i as u32);
+                    for (facet, n) in r.facets.iter().zip(&mut counts) {
+                        *n.entry(self.facet_id(*facet, i)).or_default() += 1;
+                    }
+                }
+                Ok(Some(failed)) => {
+                    for (facet, n) in r.facets.iter().zip(&mut counts) {
+                        if *facet == failed {
+                            *n.entry(self.facet_id(failed, i)).or_default() += 1;
+                        }
+                    }
+                }
+                Err(()) => {}
+            }
+        }
+        Refresh {
+            histogram: hist,
+            facets: r
+                .facets
+                .iter()
+                .zip(counts)
+                .map(|(facet, n)| self.ranked(*facet, n, r.limit))
+                .collect(),
+            selection: Selection::List(selection),
+        }
+    }
+
+    /// [`Store::refresh`] from the block counts, when it applies.
+    fn refresh_window(&self, r: &RefreshRequest) -> Option<Refresh> {
+        let plain = |f: &Filter| {
+            f.events.is_none() && f.text.as_deref().is_none_or(|t| t.trim().is_empty())
+        };
+        if !plain(&r.filter)
+            || !plain(&r.histogram)
+            || r.filter.facets.iter().any(|(_, v)| !v.is_empty())
+            || r.facets.iter().any(|f| !INDEXED.contains(f))
+        {
+            return None;
+        }
+        let mut kinds = [true; 8];
+        for (facet, values) in r.histogram.facets.iter().filter(|(_, v)| !v.is_empty()) {
+            if *facet != Facet::Kind {
+                return None;
+            }
+            for (k, keep) in kinds.iter_mut().enumerate() {
+                *keep &= values.iter().any(|v| v == Kind::ALL[k].name());
+            }
+        }
+        let bins = r.bins.max(1);
+        let mut hist = Histogram {
+            from: r.from,
+            to: r.to,
+            success: vec![0; bins],
+            failure: vec![0; bins],
+            other: vec![0; bins],
+        };
+        if r.to > r.from {
+            let lo = r.histogram.from.map_or(r.from, |f| f.max(r.from));
+            let hi = r.histogram.to.map_or(r.to, |t| t.min(r.to));
+            let range = self.time_range(Some(lo), Some(hi));
+            let width = (r.to - r.from) as f64 / bins as f64;
+            let bin_of =
+                |i: u32| (((self.time[i as usize] - r.from) as f64 / width) as usize).min(bins - 1);
+            let positions = &self.order[range.clone()];
+            let mut start = range.start;
+            for b in 0..bins {
+                let end = range.start + positions.partition_point(|&i| bin_of(i) <= b);
+                let [s, f, o] = self.kind_counts(start..end, &kinds);
+                hist.success[b] = s;
+                hist.failure[b] = f;
+                hist.other[b] = o;
+                start = end;
+            }
+        }
+        let sel = self.time_range(r.filter.from, r.filter.to);
+        let facets = r
+            .facets
+            .iter()
+            .map(|&facet| self.ranked(facet, self.window_counts(facet, sel.clone()), r.limit))
+            .collect();
+        Some(Refresh {
+            histogram: hist,
+            facets,
+            selection: Selection::Range(sel),
+        })
+    }
+
+    /// Events at `range` positions of the time order whose kind is kept, by outcome class.
+    fn kind_counts(&self, range: Range<usize>, kinds: &[bool; 8]) -> [u32; 3] {
+        let mut out = [0u32; 3];
+        let (head, blocks, tail) = split(range, FINE);
+        for pos in head.chain(tail) {
+            let i = self.order[pos] as usize;
+            if kinds[Kind::from_u8(self.kind[i]) as usize] {
+                out[class(self.outcome[i])] += 1;
+            }
+        }
+        for block in &self.blocks.kinds[blocks] {
+            for (counts, _) in block.iter().zip(kinds).filter(|(_, &keep)| keep) {
+                for (o, n) in out.iter_mut().zip(counts) {
+                    *o += n;
+                }
+            }
+        }
+        out
+    }
+
+    /// Counts per value of an indexed `facet` among the events at `range` positions.
+    fn window_counts(&self, facet: Facet, range: Range<usize>) -> FxHashMap<u32, u64> {
+        let mut counts: FxHashMap<u32, u64> = FxHashMap::default();
+        let (head, blocks, tail) = split(range, COARSE);
+        for pos in head.chain(tail) {
+            *counts
+                .entry(self.facet_id(facet, self.order[pos] as usize))
+                .or_default() += 1;
+        }
+        let k = INDEXED
+            .iter()
+            .position(|&f| f == facet)
+            .expect("an indexed facet");
+        for block in blocks {
+            let at = block * INDEXED.len() + k;
+            let entries = self.blocks.start[at] as usize..self.blocks.start[at + 1] as usize;
+            for &(id, n) in &self.blocks.entries[entries] {
+                *counts.entry(id).or_default() += u64::from(n);
+            }
+        }
+        counts
     }
 
     /// Table rows for event indices.
@@ -465,6 +826,143 @@ mod tests {
         };
         assert_eq!(s.select(&f), [all[3]]);
         assert_eq!(s.time_bounds(), Some((T0 + 1000, T0 + 9000)));
+    }
+
+    /// `refresh` against the separate queries it stands for.
+    fn check_refresh(s: &Store, r: &RefreshRequest) {
+        let got = s.refresh(r);
+        assert_eq!(
+            got.histogram,
+            s.histogram(r.from, r.to, r.bins, &r.histogram),
+            "histogram of {r:?}"
+        );
+        for (facet, counts) in r.facets.iter().zip(&got.facets) {
+            assert_eq!(
+                counts,
+                &s.facet_counts(*facet, &r.filter, r.limit),
+                "{facet:?} of {r:?}"
+            );
+        }
+        assert_eq!(
+            s.selected(&got.selection),
+            s.select(&r.filter),
+            "selection of {r:?}"
+        );
+    }
+
+    #[test]
+    fn refresh_equals_the_separate_queries() {
+        let mut text = Vec::new();
+        let opts = crate::generate::Options {
+            bytes: 10_000_000,
+            ..Default::default()
+        };
+        crate::generate::generate(&opts, &mut text).unwrap();
+        let s = store_from(std::str::from_utf8(&text).unwrap());
+        assert!(s.len() > 2 * COARSE, "{} events", s.len());
+        let (first, last) = s.time_bounds().unwrap();
+        let span = last - first;
+        let auth = (
+            Facet::Kind,
+            vec!["iam_login".to_owned(), "authentication".to_owned()],
+        );
+        let window = |lo: i64, hi: i64| Filter {
+            from: Some(first + span * lo / 1000),
+            to: Some(first + span * hi / 1000),
+            ..Filter::default()
+        };
+        let mut filters = vec![
+            Filter::default(),
+            window(50, 950),
+            window(1, 999),
+            window(333, 334),
+            window(500, 500),
+            Filter {
+                facets: vec![(Facet::Result, vec!["failure".into()])],
+                ..window(100, 900)
+            },
+            Filter {
+                facets: vec![
+                    (Facet::Country, vec!["US".into(), "DE".into()]),
+                    (Facet::Method, vec!["TOTP".into()]),
+                    (Facet::Kind, vec!["authentication".into()]),
+                ],
+                ..Filter::default()
+            },
+            Filter {
+                text: Some("acme".into()),
+                ..window(200, 700)
+            },
+            Filter {
+                text: Some("  ".into()),
+                ..window(200, 700)
+            },
+            Filter {
+                events: Some((0..s.len() as u32).step_by(7).collect()),
+                ..Filter::default()
+            },
+        ];
+        let user = s.facet_counts(Facet::User, &Filter::default(), 1)[0]
+            .0
+            .clone();
+        filters.push(Filter {
+            facets: vec![(Facet::User, vec![user, "nobody".into()])],
+            ..window(10, 990)
+        });
+        let facets = vec![
+            Facet::User,
+            Facet::Method,
+            Facet::Result,
+            Facet::Country,
+            Facet::Source,
+            Facet::Action,
+        ];
+        for filter in filters {
+            let mut histogram = filter.clone();
+            if !histogram.facets.iter().any(|(f, _)| *f == Facet::Kind) {
+                histogram.facets.push(auth.clone());
+            }
+            let (from, to) = match (filter.from, filter.to) {
+                (Some(a), Some(b)) => (a, b),
+                _ => (first, last + 1),
+            };
+            for (bins, limit) in [(240, 50), (7, 3), (1, 1000)] {
+                let r = RefreshRequest {
+                    filter: filter.clone(),
+                    histogram: histogram.clone(),
+                    from,
+                    to,
+                    bins,
+                    facets: facets.clone(),
+                    limit,
+                };
+                check_refresh(&s, &r);
+                // The histogram over a span other than the window; kinds alone and no kind.
+                check_refresh(
+                    &s,
+                    &RefreshRequest {
+                        from: first - 1000,
+                        to: last - span / 3,
+                        histogram: Filter {
+                            facets: vec![],
+                            ..histogram.clone()
+                        },
+                        ..r.clone()
+                    },
+                );
+            }
+        }
+        // A window only: answered from the blocks as a run of the time order.
+        let r = RefreshRequest {
+            filter: window(50, 950),
+            histogram: window(50, 950),
+            from: first,
+            to: last,
+            bins: 100,
+            facets: facets.clone(),
+            limit: 50,
+        };
+        assert!(matches!(s.refresh(&r).selection, Selection::Range(_)));
     }
 
     #[test]
