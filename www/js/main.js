@@ -91,7 +91,7 @@ const findingsView = createFindings($('findings'), {
   },
   onThresholds: (thresholds) => ui.set({ thresholds }),
 });
-const limits = createLimits({ track });
+const limits = createLimits();
 const explain = (level) => data.levels.find((l) => l.level === level)?.explanation ?? 'level not documented by IBM';
 const moment = createMoment($('moment'), { onUnpin: () => ui.set({ moment: null }), explain });
 $('histogram-legend').append(...histogramLegend());
@@ -267,17 +267,31 @@ function startReading() {
   $('empty').hidden = true;
 }
 
+/** The page is not busy while it waits for the reader's `answer`. */
+function waitingForReader(answer) {
+  inflight -= 1;
+  setState();
+  return answer.finally(() => { inflight += 1; });
+}
+
 async function readFiles(files) {
   const list = [...files];
   if (!list.length) return;
-  // Before reading: will they fit? If not, the reader picks a subset or reads up to the cap.
-  const options = await limits.check(list, data.summary?.events ?? 0);
-  if (!options) return;
-  startReading();
-  const keys = engine.read(list, options);
-  keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
-  outstanding += list.length;
+  // Busy from the drop until the files are read (but for the offer's wait).
+  inflight += 1;
   setState();
+  try {
+    // Before reading: will they fit? If not, the reader picks a subset or reads up to the cap.
+    const options = await limits.check(list, data.summary?.events ?? 0, waitingForReader);
+    if (!options) return;
+    startReading();
+    const keys = engine.read(list, options);
+    keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
+    outstanding += list.length;
+  } finally {
+    inflight -= 1;
+    setState();
+  }
 }
 
 function fileFinished() {

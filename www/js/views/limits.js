@@ -18,10 +18,7 @@ function whole(input, fallback) {
   return Number.isFinite(v) && v >= 1 ? v : fallback;
 }
 
-/**
- * @param {{track: (f: () => Promise<any>) => Promise<any>}} opts `track` runs work counted as busy.
- */
-export function createLimits({ track }) {
+export function createLimits() {
   const recordInput = $('limit-record-mb');
   const eventsInput = $('limit-events');
   let defaultRecordBytes = 64 * 2 ** 20;
@@ -102,14 +99,16 @@ export function createLimits({ track }) {
 
   /**
    * Estimates whether `files` fit next to the `kept` events already open; when they may not,
-   * offers a subset. Resolves with the options to read them with, or null to read nothing.
+   * offers a subset, the wait for the reader's answer wrapped by `waiting` (the page is not busy
+   * then). Resolves with the options to read them with, or null to read nothing. A file whose size
+   * cannot be estimated is read, and its read says what is wrong with it.
    */
-  async function check(files, kept) {
+  async function check(files, kept, waiting) {
     const limits = caps();
-    const guess = await track(() => estimate(files));
+    const guess = await estimate(files).catch(() => null);
     const reasons = guess ? misfit(guess, limits, kept) : [];
     if (!reasons.length) return limits;
-    const keep = await ask(guess, reasons, limits, kept);
+    const keep = await waiting(ask(guess, reasons, limits, kept));
     return keep ? { ...limits, keep } : null;
   }
 
