@@ -149,9 +149,10 @@ const CASES: &[Case] = &[
         2,
         &[
             (1, "no time field"),
-            (2, "integer `7`"),
-            (2, "string \"x\""),
-            (2, "null"),
+            // Said in JSON's words (it was "invalid type: integer `7`, expected struct Top").
+            (2, "a JSON integer `7` where an event object was expected"),
+            (2, "a JSON string \"x\" where an event object was expected"),
+            (2, "a JSON null where an event object was expected"),
         ],
     ),
     case(
