@@ -18,10 +18,11 @@ pub enum Problem {
     Truncated { start_line: u64 },
     #[error("a JSON record that started at line {start_line} never closes; reading resumed at line {resumed_line}")]
     Unclosed { start_line: u64, resumed_line: u64 },
-    #[error("record is larger than the {limit} byte limit; skipped to the next line (raise the limit with authtrail --max-record-bytes, or Limits on the page)")]
+    #[error("record is larger than the {limit} byte limit; skipped (raise the limit with authtrail --max-record-bytes, or Limits on the page)")]
     TooLarge { limit: usize },
+    /// `found` says what it is: `integer `7``, `string "x"`, `null`, `array`...
     #[error("a JSON {found} where an event object was expected")]
-    NotAnObject { found: &'static str },
+    NotAnObject { found: String },
     #[error("{what}: {detail}")]
     Malformed { what: &'static str, detail: String },
     #[error("unsupported file: {0}")]

@@ -111,7 +111,9 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 /// Epoch seconds, milliseconds or microseconds, told apart by magnitude, into milliseconds.
 ///
 /// Values below 10^11 are seconds (up to year 5138), below 10^14 milliseconds, otherwise
-/// microseconds (and nanoseconds above 10^17).
+/// microseconds (and nanoseconds above 10^17). Milliseconds are therefore read as such from
+/// 1973-03-03T09:46:40Z on: every Verify `time` (epoch ms) of a real event, while a re-export
+/// that wrote seconds or microseconds is read too.
 pub fn from_epoch(v: f64) -> Option<i64> {
     if !v.is_finite() {
         return None;
@@ -231,6 +233,10 @@ mod tests {
         assert_eq!(from_epoch(1_618_469_336_286.0), Some(1_618_469_336_286));
         assert_eq!(from_epoch(1_618_469_336_286_123.0), Some(1_618_469_336_286));
         assert_eq!(from_epoch(f64::NAN), None);
+        // The boundary: the first millisecond read as milliseconds, and the last second.
+        assert_eq!(from_epoch(1e11), Some(100_000_000_000));
+        assert_eq!(format_iso(100_000_000_000), "1973-03-03T09:46:40.000Z");
+        assert_eq!(from_epoch(99_999_999_999.0), Some(99_999_999_999_000));
         assert_eq!(parse_any("1559156150862"), Some(1_559_156_150_862));
         assert_eq!(
             parse_any("2020-03-08T12:22:01+00:00"),

@@ -149,9 +149,10 @@ const CASES: &[Case] = &[
         2,
         &[
             (1, "no time field"),
-            (2, "integer `7`"),
-            (2, "string \"x\""),
-            (2, "null"),
+            // Said in JSON's words (it was "invalid type: integer `7`, expected struct Top").
+            (2, "a JSON integer `7` where an event object was expected"),
+            (2, "a JSON string \"x\" where an event object was expected"),
+            (2, "a JSON null where an event object was expected"),
         ],
     ),
     case(
@@ -172,7 +173,21 @@ const CASES: &[Case] = &[
         3,
         &[(2, "has no readable eventTime"), (3, "empty action")],
     ),
-    case("requestdata-not-json.ndjson", 5, &[]),
+    // The two MFA changes whose requestData cannot be read say so (they were events of no kind).
+    case(
+        "requestdata-not-json.ndjson",
+        3,
+        &[
+            (
+                2,
+                "iam-identity.accountsettings.update mentions MFA but cannot be read",
+            ),
+            (
+                3,
+                "billing.account-traits.update mentions MFA but cannot be read",
+            ),
+        ],
+    ),
     // Times at and beyond the edges.
     case("time-zero.ndjson", 3, &[]),
     case(
@@ -193,6 +208,58 @@ const CASES: &[Case] = &[
     // Markup in every field: read like any other event.
     case("xss_every-field.ndjson", 11, &[]),
     case("xss_every-field_verify-page.json", 4, &[]),
+    // Regressions for reported bugs (see the README).
+    // A gzip error is worded the same whatever the chunking (it was "corrupt deflate stream" or
+    // "incomplete deflate stream" depending on where the chunks end). The random bytes inflate to
+    // 609 bytes of text (as `zcat` gives them) before the file ends: they are reported too.
+    case(
+        "gzip_bad-deflate.gz",
+        0,
+        &[
+            (1, NOT_JSON),
+            (
+                0,
+                "gzip data is corrupt or truncated: the file ends inside gzip member 1",
+            ),
+            (2, "the file ends inside a JSON record"),
+        ],
+    ),
+    // Output decoded before a gzip error is kept: 16 whole lines, then the cut one.
+    case(
+        "gzip_truncated.ndjson.gz",
+        16,
+        &[
+            (0, "gzip data is corrupt or truncated"),
+            (17, "the file ends inside a JSON record"),
+        ],
+    ),
+    case(
+        "gzip_second-member-garbage.ndjson.gz",
+        1,
+        &[(0, "gzip data is corrupt or truncated")],
+    ),
+    // CR-only line ends: a broken record does not swallow the records after it; lines count CRs.
+    case(
+        "cr-only-line-ends.ndjson",
+        3,
+        &[
+            (2, "never closes; reading resumed at line 3"),
+            (4, "\"not json\""),
+        ],
+    ),
+    // Scalars in a one-line array: one diagnostic each; the object among them is an event.
+    case(
+        "array-of-scalars.json",
+        1,
+        &[
+            (1, "where an event object was expected"),
+            (1, "where an event object was expected"),
+            (1, "where an event object was expected"),
+            (1, "where an event object was expected"),
+            (1, "where an event object was expected"),
+            (1, "where an event object was expected"),
+        ],
+    ),
 ];
 
 fn read_file(name: &str) -> Vec<u8> {
@@ -258,9 +325,83 @@ fn every_corpus_file_is_in_the_table_and_the_table_has_no_stale_rows() {
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = CASES.iter().map(|c| c.file.to_owned()).collect();
+    listed.extend(SPECIAL.iter().map(|s| (*s).to_owned()));
     listed.sort();
     assert_eq!(on_disk, listed);
     assert!(on_disk.len() >= 30, "at least 30 kinds of broken input");
+}
+
+/// Files with a test of their own below.
+const SPECIAL: &[&str] = &[
+    "fuzz_framer_text-line-over-limit.txt",
+    "fuzz_framer_line-numbers-after-oversized-record.json",
+    "fuzz_framer_pretty-record-over-limit.json",
+];
+
+/// Found by the `framer` fuzz target: a pretty-printed record over the limit was read when it
+/// closed inside the bytes pushed at once, and skipped as too large when it did not.
+#[test]
+fn fuzz_framer_the_record_limit_holds_for_pretty_records_in_one_chunk() {
+    let name = "fuzz_framer_pretty-record-over-limit.json";
+    let bytes = read_file(name);
+    for chunk in [bytes.len(), 16] {
+        let mut store = Store::new();
+        let mut ing = Ingest::with_limit(&mut store, name, 64);
+        for c in bytes.chunks(chunk) {
+            ing.push(&mut store, c);
+        }
+        let f = ing.finish(&mut store);
+        assert_eq!(f.events, 1, "chunk {chunk}: only the small record is read");
+        let d = &store.diagnostics()[0];
+        assert_eq!(d.line, 1, "chunk {chunk}");
+        assert!(
+            d.message.contains("larger than the 64 byte limit"),
+            "chunk {chunk}: {}",
+            d.message
+        );
+    }
+}
+
+/// Found by the `framer` fuzz target: a pretty-printed record over the limit was skipped without
+/// counting its lines, so every later diagnostic named a line too early.
+#[test]
+fn fuzz_framer_lines_after_an_oversized_pretty_record_are_counted() {
+    let name = "fuzz_framer_line-numbers-after-oversized-record.json";
+    let bytes = read_file(name);
+    for chunk in [bytes.len(), 16, 1] {
+        let mut store = Store::new();
+        let mut ing = Ingest::with_limit(&mut store, name, 64);
+        for c in bytes.chunks(chunk) {
+            ing.push(&mut store, c);
+        }
+        ing.finish(&mut store);
+        let broken = store
+            .diagnostics()
+            .iter()
+            .find(|d| d.message.contains("invalid JSON"))
+            .unwrap_or_else(|| panic!("{:?}", store.diagnostics()));
+        assert_eq!(broken.line, 6, "chunk {chunk}: {:?}", store.diagnostics());
+        assert_eq!(broken.line, line_at(&bytes, broken.offset));
+    }
+}
+
+/// Found by the `framer` fuzz target: a line longer than the record limit was read whole when its
+/// end was in the same chunk, and cut (a UI text line lost, the sample shortened) when it was not.
+#[test]
+fn fuzz_framer_a_line_over_the_limit_is_read_the_same_whatever_the_chunking() {
+    let name = "fuzz_framer_text-line-over-limit.txt";
+    let bytes = read_file(name);
+    let read = |chunk: usize| {
+        let mut store = Store::new();
+        let mut ing = Ingest::with_limit(&mut store, name, 64);
+        for c in bytes.chunks(chunk) {
+            ing.push(&mut store, c);
+        }
+        let f = ing.finish(&mut store);
+        assert_eq!(f.records, f.events + f.duplicates + f.errors);
+        fingerprint(&store)
+    };
+    assert_eq!(read(bytes.len()), read(16));
 }
 
 #[test]
@@ -463,7 +604,11 @@ fn nesting_100_000_deep_is_a_diagnostic_not_a_stack_overflow() {
     // (what, text, the deep record's diagnostic; None: it is an event whose requestData is unread)
     let cases = [
         ("objects", format!("{objects}\n{LOGIN}\n"), Some("no time field")),
-        ("arrays", format!("{arrays}\n{LOGIN}\n"), Some(NOT_JSON)),
+        (
+            "arrays",
+            format!("{arrays}\n{LOGIN}\n"),
+            Some("a JSON array where an event object was expected"),
+        ),
         (
             "in requestData of an MFA change",
             format!(
@@ -474,7 +619,7 @@ fn nesting_100_000_deep_is_a_diagnostic_not_a_stack_overflow() {
         (
             "in a Verify page",
             format!("{{\"response\":{{\"events\":{{\"events\":[{arrays}]}}}}}}\n{LOGIN}\n"),
-            Some("no time field"),
+            Some("a JSON array where an event object was expected"),
         ),
         (
             "in a LogDNA line",

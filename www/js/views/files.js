@@ -60,8 +60,9 @@ export function createFileList({ list, onCancel }) {
   function done(key, { summary, done: read, size, cancelled, error }) {
     const r = rows.get(key);
     if (!r) return;
+    // Full when read to the end, also for an empty file (max 1, as there is no 0 of 0).
     r.progress.max = Math.max(size, 1);
-    r.progress.value = cancelled ? read : size;
+    r.progress.value = cancelled ? read : r.progress.max;
     r.events.textContent = int(summary.events);
     r.duplicates.textContent = int(summary.duplicates);
     r.errors.textContent = int(summary.errors);

@@ -10,7 +10,7 @@
 
 use super::lenient::{text, Obj, Raw, Text};
 use super::Top;
-use crate::diag::Problem;
+use crate::diag::{sample_text, Problem};
 use crate::model::{normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue};
 use serde::Deserialize;
 use serde_json::Value;
@@ -157,6 +157,9 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
     }
     ev.user = ev.actor.clone();
     let a = action.as_ref();
+    if let Some(problem) = unreadable_mfa_change(top, a) {
+        return Err(problem);
+    }
     match a {
         "iam-identity.accountsettings.update" => account_settings(top, &mut ev),
         "billing.account-traits.update" => {
@@ -186,6 +189,31 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
     }
     ev.action = action;
     Ok(ev)
+}
+
+/// An account settings change whose requestData mentions MFA but does not read as an object (a
+/// JSON string holding broken JSON, say): whether and how it changed the account MFA level is
+/// unknown, which the reviewer is told instead of seeing an event of no kind.
+fn unreadable_mfa_change(top: &Top<'_>, action: &str) -> Option<Problem> {
+    if !matches!(
+        action,
+        "billing.account-traits.update" | "iam-identity.accountsettings.update"
+    ) {
+        return None;
+    }
+    let raw = top.request_data?.get();
+    if !raw.to_ascii_lowercase().contains("mfa")
+        || data_value(top.request_data).is_some_and(|v| v.is_object())
+    {
+        return None;
+    }
+    Some(Problem::Malformed {
+        what: "account MFA change",
+        detail: format!(
+            "the requestData of {action} mentions MFA but cannot be read, so the MFA level it set is unknown: {}",
+            sample_text(raw.as_bytes(), 80)
+        ),
+    })
 }
 
 fn account_settings(top: &Top<'_>, ev: &mut Event<'_>) {
@@ -371,6 +399,66 @@ mod tests {
             Some("10.0.0.1"),
             "leading space trimmed"
         );
+    }
+
+    /// Regression: an MFA change whose requestData could not be read became an event of no kind,
+    /// missing from the account MFA history without a word.
+    #[test]
+    fn an_mfa_change_with_unreadable_request_data_is_a_diagnostic() {
+        let s = store_from(
+            &[
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-01T00:00:00Z",
+                    "a",
+                    r#"{"mfa":"TOTP"}"#,
+                ),
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-02T00:00:00Z",
+                    "a",
+                    r#""{\"mfa\":\"TOTP4A""#,
+                ),
+                ev(
+                    "iam-identity.accountsettings.update",
+                    "success",
+                    "2021-01-03T00:00:00Z",
+                    "a",
+                    r#""request_body: new_mfa_traits=NONE""#,
+                ),
+                ev(
+                    "billing.account-traits.update",
+                    "success",
+                    "2021-01-04T00:00:00Z",
+                    "a",
+                    r#""{\"team_directory\":""#,
+                ),
+            ]
+            .join("\n"),
+        );
+        assert_eq!(s.account_mfa_history().len(), 1);
+        let d: Vec<_> = s
+            .diagnostics()
+            .iter()
+            .map(|d| (d.file, d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!((d[0].0, d[0].1, d[1].1), (0, 2, 3));
+        assert!(
+            d[0].2
+                == r#"account MFA change: the requestData of billing.account-traits.update mentions MFA but cannot be read, so the MFA level it set is unknown: "{\"mfa\":\"TOTP4A""#,
+            "{}",
+            d[0].2
+        );
+        assert!(
+            d[1].2.contains("iam-identity.accountsettings.update"),
+            "{}",
+            d[1].2
+        );
+        // Unreadable, but about another trait: an event of no MFA kind, as before.
+        assert_eq!(s.len(), 2);
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod scan;
 pub mod verify;
 pub mod wrappers;
 
-use crate::diag::Problem;
+use crate::diag::{sample_text, Problem};
 use crate::ingest::framing::{Position, RecordError};
 use crate::model::Event;
 use lenient::{Obj, Raw, Text};
@@ -178,6 +178,30 @@ where
     }
 }
 
+/// The problem with a record that is not a JSON object (an element of an array, an embedded
+/// event): what it is instead, or why it is not JSON. `None` for an object.
+pub(crate) fn not_an_object(bytes: &[u8], at: Position) -> Option<RecordError> {
+    let first = *bytes.iter().find(|c| !c.is_ascii_whitespace())?;
+    if first == b'{' {
+        return None;
+    }
+    let found = if first == b'[' {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map(|_| "array".to_owned())
+    } else {
+        serde_json::from_slice::<serde_json::Value>(bytes).map(|v| match v {
+            serde_json::Value::Bool(b) => format!("boolean `{b}`"),
+            serde_json::Value::Number(n) if n.is_f64() => format!("number `{n}`"),
+            serde_json::Value::Number(n) => format!("integer `{n}`"),
+            serde_json::Value::String(s) => format!("string \"{}\"", sample_text(s.as_bytes(), 40)),
+            _ => "null".to_owned(),
+        })
+    };
+    Some(match found {
+        Ok(found) => RecordError::Invalid(Problem::NotAnObject { found }),
+        Err(e) => json_problem(&e, at),
+    })
+}
+
 /// Decodes one framed record. `Incomplete` only when the text ends inside the value.
 pub fn decode_record(
     bytes: &[u8],
@@ -188,6 +212,9 @@ pub fn decode_record(
         offset: at.offset,
         len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
     };
+    if let Some(e) = not_an_object(bytes, at) {
+        return Err(e);
+    }
     let mut top = Top::default();
     parse_into(bytes, &mut top).map_err(|e| json_problem(&e, at))?;
     let ctx = Ctx {

@@ -62,18 +62,23 @@ fn each_element(outer: &[u8], elems: &[&RawValue], ctx: Ctx<'_>, sink: &mut impl
         let ectx = element_ctx(outer, elem, ctx);
         let bytes = elem.get().as_bytes();
         let mut top = Top::default();
-        match super::parse_into(bytes, &mut top) {
-            Ok(()) => dispatch(&top, bytes, ectx, sink),
-            Err(e) => {
-                let p = match super::json_problem(&e, ectx.at) {
-                    crate::ingest::framing::RecordError::Invalid(p) => p,
-                    crate::ingest::framing::RecordError::Incomplete => Problem::Truncated {
-                        start_line: ectx.at.line,
-                    },
-                };
-                sink.problem(p, ectx.at);
-            }
-        }
+        let error = match super::not_an_object(bytes, ectx.at) {
+            Some(e) => e,
+            None => match super::parse_into(bytes, &mut top) {
+                Ok(()) => {
+                    dispatch(&top, bytes, ectx, sink);
+                    continue;
+                }
+                Err(e) => super::json_problem(&e, ectx.at),
+            },
+        };
+        let p = match error {
+            crate::ingest::framing::RecordError::Invalid(p) => p,
+            crate::ingest::framing::RecordError::Incomplete => Problem::Truncated {
+                start_line: ectx.at.line,
+            },
+        };
+        sink.problem(p, ectx.at);
     }
 }
 
@@ -84,24 +89,27 @@ fn nested(bytes: &[u8], ctx: Ctx<'_>, outer_key: Option<&str>, sink: &mut impl E
         ..ctx
     };
     let mut top = Top::default();
-    match super::parse_into(bytes, &mut top) {
-        Ok(()) => dispatch(&top, bytes, ctx, sink),
-        Err(e) => {
-            let detail = match super::json_problem(&e, Position { line: 1, offset: 0 }) {
-                crate::ingest::framing::RecordError::Invalid(p) => p.to_string(),
-                crate::ingest::framing::RecordError::Incomplete => {
-                    "the embedded JSON is cut short".to_owned()
-                }
-            };
-            sink.problem(
-                Problem::Malformed {
-                    what: "embedded event",
-                    detail,
-                },
-                ctx.at,
-            );
+    let at = Position { line: 1, offset: 0 };
+    let error = match super::not_an_object(bytes, at) {
+        Some(e) => e,
+        None => match super::parse_into(bytes, &mut top) {
+            Ok(()) => return dispatch(&top, bytes, ctx, sink),
+            Err(e) => super::json_problem(&e, at),
+        },
+    };
+    let detail = match error {
+        crate::ingest::framing::RecordError::Invalid(p) => p.to_string(),
+        crate::ingest::framing::RecordError::Incomplete => {
+            "the embedded JSON is cut short".to_owned()
         }
-    }
+    };
+    sink.problem(
+        Problem::Malformed {
+            what: "embedded event",
+            detail,
+        },
+        ctx.at,
+    );
 }
 
 /// Unwraps containers until an event is reached, then normalizes it.

@@ -2,14 +2,17 @@
 //!
 //! One framer reads every text container: NDJSON and LogDNA export lines, JSON arrays (streamed
 //! element by element, never held whole), concatenated or pretty-printed values, and text that is
-//! not JSON at all (runs of such lines become one diagnostic). CR, CRLF and LF line ends all work.
+//! not JSON at all (runs of such lines become one diagnostic). CR, CRLF and LF line ends all work:
+//! a line ends at a CR or an LF, and the LF of a CRLF ends nothing more.
 //!
 //! The fast path parses a whole line as one record. Only when the line ends inside a value does a
 //! resumable scanner follow the value across lines. A line with a syntax error that does not close
 //! on that line is reported and skipped, so one broken line never swallows the lines after it.
+//! A record or line longer than the record limit is reported and skipped whole, however the bytes
+//! arrive: what is framed never depends on where the chunks end.
 
 use crate::diag::{sample_text, Problem};
-use memchr::memchr;
+use memchr::memchr2;
 
 /// Where a record starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +34,9 @@ pub enum RecordError {
 
 /// Receives what the framer finds.
 pub trait RecordSink {
-    /// One framed JSON value (object or array), at most `max_record` bytes. A record refused
-    /// with an error must have had no effect: the framer may offer the same bytes again.
+    /// One framed JSON value, at most `max_record` bytes: an object, or any other value that is
+    /// an element of an array (which the sink reports as not an event). A record refused with an
+    /// error must have had no effect: the framer may offer the same bytes again.
     fn record(&mut self, bytes: &[u8], at: Position) -> Result<(), RecordError>;
     /// Something that is not a record. Each call is one unreadable record in the accounting.
     fn problem(&mut self, problem: Problem, at: Position);
@@ -48,6 +52,8 @@ struct Scan {
     depth: u32,
     in_str: bool,
     at: Position,
+    /// Already reported as over the limit: the rest of the value is skipped, not kept.
+    oversized: bool,
 }
 
 #[derive(Debug)]
@@ -86,12 +92,49 @@ pub struct Framer {
     skipping_line: bool,
     max_record: usize,
     shape: Shape,
-    /// Whether `buf[0]` starts a line (the byte before it, dropped by compaction, ended one).
-    base_at_line_start: bool,
+    /// The byte before `buf[0]` (dropped by compaction), `\n` at the start of the text.
+    before: u8,
 }
 
 fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Line ends in `bytes`, `before` the byte before them: every CR, and every LF not after a CR.
+fn line_ends(bytes: &[u8], before: u8) -> u64 {
+    let bytes = match bytes.split_first() {
+        Some((b'\n', rest)) if before == b'\r' => rest,
+        _ => bytes,
+    };
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let cr = memchr::memchr_iter(b'\r', bytes).count();
+    let crlf = if cr == 0 {
+        0
+    } else {
+        memchr::memmem::find_iter(bytes, b"\r\n").count()
+    };
+    (lf + cr - crlf) as u64
+}
+
+/// Length of the scalar (number, string, literal) starting at `bytes[0]`, if it ends within
+/// `bytes`. A string ends at its closing quote or, unterminated, at the end of its line.
+fn scalar_len(bytes: &[u8]) -> Option<usize> {
+    if bytes.first() != Some(&b'"') {
+        return bytes
+            .iter()
+            .position(|&c| is_ws(c) || matches!(c, b',' | b']' | b'}' | b'[' | b'{'));
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some(i + 1),
+            b'\r' | b'\n' => return Some(i),
+            b'\\' if matches!(bytes.get(i + 1), Some(b'\r' | b'\n')) => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Position of the byte just after the value starting at `bytes[0]` closes, within `bytes`.
@@ -137,7 +180,7 @@ impl Framer {
             skipping_line: false,
             max_record,
             shape: Shape::default(),
-            base_at_line_start: true,
+            before: b'\n',
         }
     }
 
@@ -159,12 +202,15 @@ impl Framer {
     pub fn push(&mut self, mut chunk: &[u8], sink: &mut impl RecordSink) {
         if self.pos < self.buf.len() {
             // Complete the line held from the last chunk first.
-            let Some(nl) = memchr(b'\n', chunk) else {
+            let Some(mut nl) = memchr2(b'\n', b'\r', chunk) else {
                 self.buf.extend_from_slice(chunk);
                 self.run(sink, false);
                 self.compact();
                 return;
             };
+            if chunk[nl] == b'\r' && chunk.get(nl + 1) == Some(&b'\n') {
+                nl += 1;
+            }
             self.buf.extend_from_slice(&chunk[..=nl]);
             self.run(sink, false);
             chunk = &chunk[nl + 1..];
@@ -190,7 +236,7 @@ impl Framer {
     /// unfinished last line), which the caller frames as usual. Returns the bytes taken.
     fn direct_lines(&mut self, chunk: &[u8], sink: &mut impl RecordSink) -> usize {
         if let Some(&last) = self.buf.last() {
-            self.base_at_line_start = matches!(last, b'\n' | b'\r');
+            self.before = last;
         }
         self.base += self.buf.len() as u64;
         self.buf.clear();
@@ -198,16 +244,16 @@ impl Framer {
         self.nl_search_from = 0;
         let mut at = 0;
         while chunk.get(at) == Some(&b'{') {
-            let Some(nl) = memchr(b'\n', &chunk[at..]) else {
+            let Some(nl) = memchr2(b'\n', b'\r', &chunk[at..]) else {
                 break;
             };
             let line_end = at + nl;
+            if line_end - at > self.max_record {
+                break;
+            }
             let mut end = line_end;
             while end > at && is_ws(chunk[end - 1]) {
                 end -= 1;
-            }
-            if end - at > self.max_record {
-                break;
             }
             let position = Position {
                 line: self.line,
@@ -219,10 +265,13 @@ impl Framer {
             self.shape.single_line += 1;
             self.line += 1;
             at = line_end + 1;
+            if chunk[line_end] == b'\r' && chunk.get(at) == Some(&b'\n') {
+                at += 1;
+            }
         }
         if at > 0 {
             self.base += at as u64;
-            self.base_at_line_start = true;
+            self.before = chunk[at - 1];
         }
         at
     }
@@ -242,30 +291,38 @@ impl Framer {
     }
 
     fn compact(&mut self) {
-        let keep_from = self.scan.as_ref().map_or(self.pos, |s| s.start);
+        let keep_from = match &self.scan {
+            Some(s) if !s.oversized => s.start,
+            _ => self.pos,
+        };
         if keep_from == 0 || keep_from < self.buf.len() / 2 && keep_from < (1 << 20) {
             return;
         }
-        self.base_at_line_start = matches!(self.buf[keep_from - 1], b'\n' | b'\r');
+        self.before = self.buf[keep_from - 1];
         self.buf.drain(..keep_from);
         self.base += keep_from as u64;
         self.pos -= keep_from;
         self.nl_search_from = self.nl_search_from.saturating_sub(keep_from);
         if let Some(s) = self.scan.as_mut() {
-            s.start -= keep_from;
+            s.start = s.start.saturating_sub(keep_from);
             s.cursor -= keep_from;
         }
     }
 
+    /// The byte before `buf[i]`.
+    fn byte_before(&self, i: usize) -> u8 {
+        i.checked_sub(1).map_or(self.before, |p| self.buf[p])
+    }
+
     fn advance_lines(&mut self, to: usize) {
-        self.line += memchr::memchr_iter(b'\n', &self.buf[self.pos..to]).count() as u64;
+        self.line += line_ends(&self.buf[self.pos..to], self.byte_before(self.pos));
         self.pos = to;
     }
 
-    /// End of the line starting at `pos` (index of its `\n`), if it is in the buffer.
+    /// End of the line starting at `pos` (index of its CR or LF), if it is in the buffer.
     fn line_end(&mut self) -> Option<usize> {
         let from = self.nl_search_from.max(self.pos);
-        match memchr(b'\n', &self.buf[from..]) {
+        match memchr2(b'\n', b'\r', &self.buf[from..]) {
             Some(i) => Some(from + i),
             None => {
                 self.nl_search_from = self.buf.len();
@@ -311,7 +368,7 @@ impl Framer {
             // Skip whitespace (and commas between array elements).
             while self.pos < self.buf.len() {
                 let c = self.buf[self.pos];
-                if c == b'\n' {
+                if c == b'\r' || c == b'\n' && self.byte_before(self.pos) != b'\r' {
                     self.line += 1;
                 } else if !(is_ws(c) || self.in_array && c == b',') {
                     break;
@@ -321,10 +378,7 @@ impl Framer {
             if self.pos >= self.buf.len() {
                 return;
             }
-            let at_line_start = match self.pos.checked_sub(1) {
-                None => self.base_at_line_start,
-                Some(prev) => matches!(self.buf[prev], b'\n' | b'\r'),
-            };
+            let at_line_start = matches!(self.byte_before(self.pos), b'\n' | b'\r');
             match self.buf[self.pos] {
                 b'[' if !self.in_array => {
                     self.flush_junk(sink);
@@ -336,9 +390,15 @@ impl Framer {
                     self.in_array = false;
                     self.pos += 1;
                 }
-                b'{' => {
+                b'{' | b'[' => {
                     self.flush_junk(sink);
                     if !self.record_at(sink, eof) {
+                        return;
+                    }
+                }
+                b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n' if self.in_array => {
+                    self.flush_junk(sink);
+                    if !self.scalar_at(sink, eof) {
                         return;
                     }
                 }
@@ -359,14 +419,7 @@ impl Framer {
             None if eof => self.buf.len(),
             None => {
                 if self.buf.len() - start > self.max_record {
-                    sink.problem(
-                        Problem::TooLarge {
-                            limit: self.max_record,
-                        },
-                        self.position(start),
-                    );
-                    self.skipping_line = true;
-                    self.pos = self.buf.len();
+                    self.skip_line_too_large(sink, start);
                 }
                 return false;
             }
@@ -379,7 +432,8 @@ impl Framer {
             end -= 1;
         }
         let at = self.position(start);
-        if end - start > self.max_record {
+        // The line as it stands, as when it does not fit in the buffer (above).
+        if line_end - start > self.max_record {
             sink.problem(
                 Problem::TooLarge {
                     limit: self.max_record,
@@ -405,6 +459,7 @@ impl Framer {
                     depth: 0,
                     in_str: false,
                     at,
+                    oversized: false,
                 });
                 true
             }
@@ -470,7 +525,7 @@ impl Framer {
                         break;
                     }
                 }
-                b'\n' if s.depth > 0 => {
+                b'\n' | b'\r' if s.depth > 0 => {
                     // A compact record starting at column 0 inside an indented value means the
                     // value was cut short: pretty-printers indent everything nested.
                     if i + 2 >= buf.len() && !eof {
@@ -486,54 +541,114 @@ impl Framer {
             i += 1;
         }
         s.cursor = i;
+        let too_large = Problem::TooLarge {
+            limit: self.max_record,
+        };
+        // Over the limit is told by where the value ends (closes, is cut short, or the file
+        // ends), which does not depend on the chunking; when the bytes come in several pushes
+        // it is told as soon as the limit is passed, and the rest is skipped as it comes.
         if let Some(end) = closed {
             self.shape.multi_line += 1;
-            if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
-                let p = match e {
-                    RecordError::Invalid(p) => p,
-                    RecordError::Incomplete => Problem::Truncated {
-                        start_line: s.at.line,
-                    },
-                };
-                sink.problem(p, s.at);
+            if !s.oversized {
+                if end - s.start > self.max_record {
+                    sink.problem(too_large, s.at);
+                } else if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
+                    let p = match e {
+                        RecordError::Invalid(p) => p,
+                        RecordError::Incomplete => Problem::Truncated {
+                            start_line: s.at.line,
+                        },
+                    };
+                    sink.problem(p, s.at);
+                }
             }
             self.advance_lines(end);
             return true;
         }
         if let Some(next) = resync {
             self.advance_lines(next);
-            sink.problem(
-                Problem::Unclosed {
-                    start_line: s.at.line,
-                    resumed_line: self.line,
-                },
-                s.at,
-            );
-            return true;
-        }
-        if s.cursor - s.start > self.max_record {
-            sink.problem(
-                Problem::TooLarge {
-                    limit: self.max_record,
-                },
-                s.at,
-            );
-            self.pos = s.cursor;
-            self.skipping_line = true;
+            if !s.oversized {
+                if next - s.start > self.max_record {
+                    sink.problem(too_large, s.at);
+                } else {
+                    sink.problem(
+                        Problem::Unclosed {
+                            start_line: s.at.line,
+                            resumed_line: self.line,
+                        },
+                        s.at,
+                    );
+                }
+            }
             return true;
         }
         if eof {
-            sink.problem(
-                Problem::Truncated {
-                    start_line: s.at.line,
-                },
-                s.at,
-            );
+            if !s.oversized {
+                if self.buf.len() - s.start > self.max_record {
+                    sink.problem(too_large, s.at);
+                } else {
+                    sink.problem(
+                        Problem::Truncated {
+                            start_line: s.at.line,
+                        },
+                        s.at,
+                    );
+                }
+            }
             self.advance_lines(self.buf.len());
             return true;
         }
+        if !s.oversized && s.cursor - s.start > self.max_record {
+            sink.problem(too_large, s.at);
+            s.oversized = true;
+        }
+        if s.oversized {
+            // Counted, then dropped by the next compaction.
+            self.advance_lines(s.cursor);
+        }
         self.scan = Some(s);
         false
+    }
+
+    /// Frames a scalar element of an array (a number, string, `true`, `false` or `null`) for the
+    /// sink to report. Returns false when more bytes are needed.
+    fn scalar_at(&mut self, sink: &mut impl RecordSink, eof: bool) -> bool {
+        let start = self.pos;
+        let end = match scalar_len(&self.buf[start..]) {
+            Some(len) => start + len,
+            None if eof => self.buf.len(),
+            None => {
+                if self.buf.len() - start > self.max_record {
+                    self.skip_line_too_large(sink, start);
+                }
+                return false;
+            }
+        };
+        let at = self.position(start);
+        if end - start > self.max_record {
+            self.skip_line_too_large(sink, start);
+            self.pos = end;
+            return true;
+        }
+        match sink.record(&self.buf[start..end], at) {
+            Ok(()) => {}
+            Err(RecordError::Invalid(p)) => sink.problem(p, at),
+            Err(RecordError::Incomplete) => self.extend_junk(start, end),
+        }
+        self.pos = end;
+        true
+    }
+
+    /// Reports the value at `start` as over the limit and skips the rest of its line.
+    fn skip_line_too_large(&mut self, sink: &mut impl RecordSink, start: usize) {
+        sink.problem(
+            Problem::TooLarge {
+                limit: self.max_record,
+            },
+            self.position(start),
+        );
+        self.skipping_line = true;
+        self.pos = self.buf.len();
     }
 
     /// Reads text up to the end of the line as not-JSON. Returns false when more bytes are needed.
@@ -551,6 +666,13 @@ impl Framer {
                 return false;
             }
         };
+        // A line over the limit is not offered as text, as when it does not fit in the buffer
+        // (above), and its sample is taken the same way.
+        if line_end - start > self.max_record {
+            self.extend_junk(start, line_end);
+            self.advance_lines((line_end + 1).min(self.buf.len()));
+            return true;
+        }
         let mut end = line_end;
         while end > start && is_ws(self.buf[end - 1]) {
             end -= 1;
@@ -578,7 +700,11 @@ impl Framer {
         });
         run.lines += 1;
         if run.sample.len() < 80 {
-            let take = (end - start).min(80 - run.sample.len());
+            // At most the first `max_record + 1` bytes: all a line over the limit is sure to
+            // have when it is seen to be over.
+            let take = (end - start)
+                .min(80 - run.sample.len())
+                .min(self.max_record + 1);
             if !run.sample.is_empty() {
                 run.sample.push(b' ');
             }
@@ -658,6 +784,42 @@ mod tests {
                 assert_eq!(s.records.len(), 2, "{input:?} chunk {chunk}");
                 assert!(s.problems.is_empty(), "{input:?}: {:?}", s.problems);
             }
+        }
+    }
+
+    /// Regression: a lone CR did not end a line, so a broken record swallowed the records after
+    /// it and line numbers stopped moving.
+    #[test]
+    fn every_kind_of_line_end_counts_whatever_the_chunking() {
+        let input = "{\"a\":1}\r{\"b\":\r{\"a\":2}\r\n\r\n{\"a\":3}\n\r{\"a\":4}\r";
+        for chunk in 1..=input.len() {
+            let s = frame(input, chunk);
+            assert_eq!(lines_of(&s), [1, 3, 5, 7], "chunk {chunk}");
+            assert_eq!(s.problems.len(), 1, "chunk {chunk}: {:?}", s.problems);
+            assert!(s.problems[0].0.contains("reading resumed at line 3"));
+        }
+    }
+
+    /// Regression: a scalar in a JSON array made the rest of its line one run of text.
+    #[test]
+    fn scalars_and_arrays_in_an_array_are_elements_of_their_own() {
+        let input = "[1, \"two\\\" ]\", null, {\"a\":1}, [2, [3]], -4.5e1, true]\n";
+        for chunk in [1, 4, input.len()] {
+            let s = frame(input, chunk);
+            assert_eq!(
+                s.records.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+                [
+                    "1",
+                    "\"two\\\" ]\"",
+                    "null",
+                    "{\"a\":1}",
+                    "[2, [3]]",
+                    "-4.5e1",
+                    "true"
+                ],
+                "chunk {chunk}"
+            );
+            assert!(s.problems.is_empty(), "{:?}", s.problems);
         }
     }
 

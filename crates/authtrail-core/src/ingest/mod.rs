@@ -386,16 +386,7 @@ impl Ingest {
         if matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
             return;
         }
-        let text = match self.gunzip.as_mut().map(|g| g.push(chunk)) {
-            None => None,
-            Some(Ok(out)) => Some(out),
-            Some(Err(e)) => {
-                let problem = Problem::Gzip(e);
-                self.sniffed = Some(Sniffed::Unsupported("gzip"));
-                self.file_problem(collector, problem);
-                return;
-            }
-        };
+        let text = self.gunzip.as_mut().map(|g| g.push(chunk));
         self.frame(collector, text.as_deref().unwrap_or(chunk));
     }
 
@@ -455,21 +446,18 @@ impl Ingest {
                 self.start(collector, &head);
             }
         }
-        if let Some(g) = self.gunzip.as_mut() {
-            if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
-                match g.finish() {
-                    Ok(rest) => self.frame(collector, &rest),
-                    Err(e) => self.file_problem(
-                        collector,
-                        Problem::Gzip(format!("{e}; the events before the damage were kept")),
-                    ),
-                }
-            }
+        // Reported before the framer's last diagnostics whatever the chunking: the text
+        // decompressed before the damage was all framed as it came.
+        if let Some(Err(e)) = self.gunzip.as_mut().map(gzip::Gunzip::finish) {
+            self.file_problem(
+                collector,
+                Problem::Gzip(format!("{e}; the events before the damage were kept")),
+            );
         }
         if let Some(head) = self.text_head.take() {
             self.frame_text(collector, &head);
         }
-        if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) || self.gunzip.is_some() {
+        if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
             self.with_framer(collector, |framer, adapter| framer.finish(adapter));
         }
         if self.counts.records == 0 && self.counts.errors == 0 {
