@@ -8,8 +8,8 @@
 // One file: `node --test demo.test.js`. Screenshots go to tests/artifacts/ (gitignored), one per key
 // moment and one named *-FAILED.png when a test fails.
 //
-// Files: server.js (static server), harness.js (this), checks.js (shared checks), *.test.js (the tests:
-// static, demo, files, privacy, subpath, cancel, offline, single-file).
+// Files: server.js (static server), harness.js (this), checks.js (shared checks), inert.js (checks that
+// hostile text stayed text), bench/ (the page half of `cargo xtask bench`), *.test.js (the tests).
 //
 // - paths: the repository, dist/ (built by the caller), tests/fixtures/, tests/artifacts/ (screenshots);
 // - the authtrail CLI (target/{release,debug}/authtrail), used as the oracle for expected numbers;
