@@ -83,6 +83,36 @@ pub struct Histogram {
     pub other: Vec<u32>,
 }
 
+impl Histogram {
+    /// `bins` (at least one) empty bins over [from, to).
+    fn empty(from: i64, to: i64, bins: usize) -> Histogram {
+        let bins = bins.max(1);
+        Histogram {
+            from,
+            to,
+            success: vec![0; bins],
+            failure: vec![0; bins],
+            other: vec![0; bins],
+        }
+    }
+
+    /// The bin of a time in [from, to) (the last bin for `to - 1` whatever the rounding).
+    fn binner(&self) -> impl Fn(i64) -> usize {
+        let (from, bins) = (self.from, self.success.len());
+        let width = (self.to - from) as f64 / bins as f64;
+        move |t| (((t - from) as f64 / width) as usize).min(bins - 1)
+    }
+
+    /// Counts one event of outcome `outcome` in bin `b`.
+    fn count(&mut self, b: usize, outcome: u8) {
+        match class(outcome) {
+            0 => self.success[b] += 1,
+            1 => self.failure[b] += 1,
+            _ => self.other[b] += 1,
+        }
+    }
+}
+
 /// Everything the page redraws after a filter change: a histogram under its own filter, facet
 /// counts and the selection under `filter`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -440,34 +470,26 @@ impl Store {
 
     /// Events matching `filter` in `bins` equal bins over [from, to), split by outcome.
     pub fn histogram(&self, from: i64, to: i64, bins: usize, filter: &Filter) -> Histogram {
-        let bins = bins.max(1);
-        let mut h = Histogram {
-            from,
-            to,
-            success: vec![0; bins],
-            failure: vec![0; bins],
-            other: vec![0; bins],
-        };
-        if to <= from {
-            return h;
-        }
+        let mut h = Histogram::empty(from, to, bins);
         let c = self.compile(filter, None);
-        let width = (to - from) as f64 / bins as f64;
-        let lo = filter.from.map_or(from, |f| f.max(from));
-        let hi = filter.to.map_or(to, |t| t.min(to));
-        for &i in &self.order[self.time_range(Some(lo), Some(hi))] {
+        let bin = h.binner();
+        for &i in &self.order[self.histogram_range(from, to, filter)] {
             let i = i as usize;
-            if !self.matches(&c, i) {
-                continue;
-            }
-            let b = (((self.time[i] - from) as f64 / width) as usize).min(bins - 1);
-            match Outcome::from_u8(self.outcome[i]) {
-                Outcome::Success => h.success[b] += 1,
-                Outcome::Failure => h.failure[b] += 1,
-                Outcome::Pending | Outcome::Unknown => h.other[b] += 1,
+            if self.matches(&c, i) {
+                h.count(bin(self.time[i]), self.outcome[i]);
             }
         }
         h
+    }
+
+    /// The positions of the time order a histogram over [from, to) under `filter` reads.
+    fn histogram_range(&self, from: i64, to: i64, filter: &Filter) -> Range<usize> {
+        if to <= from {
+            return 0..0;
+        }
+        let lo = filter.from.map_or(from, |f| f.max(from));
+        let hi = filter.to.map_or(to, |t| t.min(to));
+        self.time_range(Some(lo), Some(hi))
     }
 
     /// Counts per value of `facet` among events matching `filter` (ignoring the filter's own
@@ -528,22 +550,9 @@ impl Store {
         if let Some(out) = self.refresh_window(r) {
             return out;
         }
-        let bins = r.bins.max(1);
-        let mut hist = Histogram {
-            from: r.from,
-            to: r.to,
-            success: vec![0; bins],
-            failure: vec![0; bins],
-            other: vec![0; bins],
-        };
-        let width = (r.to - r.from) as f64 / bins as f64;
-        let hist_range = if r.to > r.from {
-            let lo = r.histogram.from.map_or(r.from, |f| f.max(r.from));
-            let hi = r.histogram.to.map_or(r.to, |t| t.min(r.to));
-            self.time_range(Some(lo), Some(hi))
-        } else {
-            0..0
-        };
+        let mut hist = Histogram::empty(r.from, r.to, r.bins);
+        let bin = hist.binner();
+        let hist_range = self.histogram_range(r.from, r.to, &r.histogram);
         let sel_range = self.time_range(r.filter.from, r.filter.to);
         let walk = if hist_range.is_empty() {
             sel_range.clone()
@@ -559,12 +568,7 @@ impl Store {
         for pos in walk {
             let i = self.order[pos] as usize;
             if hist_range.contains(&pos) && self.matches(&h, i) {
-                let b = (((self.time[i] - r.from) as f64 / width) as usize).min(bins - 1);
-                match class(self.outcome[i]) {
-                    0 => hist.success[b] += 1,
-                    1 => hist.failure[b] += 1,
-                    _ => hist.other[b] += 1,
-                }
+                hist.count(bin(self.time[i]), self.outcome[i]);
             }
             if !sel_range.contains(&pos) || !self.matches_except_facets(&c, i) {
                 continue;
@@ -619,25 +623,16 @@ impl Store {
                 *keep &= values.iter().any(|v| v == Kind::ALL[k].name());
             }
         }
-        let bins = r.bins.max(1);
-        let mut hist = Histogram {
-            from: r.from,
-            to: r.to,
-            success: vec![0; bins],
-            failure: vec![0; bins],
-            other: vec![0; bins],
-        };
-        if r.to > r.from {
-            let lo = r.histogram.from.map_or(r.from, |f| f.max(r.from));
-            let hi = r.histogram.to.map_or(r.to, |t| t.min(r.to));
-            let range = self.time_range(Some(lo), Some(hi));
-            let width = (r.to - r.from) as f64 / bins as f64;
-            let bin_of =
-                |i: u32| (((self.time[i as usize] - r.from) as f64 / width) as usize).min(bins - 1);
+        let mut hist = Histogram::empty(r.from, r.to, r.bins);
+        let bins = hist.success.len();
+        let range = self.histogram_range(r.from, r.to, &r.histogram);
+        if !range.is_empty() {
+            let bin = hist.binner();
             let positions = &self.order[range.clone()];
             let mut start = range.start;
             for b in 0..bins {
-                let end = range.start + positions.partition_point(|&i| bin_of(i) <= b);
+                let end =
+                    range.start + positions.partition_point(|&i| bin(self.time[i as usize]) <= b);
                 let [s, f, o] = self.kind_counts(start..end, &kinds);
                 hist.success[b] = s;
                 hist.failure[b] = f;
