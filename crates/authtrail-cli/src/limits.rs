@@ -2,17 +2,14 @@
 //! `--mfa-only`, `--from` / `--to`), and `authtrail extract`: the MFA-relevant events' original
 //! records, streamed to a smaller NDJSON file.
 
+use crate::stream::{Line, Streamed};
 use crate::{display_name, nothing_read, parse_size, parse_time, read_all};
 use anyhow::{Context, Result};
-use authtrail_core::decode::Span;
-use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_RECORD};
-use authtrail_core::ingest::{Collector, FileSummary};
-use authtrail_core::{Diagnostic, Event};
+use authtrail_core::ingest::FileSummary;
 use clap::Args;
-use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -76,63 +73,6 @@ pub fn report_notes(files: &[FileSummary]) {
 /// Diagnostics printed word for word by `extract`; the rest are counted.
 const SHOWN_DIAGNOSTICS: u64 = 20;
 
-/// Writes the original record of each new event to `out`, one per line.
-struct Records<W: Write> {
-    out: W,
-    names: Vec<String>,
-    seen: HashSet<u64>,
-    diagnostics: u64,
-    error: Option<io::Error>,
-}
-
-impl<W: Write> Collector for Records<W> {
-    fn add_file(&mut self, name: &str) -> u16 {
-        self.names.push(name.to_owned());
-        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
-    }
-    fn event(&mut self, _file: u16, _event: &Event<'_>, key: u64, _span: Span) -> bool {
-        self.seen.insert(key)
-    }
-    fn event_with_original(
-        &mut self,
-        _file: u16,
-        _event: &Event<'_>,
-        key: u64,
-        _span: Span,
-        original: &[u8],
-    ) -> bool {
-        if !self.seen.insert(key) {
-            return false;
-        }
-        if self.error.is_none() {
-            let mut line = Vec::with_capacity(original.len() + 1);
-            ndjson_line(&mut line, original);
-            if let Err(e) = self.out.write_all(&line) {
-                self.error = Some(e);
-            }
-        }
-        true
-    }
-    fn kept(&self) -> u64 {
-        self.seen.len() as u64
-    }
-    fn has(&self, key: u64) -> bool {
-        self.seen.contains(&key)
-    }
-    fn diagnostic(&mut self, d: Diagnostic) {
-        self.diagnostics += 1;
-        if self.diagnostics <= SHOWN_DIAGNOSTICS {
-            eprintln!(
-                "authtrail: {}:{} (byte {}): {}",
-                self.names[usize::from(d.file)],
-                d.line,
-                d.offset,
-                d.message
-            );
-        }
-    }
-}
-
 /// `authtrail extract`: streams `files` (any size: only the keys of the events written are held)
 /// and writes the original records of their MFA-relevant events to `output`.
 pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
@@ -141,13 +81,7 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     }
     let file =
         File::create(output).with_context(|| format!("cannot create {}", output.display()))?;
-    let mut sink = Records {
-        out: BufWriter::new(file),
-        names: Vec::new(),
-        seen: HashSet::new(),
-        diagnostics: 0,
-        error: None,
-    };
+    let mut sink = Streamed::new(BufWriter::new(file), Line::Original, SHOWN_DIAGNOSTICS);
     let (summaries, failures) = read_all(files, &mut sink);
     for f in &failures {
         eprintln!("authtrail: {f}");
@@ -158,12 +92,7 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     sink.out
         .flush()
         .with_context(|| format!("cannot write {}", output.display()))?;
-    if sink.diagnostics > SHOWN_DIAGNOSTICS {
-        eprintln!(
-            "authtrail: ... and {} more record(s) that could not be read",
-            sink.diagnostics - SHOWN_DIAGNOSTICS
-        );
-    }
+    sink.report_unshown();
     report_notes(&summaries);
     let sum = |f: fn(&FileSummary) -> u64| summaries.iter().map(f).sum::<u64>();
     eprintln!(

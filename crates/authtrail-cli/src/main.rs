@@ -4,19 +4,18 @@ mod export;
 mod limits;
 mod report;
 mod review;
+mod stream;
 
 use anyhow::{bail, Context, Result};
-use authtrail_core::decode::Span;
 use authtrail_core::ingest::{Collector, FileSummary};
 use authtrail_core::time::format_iso;
-use authtrail_core::{Diagnostic, Event, Ingest, Store};
+use authtrail_core::{Diagnostic, Ingest, Store};
 use clap::{Parser, Subcommand};
-use serde_json::json;
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use stream::{Line, Streamed};
 
 #[derive(Parser)]
 #[command(
@@ -357,58 +356,12 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes each new event as a JSON line as soon as it is read.
-struct JsonLines<W: Write> {
-    out: W,
-    names: Vec<String>,
-    seen: HashSet<u64>,
-    error: Option<io::Error>,
-}
-
-impl<W: Write> Collector for JsonLines<W> {
-    fn add_file(&mut self, name: &str) -> u16 {
-        self.names.push(name.to_owned());
-        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
-    }
-    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
-        if !self.seen.insert(key) {
-            return false;
-        }
-        if self.error.is_none() {
-            let line = json!({"file": self.names[usize::from(file)], "offset": span.offset, "event": event});
-            if let Err(e) = serde_json::to_writer(&mut self.out, &line)
-                .map_err(io::Error::from)
-                .and_then(|()| self.out.write_all(b"\n"))
-            {
-                self.error = Some(e);
-            }
-        }
-        true
-    }
-    fn kept(&self) -> u64 {
-        self.seen.len() as u64
-    }
-    fn has(&self, key: u64) -> bool {
-        self.seen.contains(&key)
-    }
-    fn diagnostic(&mut self, d: Diagnostic) {
-        eprintln!(
-            "authtrail: {}:{} (byte {}): {}",
-            self.names[usize::from(d.file)],
-            d.line,
-            d.offset,
-            d.message
-        );
-    }
-}
-
 fn events(files: &[PathBuf]) -> Result<ExitCode> {
-    let mut sink = JsonLines {
-        out: BufWriter::new(io::stdout().lock()),
-        names: Vec::new(),
-        seen: HashSet::new(),
-        error: None,
-    };
+    let mut sink = Streamed::new(
+        BufWriter::new(io::stdout().lock()),
+        Line::Normalized,
+        u64::MAX,
+    );
     let (summaries, failures) = read_all(files, &mut sink);
     for f in &failures {
         eprintln!("authtrail: {f}");
