@@ -1,8 +1,11 @@
 //! Every fixture (real published samples and constructed exports) against its expected summary, the
 //! accounting identity, and independence from how the bytes are chunked.
 
+mod common;
+
 use authtrail_core::summary::summary_json;
 use authtrail_core::{Ingest, Store};
+use common::{fingerprint, ingest_into};
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -41,39 +44,12 @@ fn name_of(path: &Path) -> String {
 /// Reads `bytes` into a fresh store, pushing chunks of the given sizes in turn (cycled).
 fn ingest(name: &str, bytes: &[u8], sizes: &[usize]) -> Store {
     let mut store = Store::new();
-    let mut ing = Ingest::new(&mut store, name);
-    let mut rest = bytes;
-    let mut k = 0;
-    while !rest.is_empty() {
-        let n = sizes[k % sizes.len()].clamp(1, rest.len());
-        ing.push(&mut store, &rest[..n]);
-        rest = &rest[n..];
-        k += 1;
-    }
-    let f = ing.finish(&mut store);
-    assert_eq!(
-        f.records,
-        f.events + f.duplicates + f.errors,
-        "accounting identity for {name}"
-    );
+    let f = ingest_into(&mut store, name, bytes, sizes);
     assert!(
         f.records >= 1,
         "{name}: every file yields at least one event or diagnostic"
     );
     store
-}
-
-/// Everything a store holds that a reader could see: the summary and every event, in order.
-fn fingerprint(store: &Store) -> String {
-    let events: Vec<_> = (0..store.len())
-        .map(|i| {
-            (
-                store.locate(i),
-                serde_json::to_string(&store.event(i)).expect("json"),
-            )
-        })
-        .collect();
-    format!("{}\n{events:?}", summary_json(store))
 }
 
 #[test]

@@ -3,9 +3,12 @@
 //! store leave a good file untouched; huge inputs generated here (a 50 MB line, 100,000-deep
 //! nesting, megabytes of junk) are reported without crashing, and the store stays small.
 
+mod common;
+
 use authtrail_core::store::MAX_DIAGNOSTICS;
 use authtrail_core::summary::summary_json;
 use authtrail_core::{FileSummary, Ingest, Store};
+use common::{fingerprint, ingest_into};
 use std::path::{Path, PathBuf};
 
 fn hostile_dir() -> PathBuf {
@@ -266,43 +269,10 @@ fn read_file(name: &str) -> Vec<u8> {
     std::fs::read(hostile_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// Reads `bytes` as one file into `store`, pushing chunks of the given sizes in turn.
-fn ingest_into(store: &mut Store, name: &str, bytes: &[u8], sizes: &[usize]) -> FileSummary {
-    let mut ing = Ingest::new(store, name);
-    let mut rest = bytes;
-    for &n in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let n = n.clamp(1, rest.len());
-        ing.push(store, &rest[..n]);
-        rest = &rest[n..];
-    }
-    let f = ing.finish(store);
-    assert_eq!(
-        f.records,
-        f.events + f.duplicates + f.errors,
-        "{name}: accounting identity (records == events + duplicates + errors)"
-    );
-    f
-}
-
 fn ingest(name: &str, bytes: &[u8], sizes: &[usize]) -> (Store, FileSummary) {
     let mut store = Store::new();
     let f = ingest_into(&mut store, name, bytes, sizes);
     (store, f)
-}
-
-fn fingerprint(store: &Store) -> String {
-    let events: Vec<_> = (0..store.len())
-        .map(|i| {
-            (
-                store.locate(i),
-                serde_json::to_string(&store.event(i)).expect("json"),
-            )
-        })
-        .collect();
-    format!("{}\n{events:?}", summary_json(store))
 }
 
 /// The 1-based line of byte `offset`, counting LF, CRLF and lone CR as line ends.
