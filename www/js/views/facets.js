@@ -1,7 +1,7 @@
 // Facet lists: counts per user, MFA method, result, country, source and action under the
 // current filter. Clicking a value filters on it; clicking it again clears it.
 
-import { el, replace } from '../dom.js';
+import { el, reorder, replace } from '../dom.js';
 import { count, int, orNone } from '../format.js';
 
 export const FACETS = [
@@ -75,8 +75,8 @@ export function createFacets(container, { onToggle, onClear }) {
     const open = expanded.has(name);
     // Every value is in the DOM (so a test or a screen reader sees them all); beyond the first
     // few, unselected ones are hidden until "show all". List items are reused from draw to draw
-    // (a brush redraws every facet): only what changed is written, and the list is rebuilt only
-    // when its order changed.
+    // (a brush redraws every facet): only what changed is written, and only the items whose order
+    // changed are moved.
     const lis = items.map(({ value, n }, k) => {
       const pressed = selected.includes(value);
       const node = itemNode(name, cache, value);
@@ -91,7 +91,7 @@ export function createFacets(container, { onToggle, onClear }) {
     });
     const current = list.children;
     if (lis.length !== current.length || lis.some((li, k) => current[k] !== li)) {
-      if (lis.length) replace(list, ...lis);
+      if (lis.length) reorder(list, lis);
       else replace(list, el('li', { class: 'facet-empty', text: 'no events' }));
     }
     if (cache.size > 4 * Math.max(lis.length, 64)) {
