@@ -217,8 +217,8 @@ async function refreshFiltered() {
   const width = plotWidth();
   lastWidth = $('account').clientWidth;
   // One question, one pass over the events (or none, for a time window alone): the histogram, every
-  // facet's counts and the table's selection.
-  const { histogram: hist, facets: counts, total } = await engine.ask('refresh', {
+  // facet's counts, the table's selection and its first rows.
+  const { histogram: hist, facets: counts, total, pages } = await engine.ask('refresh', {
     filter,
     histogram: authFilter(filter),
     from: domain[0],
@@ -226,6 +226,7 @@ async function refreshFiltered() {
     bins: binsFor(width),
     facets: FACETS.map((f) => f.name),
     limit: 50,
+    rows: table.firstRows(),
   });
   if (g !== generation) return;
   data.hist = { ...hist, domain };
@@ -233,7 +234,7 @@ async function refreshFiltered() {
   renderWindowLabel();
   FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
   $('table-count').textContent = String(total);
-  await table.reset(total);
+  await table.reset(total, pages);
 }
 
 /** After files are read: the summary, diagnostics and histories, then the filtered views. */

@@ -237,7 +237,7 @@ const METHODS = {
   histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, filter),
   facets: (facet, filter, limit) => inspector.facets(facet, filter, limit),
   select: (filter) => inspector.select(filter),
-  refresh: (request) => inspector.refresh(request),
+  refresh: (request) => refresh(request),
   rows: (offset, limit) => inspector.rows(offset, limit),
   accountHistory: () => inspector.account_history(),
   userHistory: () => inspector.user_history(),
@@ -264,6 +264,23 @@ const METHODS = {
     return { index: i, event, at, json, jsonError };
   },
 };
+
+/**
+ * A filter change's one question: the core's refresh (histogram, facet counts, the selection's
+ * size) and, with `rows` ({page, count, desc}), the pages of rows holding the table's first `count`
+ * rows in its order, as [[page, rows]] (pages of `page` rows, counted in time order).
+ */
+function refresh(request) {
+  const answer = inspector.refresh(request);
+  if (request.rows) {
+    const { page, count, desc } = request.rows;
+    const total = answer.total;
+    const wanted = new Set();
+    for (let pos = 0; pos < Math.min(count, total); pos++) wanted.add(Math.floor((desc ? total - 1 - pos : pos) / page));
+    answer.pages = [...wanted].map((p) => [p, inspector.rows(p * page, page)]);
+  }
+  return answer;
+}
 
 /** Bytes hashed per slice: a file is never held whole in memory. */
 const HASH_SLICE = 8 << 20;

@@ -1,7 +1,7 @@
 // The event table: virtualised (only the visible rows exist in the DOM), rows fetched from the
 // worker a page at a time, sorted by time, keyboard navigable.
 
-import { el, replace } from '../dom.js';
+import { el, update } from '../dom.js';
 import { dateTime, orNone } from '../format.js';
 
 const ROW = 30;
@@ -112,6 +112,16 @@ export function createTable(container, { fetchRows, onOpen }) {
     return [...need];
   }
 
+  /** The row nodes, reused from draw to draw (k-th visible row in the k-th node): only what changed is written. */
+  const pool = [];
+  function rowNode(k) {
+    if (!pool[k]) {
+      const cells = COLUMNS.map((c) => el('div', { class: `cell c-${c.key}`, role: 'gridcell' }));
+      pool[k] = { node: el('div', { role: 'row' }, ...cells), cells };
+    }
+    return pool[k];
+  }
+
   function draw() {
     frame = 0;
     const height = `${viewHeight()}px`;
@@ -120,30 +130,28 @@ export function createTable(container, { fetchRows, onOpen }) {
     space.style.height = `${virtual}px`;
     rowsEl.style.transform = `translateY(${top}px)`;
     const hadFocus = scroll.contains(document.activeElement) && document.activeElement !== scroll;
-    const nodes = [];
-    for (let pos = first; pos < Math.min(total, first + visible + 1); pos++) {
+    const n = Math.max(0, Math.min(total, first + visible + 1) - first);
+    for (let k = 0; k < n; k++) {
+      const pos = first + k;
       const row = rowAt(pos);
-      if (!row) {
-        page(Math.floor(actual(pos) / PAGE)).catch(() => {});
-        nodes.push(el('div', { class: 'row placeholder', role: 'row', 'aria-rowindex': pos + 1 }, el('div', { class: 'cell', text: '…' })));
-        continue;
-      }
-      const node = el('div', {
-        class: `row ${row.outcome}${pos === cursor ? ' cursor' : ''}${row.index === opened ? ' opened' : ''}`,
-        testid: 'event-row',
-        role: 'row',
-        tabindex: pos === cursor ? '0' : '-1',
+      if (!row) page(Math.floor(actual(pos) / PAGE)).catch(() => {});
+      const { node, cells } = rowNode(k);
+      update(node, {
+        class: row ? `row ${row.outcome}${pos === cursor ? ' cursor' : ''}${row.index === opened ? ' opened' : ''}` : 'row placeholder',
+        'data-testid': row && 'event-row',
+        tabindex: row && (pos === cursor ? '0' : '-1'),
         'aria-rowindex': pos + 1,
-        'aria-selected': row.index === opened ? 'true' : 'false',
-        'data-index': row.index,
-        'data-pos': pos,
-      }, ...COLUMNS.map((c) => {
-        const text = cellText(row, c.key, tz);
-        return el('div', { class: `cell c-${c.key}`, role: 'gridcell', text, title: text });
-      }));
-      nodes.push(node);
+        'aria-selected': row && String(row.index === opened),
+        'data-index': row?.index,
+        'data-pos': row && pos,
+      });
+      COLUMNS.forEach((c, i) => {
+        const text = row ? cellText(row, c.key, tz) : i === 0 ? '…' : '';
+        update(cells[i], { text, title: row && text });
+      });
+      if (rowsEl.children[k] !== node) rowsEl.append(node);
     }
-    replace(rowsEl, ...nodes);
+    while (rowsEl.children.length > n) rowsEl.lastChild.remove();
     empty.hidden = total > 0;
     if (hadFocus || (document.activeElement === scroll && cursor >= 0)) focusCursor();
   }
@@ -215,22 +223,32 @@ export function createTable(container, { fetchRows, onOpen }) {
   });
 
   return {
-    /** A new selection of `count` rows: clears the pages and loads the first visible ones. */
-    reset(count, { keepScroll = false } = {}) {
+    /**
+     * What a reset shows first (rows 0 to count - 1 in the current order, PAGE rows a page), for the
+     * worker to send with the selection (engine `refresh` request's `rows`): one round trip, not two.
+     */
+    firstRows: () => ({ page: PAGE, count: MAX_VISIBLE_ROWS + 2, desc }),
+    /**
+     * A new selection of `count` rows: clears the pages, keeps `pages` ([[page, rows]], as the
+     * worker answers `firstRows()`) and loads whatever else the first rows need.
+     */
+    reset(count, pagesGiven = []) {
       gen += 1;
       total = count;
       pages.clear();
       loading.clear();
+      for (const [p, rows] of pagesGiven) pages.set(p, rows);
       cursor = -1;
       // Writing scrollTop forces a layout, even when it is already 0.
-      if (!keepScroll && scrollTop !== 0) {
+      if (scrollTop !== 0) {
         scroll.scrollTop = 0;
         scrollTop = 0;
       }
       scroll.setAttribute('aria-rowcount', String(count));
       empty.textContent = 'No event matches the current filter.';
       draw();
-      return Promise.all(neededPages().map(page)).then(() => draw());
+      const missing = neededPages().filter((p) => !pages.has(p));
+      return missing.length ? Promise.all(missing.map(page)).then(() => draw()) : Promise.resolve();
     },
     setSort(descending) {
       desc = descending;
@@ -250,6 +268,5 @@ export function createTable(container, { fetchRows, onOpen }) {
       opened = index;
       draw();
     },
-    redraw: schedule,
   };
 }
