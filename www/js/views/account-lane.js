@@ -1,7 +1,7 @@
 // The account MFA lane: the account's MFA level as a step line over time, every change (and
 // attempted change) marked, periods without required MFA shaded.
 
-import { el, px, replace, svg } from '../dom.js';
+import { el, px, replace, svg, update } from '../dom.js';
 import { dateTimeZone, span } from '../format.js';
 import { PLOT, clipBand, timeScale } from '../scale.js';
 import { timeGrid } from './timeaxis.js';
@@ -58,6 +58,16 @@ export function createAccountLane(container, { onSelect }) {
   const changes = el('ol', { class: 'change-list' });
   container.append(headline, plot, legend, changes, tooltip);
   let pinned = null;
+  /** What the headline and the legend were drawn from. */
+  let told = {};
+  // The plot is built once; the level rows are kept while the levels and the width stay, the rest
+  // (the time grid, bands, step line and markers) is drawn again by each render.
+  const root = svg('svg', { class: 'lane account-lane', testid: 'account-lane', role: 'group', 'aria-label': 'Account MFA level over time' });
+  const levelRows = svg('g');
+  const rest = svg('g');
+  root.append(levelRows, rest);
+  plot.append(root);
+  let drawnRows = {};
 
   function showTip(lines, x, y, outcome) {
     replace(tooltip, ...lines.map((t, i) => el('div', { class: i === 1 ? 'tip-strong' : 'tip-line', text: t })));
@@ -98,24 +108,22 @@ export function createAccountLane(container, { onSelect }) {
     };
     const x = timeScale(domain, width);
     const [r0, r1] = x.range;
-    const root = svg('svg', {
-      class: 'lane account-lane',
-      testid: 'account-lane',
-      width,
-      height,
-      viewBox: `0 0 ${width} ${height}`,
-      role: 'group',
-      'aria-label': 'Account MFA level over time',
-    });
+    update(root, { width, height, viewBox: `0 0 ${width} ${height}` });
 
-    // Level rows and their names.
-    for (const level of rows) {
-      const yy = y(level);
-      root.append(svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: yy, y2: yy }));
-      root.append(svg('text', { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: level },
-        svg('title', { text: `${level}: ${explain(level)}` })));
+    // Level rows and their names: drawn again only when the levels or the width change.
+    const rowsKey = `${rows.join('\n')}\n${r0} ${r1}`;
+    if (rowsKey !== drawnRows.key || levels !== drawnRows.levels) {
+      drawnRows = { key: rowsKey, levels };
+      replace(levelRows, ...rows.flatMap((level) => {
+        const yy = y(level);
+        return [
+          svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: yy, y2: yy }),
+          svg('text', { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: level },
+            svg('title', { text: `${level}: ${explain(level)}` })),
+        ];
+      }));
     }
-    root.append(timeGrid(x, TOP - 4, bottom, tz));
+    const out = [timeGrid(x, TOP - 4, bottom, tz)];
 
     // Periods without required MFA, and the step line of the level.
     const spans = periods(history);
@@ -124,16 +132,16 @@ export function createAccountLane(container, { onSelect }) {
     for (const p of spans) {
       const [a, b] = clipBand(x, p.from, p.to);
       if (p.level && NO_MFA.has(p.level) && b - a > 0) {
-        root.append(svg('rect', { class: 'band-none', x: px(a), y: TOP - 4, width: px(Math.max(1.5, b - a)), height: bottom - TOP + 4 },
+        out.push(svg('rect', { class: 'band-none', x: px(a), y: TOP - 4, width: px(Math.max(1.5, b - a)), height: bottom - TOP + 4 },
           svg('title', { text: `No MFA required (${p.level}) for ${span(Math.min(p.to, x.domain[1]) - Math.max(p.from, x.domain[0]))} in this window` })));
-        if (b - a > 120) root.append(svg('text', { class: 'band-label', x: px(a + 6), y: TOP + 8, text: 'MFA not required' }));
+        if (b - a > 120) out.push(svg('text', { class: 'band-label', x: px(a + 6), y: TOP + 8, text: 'MFA not required' }));
       }
       if (b <= a && !(p.from <= x.domain[0] && p.to >= x.domain[1])) {
         prevY = p.level ? y(p.level) : null;
         continue;
       }
       if (!p.level) {
-        if (b - a > 140 && history.length) root.append(svg('text', { class: 'unknown-label', x: px(a + 6), y: bottom - 6, text: 'level unknown before the first change' }));
+        if (b - a > 140 && history.length) out.push(svg('text', { class: 'unknown-label', x: px(a + 6), y: bottom - 6, text: 'level unknown before the first change' }));
         prevY = null;
         continue;
       }
@@ -142,7 +150,7 @@ export function createAccountLane(container, { onSelect }) {
       d += `H${px(b)}`;
       prevY = yy;
     }
-    if (d) root.append(svg('path', { class: 'step', d }));
+    if (d) out.push(svg('path', { class: 'step', d }));
 
     // One marker per change (or attempt) in the window.
     const shown = history.filter((c) => c.time >= x.domain[0] && c.time <= x.domain[1]);
@@ -195,24 +203,17 @@ export function createAccountLane(container, { onSelect }) {
           activate();
         }
       });
-      root.append(g);
+      out.push(g);
     }
     if (!history.length) {
-      root.append(svg('text', { class: 'empty-note', x: (r0 + r1) / 2, y: TOP + ROW / 2 + 4, 'text-anchor': 'middle', text: 'No account MFA level changes in these files' }));
+      out.push(svg('text', { class: 'empty-note', x: (r0 + r1) / 2, y: TOP + ROW / 2 + 4, 'text-anchor': 'middle', text: 'No account MFA level changes in these files' }));
     }
-    replace(plot, root);
+    replace(rest, ...out);
     pinned = null;
     tooltip.hidden = true;
 
-    // The level now, the legend of level names, and the changes as text.
-    const last = [...history].reverse().find((c) => c.outcome === 'success' && c.to);
-    replace(headline, last
-      ? el('span', {},
-        'Latest level ', el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: last.to }),
-        ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by ${last.actor ?? 'unknown'}`)
-      : el('span', { text: history.length ? 'No successful level change in these files.' : 'The files hold no account MFA level change.' }));
-    replace(legend, ...rows.map((level) => el('li', {},
-      el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: level }), ` ${explain(level)}`)));
+    // The changes in the window as text; the level now and the legend of level names only when the
+    // history or the time zone changed (a brush keeps them).
     replace(changes, ...shown.map((c) => {
       const weaker = c.to && c.from && rank(c.to) < rank(c.from);
       return el('li', { class: `change ${c.outcome}${weaker ? ' weaker' : ''}` },
@@ -223,6 +224,16 @@ export function createAccountLane(container, { onSelect }) {
           el('span', { class: `outcome ${c.outcome}`, text: c.outcome }),
           el('span', { class: 'action', text: c.action })));
     }));
+    if (told.history === history && told.levels === levels && told.tz === tz) return;
+    told = { history, levels, tz };
+    const last = [...history].reverse().find((c) => c.outcome === 'success' && c.to);
+    replace(headline, last
+      ? el('span', {},
+        'Latest level ', el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: last.to }),
+        ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by ${last.actor ?? 'unknown'}`)
+      : el('span', { text: history.length ? 'No successful level change in these files.' : 'The files hold no account MFA level change.' }));
+    replace(legend, ...rows.map((level) => el('li', {},
+      el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: level }), ` ${explain(level)}`)));
   }
 
   return { render };

@@ -21,11 +21,80 @@ export function createHistogram(container, { onBrush, onPick }) {
   const box = el('div', { class: 'histogram', testid: 'histogram', 'data-success': '0', 'data-failure': '0' });
   const readout = el('p', { class: 'readout', 'aria-live': 'polite' });
   container.append(box, readout);
+  // Built once and updated in place by each render: a brush rewrites attributes, not the plot.
+  const bottom = HEIGHT - AXIS;
+  const root = svg('svg', { height: HEIGHT, role: 'img' });
+  const axes = svg('g');
+  const bars = svg('g', { class: 'bars' });
+  const paths = ['bar-success', 'bar-failure', 'bar-other'].map((cls) => svg('path', { class: cls }));
+  const empty = svg('text', { class: 'empty-note', y: (TOP + bottom) / 2, 'text-anchor': 'middle', text: 'No authentication in this selection' });
+  const momentLine = svg('line', { class: 'moment-line', testid: 'moment-line', y1: TOP, y2: bottom });
+  const brush = svg('rect', { class: 'brush', x: 0, y: TOP, width: 0, height: bottom - TOP, visibility: 'hidden' });
+  const hover = svg('rect', { class: 'hover-bin', x: 0, y: TOP, height: bottom - TOP, visibility: 'hidden' });
+  const area = svg('rect', { class: 'brush-area', y: TOP, height: bottom - TOP });
+  root.append(axes, bars, hover, brush, area);
+  /** What the last render drew, for the pointer handlers. */
+  let cur = null;
+
+  const idle = () => {
+    const { totals } = cur;
+    return `${count(totals.success)} succeeded, ${count(totals.failure)} failed${totals.other ? `, ${count(totals.other)} pending or unknown` : ''}. Drag across the chart to select a time window.`;
+  };
+  const localX = (e) => Math.max(cur.r0, Math.min(cur.r1, e.clientX - root.getBoundingClientRect().left));
+  let start = null;
+  area.addEventListener('pointerdown', (e) => {
+    if (e.button !== 0 || !cur) return;
+    e.preventDefault();
+    area.setPointerCapture(e.pointerId);
+    start = localX(e);
+    brush.setAttribute('x', px(start));
+    brush.setAttribute('width', '0');
+    brush.setAttribute('visibility', 'visible');
+    hover.setAttribute('visibility', 'hidden');
+  });
+  area.addEventListener('pointermove', (e) => {
+    if (!cur) return;
+    const { x, tz, r0, n, bw, binMs, domain, hist: { success, failure, other } } = cur;
+    const at = localX(e);
+    if (start != null) {
+      brush.setAttribute('x', px(Math.min(start, at)));
+      brush.setAttribute('width', px(Math.abs(at - start)));
+      const [a, b] = [x.invert(Math.min(start, at)), x.invert(Math.max(start, at))];
+      readout.textContent = `${dateTime(a, tz)} to ${dateTime(b, tz)} ${zoneLabel(tz, a)}`;
+      return;
+    }
+    const i = Math.min(n - 1, Math.max(0, Math.floor((at - r0) / bw)));
+    hover.setAttribute('x', px(r0 + i * bw));
+    hover.setAttribute('visibility', 'visible');
+    const t0 = domain[0] + i * binMs;
+    readout.textContent = `${dateTime(t0, tz)} to ${dateTime(t0 + binMs, tz)} ${zoneLabel(tz, t0)}: ${count(success[i])} succeeded, ${count(failure[i])} failed${other[i] ? `, ${count(other[i])} other` : ''}`;
+  });
+  area.addEventListener('pointerup', (e) => {
+    if (start == null) return;
+    const at = localX(e);
+    const [a, b] = [Math.min(start, at), Math.max(start, at)];
+    start = null;
+    if (b - a < 3) {
+      brush.setAttribute('visibility', 'hidden');
+      onPick(Math.round(cur.x.invert(a)));
+      return;
+    }
+    onBrush(Math.floor(cur.x.invert(a)), Math.ceil(cur.x.invert(b)));
+  });
+  area.addEventListener('pointercancel', () => {
+    start = null;
+    brush.setAttribute('visibility', 'hidden');
+  });
+  area.addEventListener('pointerleave', () => {
+    if (start == null && cur) {
+      hover.setAttribute('visibility', 'hidden');
+      readout.textContent = idle();
+    }
+  });
 
   function render({ hist, domain, width, tz, moment }) {
     const x = timeScale(domain, width);
     const [r0, r1] = x.range;
-    const bottom = HEIGHT - AXIS;
     const { success, failure, other } = hist;
     const n = success.length;
     const totals = { success: sum(success), failure: sum(failure), other: sum(other) };
@@ -36,24 +105,22 @@ export function createHistogram(container, { onBrush, onPick }) {
     const top = niceMax(peak);
     const y = linear([0, top], [bottom, TOP]);
     const bw = (r1 - r0) / Math.max(1, n);
-    const binMs = (domain[1] - domain[0]) / Math.max(1, n);
+    cur = { x, tz, r0, r1, n, bw, binMs: (domain[1] - domain[0]) / Math.max(1, n), domain, hist, totals };
 
-    const root = svg('svg', { width, height: HEIGHT, viewBox: `0 0 ${width} ${HEIGHT}`, role: 'img', 'aria-label': `Authentications over time: ${totals.success} succeeded, ${totals.failure} failed` });
-    root.append(timeGrid(x, TOP, bottom, tz));
+    root.setAttribute('width', width);
+    root.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
+    root.setAttribute('aria-label', `Authentications over time: ${totals.success} succeeded, ${totals.failure} failed`);
+    const counts = [];
     for (const v of Number.isInteger(top / 2) ? [top / 2, top] : [top]) {
-      root.append(svg('line', { class: 'grid', x1: r0, x2: r1, y1: px(y(v)), y2: px(y(v)) }));
-      root.append(svg('text', { class: 'count-label', x: PLOT.left - 10, y: px(y(v)) + 4, 'text-anchor': 'end', text: count(v) }));
+      counts.push(svg('line', { class: 'grid', x1: r0, x2: r1, y1: px(y(v)), y2: px(y(v)) }));
+      counts.push(svg('text', { class: 'count-label', x: PLOT.left - 10, y: px(y(v)) + 4, 'text-anchor': 'end', text: count(v) }));
     }
-    root.append(svg('text', { class: 'count-label', x: PLOT.left - 10, y: bottom + 4, 'text-anchor': 'end', text: '0' }));
+    counts.push(svg('text', { class: 'count-label', x: PLOT.left - 10, y: bottom + 4, 'text-anchor': 'end', text: '0' }));
+    replace(axes, timeGrid(x, TOP, bottom, tz), ...counts);
 
-    const layers = [
-      ['bar-success', success],
-      ['bar-failure', failure],
-      ['bar-other', other],
-    ];
-    const bars = svg('g', { class: 'bars' });
     const base = new Float64Array(n);
-    for (const [cls, values] of layers) {
+    const drawn = [];
+    [success, failure, other].forEach((values, k) => {
       let d = '';
       for (let i = 0; i < n; i++) {
         const v = values[i];
@@ -65,75 +132,27 @@ export function createHistogram(container, { onBrush, onPick }) {
         const w = Math.max(1, bw - (bw > 4 ? 1 : 0));
         d += `M${px(x0)} ${px(y0)}V${px(Math.min(y1, y0 - 1))}h${px(w)}V${px(y0)}z`;
       }
-      if (d) bars.append(svg('path', { class: cls, d }));
-    }
-    root.append(bars);
-    if (peak === 0) {
-      root.append(svg('text', { class: 'empty-note', x: (r0 + r1) / 2, y: (TOP + bottom) / 2, 'text-anchor': 'middle', text: 'No authentication in this selection' }));
-    }
-
-    const brush = svg('rect', { class: 'brush', x: 0, y: TOP, width: 0, height: bottom - TOP, visibility: 'hidden' });
-    const hover = svg('rect', { class: 'hover-bin', x: 0, y: TOP, width: Math.max(1, bw), height: bottom - TOP, visibility: 'hidden' });
-    const area = svg('rect', { class: 'brush-area', x: r0, y: TOP, width: Math.max(0, r1 - r0), height: bottom - TOP });
+      if (!d) return;
+      paths[k].setAttribute('d', d);
+      drawn.push(paths[k]);
+    });
+    if (drawn.length !== bars.children.length || drawn.some((p, k) => bars.children[k] !== p)) replace(bars, ...drawn);
+    empty.setAttribute('x', (r0 + r1) / 2);
+    if (peak > 0) empty.remove();
+    else if (!empty.isConnected) bars.after(empty);
     if (moment != null && moment >= domain[0] && moment <= domain[1]) {
       const mx = px(x(moment));
-      root.append(svg('line', { class: 'moment-line', testid: 'moment-line', x1: mx, x2: mx, y1: TOP, y2: bottom }));
-    }
-    root.append(hover, brush, area);
-
-    const idle = () => `${count(totals.success)} succeeded, ${count(totals.failure)} failed${totals.other ? `, ${count(totals.other)} pending or unknown` : ''}. Drag across the chart to select a time window.`;
+      momentLine.setAttribute('x1', mx);
+      momentLine.setAttribute('x2', mx);
+      if (!momentLine.isConnected) (empty.isConnected ? empty : bars).after(momentLine);
+    } else momentLine.remove();
+    brush.setAttribute('visibility', 'hidden');
+    hover.setAttribute('visibility', 'hidden');
+    hover.setAttribute('width', Math.max(1, bw));
+    area.setAttribute('x', r0);
+    area.setAttribute('width', Math.max(0, r1 - r0));
     readout.textContent = idle();
-    const localX = (e) => Math.max(r0, Math.min(r1, e.clientX - root.getBoundingClientRect().left));
-    let start = null;
-    area.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      e.preventDefault();
-      area.setPointerCapture(e.pointerId);
-      start = localX(e);
-      brush.setAttribute('x', px(start));
-      brush.setAttribute('width', '0');
-      brush.setAttribute('visibility', 'visible');
-      hover.setAttribute('visibility', 'hidden');
-    });
-    area.addEventListener('pointermove', (e) => {
-      const at = localX(e);
-      if (start != null) {
-        brush.setAttribute('x', px(Math.min(start, at)));
-        brush.setAttribute('width', px(Math.abs(at - start)));
-        const [a, b] = [x.invert(Math.min(start, at)), x.invert(Math.max(start, at))];
-        readout.textContent = `${dateTime(a, tz)} to ${dateTime(b, tz)} ${zoneLabel(tz, a)}`;
-        return;
-      }
-      const i = Math.min(n - 1, Math.max(0, Math.floor((at - r0) / bw)));
-      hover.setAttribute('x', px(r0 + i * bw));
-      hover.setAttribute('visibility', 'visible');
-      const t0 = domain[0] + i * binMs;
-      readout.textContent = `${dateTime(t0, tz)} to ${dateTime(t0 + binMs, tz)} ${zoneLabel(tz, t0)}: ${count(success[i])} succeeded, ${count(failure[i])} failed${other[i] ? `, ${count(other[i])} other` : ''}`;
-    });
-    const end = (e) => {
-      if (start == null) return;
-      const at = localX(e);
-      const [a, b] = [Math.min(start, at), Math.max(start, at)];
-      start = null;
-      if (b - a < 3) {
-        brush.setAttribute('visibility', 'hidden');
-        onPick(Math.round(x.invert(a)));
-        return;
-      }
-      onBrush(Math.floor(x.invert(a)), Math.ceil(x.invert(b)));
-    };
-    area.addEventListener('pointerup', end);
-    area.addEventListener('pointercancel', () => {
-      start = null;
-      brush.setAttribute('visibility', 'hidden');
-    });
-    area.addEventListener('pointerleave', () => {
-      if (start == null) {
-        hover.setAttribute('visibility', 'hidden');
-        readout.textContent = idle();
-      }
-    });
-    replace(box, root);
+    if (!root.isConnected) box.append(root);
   }
 
   return { render };
