@@ -15,7 +15,8 @@
 // - a plain-JS reader of the same file in another tab: File.stream() [-> DecompressionStream('gzip')]
 //   -> TextDecoderStream, split lines, JSON.parse each, count by `action` / `event_type`;
 // - on the first NDJSON page run: the latency of a brush over the middle 90% of the histogram (pointer
-//   up to ready again, the views redrawn) and of its reset, and the worker round trips behind them
+//   up to ready again, the views redrawn, and to the next frame after that, painted) and of its
+//   reset, and the worker round trips behind them
 //   (histogram, each facet, select, the three in one `refresh` as main.js asks them, a page of 100 rows, and
 //   the MFA state at a moment, which main.js asks on every pointer move over the timeline).
 //
@@ -336,11 +337,16 @@ async function latency({ page, pageSession, worker, tag }, env) {
   const area = page.locator('[data-testid="histogram"] .brush-area');
   const brush = [];
   const reset = [];
+  const brushPainted = [];
+  const resetPainted = [];
   if (env.profileDir) {
     await startProfile(worker);
     await startProfile(pageSession);
   }
-  /** Runs a pointer gesture; returns ms from its pointer-up to the views redrawn (ready again). */
+  /**
+   * Runs a pointer gesture; returns ms from its pointer-up to the views redrawn (ready again) and to
+   * the next frame after that (painted: style, layout and paint of what was redrawn).
+   */
   const timed = async (gesture, what) => {
     const before = await page.evaluate(() => window.__bench.pointerUp?.t);
     await gesture();
@@ -353,7 +359,10 @@ async function latency({ page, pageSession, worker, tag }, env) {
         .waitForFunction((n) => window.__bench.states.slice(n).some((e) => e.now === 'busy'), up.state, { timeout: 5_000, polling: 20 })
         .catch(() => { throw new Error(`${what} did not start a refresh`); });
     }
-    return (await readyAfter(page, up.state, LATENCY_TIMEOUT)) - up.t;
+    const ready = await readyAfter(page, up.state, LATENCY_TIMEOUT);
+    await page.waitForFunction((t) => window.__bench.frames.some((f) => f.ready === t), ready);
+    const painted = await page.evaluate((t) => window.__bench.frames.find((f) => f.ready === t).painted, ready);
+    return { ready: ready - up.t, painted: painted - up.t };
   };
   /** Ready, and no timer-driven refresh (main.js re-bins 120 ms after a resize) pending. */
   const quiet = async () => {
@@ -369,23 +378,27 @@ async function latency({ page, pageSession, worker, tag }, env) {
     await quiet();
     const box = await area.boundingBox();
     const y = box.y + box.height / 2;
-    brush.push(await timed(async () => {
+    const b = await timed(async () => {
       await page.mouse.move(box.x + box.width * WINDOW[0], y);
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * WINDOW[1], y, { steps: 4 });
       await page.mouse.up();
-    }, 'the brush'));
+    }, 'the brush');
+    brush.push(b.ready);
+    brushPainted.push(b.painted);
     if (await page.locator('[data-testid="brush-reset"]').isDisabled()) throw new Error('the brush did not set a time window');
     await page.locator('[data-testid="brush-reset"]').scrollIntoViewIfNeeded();
     await quiet();
-    reset.push(await timed(() => page.locator('[data-testid="brush-reset"]').click(), 'the reset'));
+    const r = await timed(() => page.locator('[data-testid="brush-reset"]').click(), 'the reset');
+    reset.push(r.ready);
+    resetPainted.push(r.painted);
   }
   if (env.profileDir) {
     await stopProfile(worker, path.join(env.profileDir, `brush-${tag}-worker.cpuprofile`));
     await stopProfile(pageSession, path.join(env.profileDir, `brush-${tag}-page.cpuprofile`));
   }
   const trips = await page.evaluate(roundTripsInPage, { facets: FACETS, authKinds: AUTH_KINDS, bins: BINS, reps: ROUND_TRIPS, rowsPerPage: ROWS, lo: WINDOW[0], hi: WINDOW[1] });
-  return { brush_ms: brush, reset_ms: reset, ...trips };
+  return { brush_ms: brush, brush_painted_ms: brushPainted, reset_ms: reset, reset_painted_ms: resetPainted, ...trips };
 }
 
 async function plainRun(env, set, format) {
