@@ -168,8 +168,16 @@ function domainOf(s = ui.get()) {
   return [from, to + 1];
 }
 
+/**
+ * The timeline's width, kept by the ResizeObserver at the end (after a layout, where reading it is
+ * free); read here only before the first layout of the workspace, since reading a width after a DOM
+ * change forces a layout.
+ */
+let timelineWidth = 0;
+
 function plotWidth() {
-  return Math.max(PLOT.left + 200, $('account').clientWidth || 800);
+  if (!timelineWidth) timelineWidth = $('account').clientWidth;
+  return Math.max(PLOT.left + 200, timelineWidth || 800);
 }
 
 function renderLanes() {
@@ -215,7 +223,7 @@ async function refreshFiltered() {
   const filter = coreFilter(s);
   const domain = domainOf(s);
   const width = plotWidth();
-  lastWidth = $('account').clientWidth;
+  lastWidth = timelineWidth;
   // One question, one pass over the events (or none, for a time window alone): the histogram, every
   // facet's counts, the table's selection and its first rows.
   const { histogram: hist, facets: counts, total, pages } = await engine.ask('refresh', {
@@ -560,6 +568,7 @@ ui.subscribe((s, changed) => {
 let resizeTimer = 0;
 new ResizeObserver(() => {
   const w = $('account').clientWidth;
+  timelineWidth = w;
   if (!w || w === lastWidth || !data.summary) return;
   lastWidth = w;
   clearTimeout(resizeTimer);
