@@ -39,7 +39,30 @@ fn filter_from(value: JsValue) -> Result<Filter, JsError> {
     if value.is_null() || value.is_undefined() {
         return Ok(Filter::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid filter: {e}")))
+    let (rest, events) = without_events(&value)?;
+    let mut filter: Filter = serde_wasm_bindgen::from_value(rest)
+        .map_err(|e| JsError::new(&format!("invalid filter: {e}")))?;
+    if events.is_some() {
+        filter.events = events;
+    }
+    Ok(filter)
+}
+
+/// A filter's `events` when they are a `Uint32Array` (a finding's, as [`Inspector::findings`] gives
+/// them), copied at once, and the filter without them for serde, which reads a sequence one
+/// element at a time: a finding over most logins would cost more than the refresh it filters.
+fn without_events(filter: &JsValue) -> Result<(JsValue, Option<Vec<u32>>), JsError> {
+    let key = JsValue::from_str("events");
+    let Some(events) = filter
+        .dyn_ref::<Object>()
+        .and_then(|f| Reflect::get(f, &key).ok())
+        .and_then(|e| e.dyn_into::<Uint32Array>().ok())
+    else {
+        return Ok((filter.clone(), None));
+    };
+    let rest = Object::assign(&Object::new(), filter.unchecked_ref());
+    Reflect::delete_property(&rest, &key).map_err(|_| JsError::new("invalid filter"))?;
+    Ok((rest.into(), Some(events.to_vec())))
 }
 
 /// Reads rule thresholds (any of the [`Thresholds`] fields; missing ones take their defaults);
@@ -215,8 +238,26 @@ impl Inspector {
     /// [`Inspector::histogram`] (with the `histogram` filter), [`Inspector::facets`] for each facet
     /// and [`Inspector::select`]. The selection is kept for [`Inspector::rows`].
     pub fn refresh(&mut self, request: JsValue) -> Result<JsValue, JsError> {
-        let request: RefreshRequest = serde_wasm_bindgen::from_value(request)
+        // Its two filters' events as filter_from reads them.
+        let fields = Object::assign(&Object::new(), request.unchecked_ref());
+        let mut events = [None, None];
+        for (name, events) in ["filter", "histogram"].into_iter().zip(&mut events) {
+            let filter = Reflect::get(&fields, &JsValue::from_str(name)).unwrap_or_default();
+            let (rest, found) = without_events(&filter)?;
+            if found.is_some() {
+                set(&fields, name, &rest)?;
+                *events = found;
+            }
+        }
+        let mut request: RefreshRequest = serde_wasm_bindgen::from_value(fields.into())
             .map_err(|e| JsError::new(&format!("invalid refresh request: {e}")))?;
+        let [filter, histogram] = events;
+        if filter.is_some() {
+            request.filter.events = filter;
+        }
+        if histogram.is_some() {
+            request.histogram.events = histogram;
+        }
         let answer = self.store.refresh(&request);
         self.selection = answer.selection;
         let out = Object::new();
@@ -328,13 +369,21 @@ impl Inspector {
         to_js(&self.store.auth_summary())
     }
 
-    /// The findings, most severe first. `thresholds` holds any of the [`Thresholds`] fields
-    /// (missing ones take their defaults); `null` / `undefined` mean all defaults.
+    /// The findings, most severe first, each one's `events` a `Uint32Array` (a filter takes it back
+    /// as it is). `thresholds` holds any of the [`Thresholds`] fields (missing ones take their
+    /// defaults); `null` / `undefined` mean all defaults.
     pub fn findings(&self, thresholds: JsValue) -> Result<JsValue, JsError> {
-        to_js(&authtrail_core::findings(
-            &self.store,
-            &thresholds_from(thresholds)?,
-        ))
+        let found = authtrail_core::findings(&self.store, &thresholds_from(thresholds)?);
+        // Each finding's `events` as a Uint32Array: serde writes an array one element at a time,
+        // which for a finding over most logins costs more than running the rules.
+        let out = js_sys::Array::new();
+        for mut finding in found {
+            let events = std::mem::take(&mut finding.events);
+            let object: Object = to_js(&finding)?.unchecked_into();
+            set(&object, "events", &Uint32Array::from(events.as_slice()))?;
+            out.push(&object);
+        }
+        Ok(out.into())
     }
 
     /// The printable report ([`Report`]): findings with `thresholds` (as [`Inspector::findings`]),

@@ -32,6 +32,20 @@ fn json_of(v: JsValue) -> Value {
     serde_wasm_bindgen::from_value(v).expect("a plain JS value")
 }
 
+/// The findings as JSON, each one's `events` (a Uint32Array) as an array.
+fn findings_of(found: JsValue) -> Value {
+    let list: js_sys::Array = found.dyn_into().unwrap();
+    for f in list.iter() {
+        let key = JsValue::from_str("events");
+        let events: Uint32Array = js_sys::Reflect::get(&f, &key)
+            .unwrap()
+            .dyn_into()
+            .expect("events as a Uint32Array");
+        js_sys::Reflect::set(&f, &key, &js_sys::Array::from(&events)).unwrap();
+    }
+    json_of(list.into())
+}
+
 fn js(v: Value) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap()
@@ -252,9 +266,45 @@ fn levels_are_named_and_explained_as_ibm_does() {
 #[wasm_bindgen_test]
 fn findings_follow_thresholds_and_state_follows_time() {
     let (inspector, _) = loaded();
-    let found = json_of(inspector.findings(JsValue::NULL).unwrap());
+    let found = findings_of(inspector.findings(JsValue::NULL).unwrap());
     let lowered = &found[0];
     assert_eq!(lowered["rule"], "account-mfa-lowered");
+    // Its events come as a Uint32Array, and a filter takes them back as they are.
+    let first =
+        js_sys::Reflect::get(&inspector.findings(JsValue::NULL).unwrap(), &0.into()).unwrap();
+    let events: Uint32Array = js_sys::Reflect::get(&first, &"events".into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(events.length(), 1);
+    let filter = js_sys::Object::new();
+    js_sys::Reflect::set(&filter, &"events".into(), &events).unwrap();
+    js_sys::Reflect::set(&filter, &"text".into(), &"admin@".into()).unwrap();
+    let mut inspector = inspector;
+    assert_eq!(inspector.select(filter.clone().into()).unwrap(), 1);
+    let histogram = json!({"facets": []});
+    let refreshed = inspector
+        .refresh(js(json!({"filter": {"facets": []}, "histogram": histogram, "from": MAR_1, "to": MAR_1 + 2.0 * DAY, "bins": 2, "facets": ["user"], "limit": 5})))
+        .unwrap();
+    assert_eq!(
+        json_of(js_sys::Reflect::get(&refreshed, &"total".into()).unwrap()),
+        5
+    );
+    let request = js(
+        json!({"histogram": histogram, "from": MAR_1, "to": MAR_1 + 2.0 * DAY, "bins": 2, "facets": ["user"], "limit": 5}),
+    );
+    js_sys::Reflect::set(&request, &"filter".into(), &filter).unwrap();
+    let refreshed = inspector.refresh(request).unwrap();
+    assert_eq!(
+        json_of(js_sys::Reflect::get(&refreshed, &"total".into()).unwrap()),
+        1
+    );
+    events.set_index(0, events.get_index(0) + 1);
+    assert_eq!(
+        inspector.select(filter.into()).unwrap(),
+        0,
+        "another event does not match the text"
+    );
     assert_eq!(lowered["severity"], "critical");
     assert_eq!(lowered["from"], "2024-03-01T09:00:00.000Z");
     assert_eq!(lowered["ips"], json!(["203.0.113.7"]));
@@ -342,7 +392,7 @@ fn report_holds_the_digests_histories_and_findings() {
     assert_eq!(r["from"], "2024-03-01T09:00:00.000Z");
     assert_eq!(r["account_mfa"][0]["to"], "NONE");
     assert_eq!(r["account_mfa"][1]["outcome"], "failure");
-    let findings = json_of(inspector.findings(JsValue::NULL).unwrap());
+    let findings = findings_of(inspector.findings(JsValue::NULL).unwrap());
     let titles = |v: &Value| -> Vec<Value> {
         v.as_array()
             .unwrap()
