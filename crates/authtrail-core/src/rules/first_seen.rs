@@ -31,8 +31,9 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
     for a in cx.auths.iter().filter(|a| a.ok && a.user != 0) {
         let seen = users.entry(a.user).or_default();
         let baseline = seen.successes >= t.baseline_successes;
-        let (name, prior) = (cx.name(a.user, ""), seen.successes);
+        let prior = seen.successes;
         let mut fire = |rule, severity, what: &str, value: u32, count: usize| {
+            let name = cx.name(a.user, "");
             let mut who = Involved::default();
             who.auth(cx, a);
             let value = cx.name(value, "");

@@ -19,8 +19,11 @@ use rustc_hash::FxHashMap;
 pub(crate) const RULE: &str = "impossible-travel";
 
 /// Great-circle distance in km between two (latitude, longitude) points in degrees.
+const EARTH_KM: f64 = 6371.0;
+/// The longest great-circle distance [`distance_km`] gives.
+const HALF_CIRCUMFERENCE_KM: f64 = EARTH_KM * std::f64::consts::PI;
+
 pub fn distance_km(a: (f32, f32), b: (f32, f32)) -> f64 {
-    const EARTH_KM: f64 = 6371.0;
     let (la1, lo1) = (f64::from(a.0).to_radians(), f64::from(a.1).to_radians());
     let (la2, lo2) = (f64::from(b.0).to_radians(), f64::from(b.1).to_radians());
     let h = ((la2 - la1) / 2.0).sin().powi(2)
@@ -36,8 +39,15 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             let there = prev
                 .coordinates
                 .expect("only positioned authentications are kept");
-            let km = distance_km(there, here);
             let hours = (a.time - prev.time) as f64 / 3_600_000.0;
+            // Most pairs are from the same place, or too far apart in time for any distance on
+            // Earth to be too fast: no trigonometry for them.
+            if (here == there && t.travel_min_km > 0.0)
+                || hours * t.travel_kmh > HALF_CIRCUMFERENCE_KM + 1.0
+            {
+                continue;
+            }
+            let km = distance_km(there, here);
             let kmh = if hours > 0.0 {
                 km / hours
             } else {

@@ -20,6 +20,7 @@ pub use impossible_travel::distance_km;
 use crate::model::{Kind, Outcome};
 use crate::store::history::{AccountMfaChange, UserSettingChange};
 use crate::store::Store;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -203,6 +204,10 @@ pub(crate) struct Involved {
     pub actors: BTreeSet<String>,
     pub ips: BTreeSet<String>,
     pub events: Vec<u32>,
+    /// The interned users and IPs [`Involved::auth`] has named already: a finding over many
+    /// authentications names each once instead of once per authentication.
+    auth_users: FxHashSet<u32>,
+    auth_ips: FxHashSet<u32>,
 }
 
 impl Involved {
@@ -231,9 +236,13 @@ impl Involved {
 
     /// Adds an authentication: its user, its IP and the event.
     pub fn auth(&mut self, cx: &Context<'_>, a: &Auth) -> &mut Self {
-        self.user(cx.name(a.user, ""))
-            .ip(cx.name(a.ip, ""))
-            .event(a.event)
+        if self.auth_users.insert(a.user) {
+            self.user(cx.name(a.user, ""));
+        }
+        if self.auth_ips.insert(a.ip) {
+            self.ip(cx.name(a.ip, ""));
+        }
+        self.event(a.event)
     }
 
     #[allow(clippy::too_many_arguments)]
