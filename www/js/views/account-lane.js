@@ -111,7 +111,7 @@ export function createAccountLane(container, { onSelect }) {
     update(root, { width, height, viewBox: `0 0 ${width} ${height}` });
 
     // Level rows and their names: drawn again only when the levels or the width change.
-    const rowsKey = `${rows.join('\n')}\n${r0} ${r1}`;
+    const rowsKey = JSON.stringify([rows, r0, r1]);
     if (rowsKey !== drawnRows.key || levels !== drawnRows.levels) {
       drawnRows = { key: rowsKey, levels };
       replace(levelRows, ...rows.flatMap((level) => {

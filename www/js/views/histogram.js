@@ -146,12 +146,15 @@ export function createHistogram(container, { onBrush, onPick }) {
       momentLine.setAttribute('x2', mx);
       if (!momentLine.isConnected) (empty.isConnected ? empty : bars).after(momentLine);
     } else momentLine.remove();
-    brush.setAttribute('visibility', 'hidden');
     hover.setAttribute('visibility', 'hidden');
     hover.setAttribute('width', Math.max(1, bw));
     area.setAttribute('x', r0);
     area.setAttribute('width', Math.max(0, r1 - r0));
-    readout.textContent = idle();
+    // A redraw in the middle of a drag (a resize) keeps the brush being drawn.
+    if (start == null) {
+      brush.setAttribute('visibility', 'hidden');
+      readout.textContent = idle();
+    }
     if (!root.isConnected) box.append(root);
   }
 

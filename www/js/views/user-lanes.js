@@ -134,7 +134,7 @@ export function createUserLanes(container, { onSelect }) {
 
   /** Per user (by name): the changes in time order, each with its marker style, and the 2FA-off periods. */
   function lanesOf(history, users) {
-    const key = users.join('\u0000');
+    const key = JSON.stringify(users);
     if (grouped.history === history && grouped.users === key) return grouped.lanes;
     const byUser = new Map();
     for (const c of history) {
