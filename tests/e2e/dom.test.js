@@ -65,7 +65,7 @@ test('dom.js: reorder gives the wanted children and moves only those out of orde
   });
 });
 
-test('dom.js: update writes an attribute or the text only when it changed, and null removes it', async () => {
+test('dom.js: update writes an attribute or the text only when it changed (text in place), and null removes it', async () => {
   await ctx.withApp('dom-update', async (app) => {
     const r = await app.page.evaluate(async () => {
       const { update } = await import(new URL('js/dom.js', location.href));
@@ -79,10 +79,14 @@ test('dom.js: update writes an attribute or the text only when it changed, and n
       const again = writes();
       update(node, { title: null, 'data-n': 1 });
       const changed = [writes(), node.hasAttribute('title'), node.getAttribute('data-n')];
-      return { first, again, changed };
+      const text = node.firstChild;
+      update(node, { text: 'y' });
+      const retext = [seen.takeRecords().map((m) => m.type), node.firstChild === text, node.textContent];
+      return { first, again, changed, retext };
     });
     assert.deepEqual(r.first, [3, 'a', '0', '<b>x</b>', 0], 'first writes: two attributes and the text, as text');
     assert.equal(r.again, 0, 'the same values again write nothing');
     assert.deepEqual(r.changed, [2, false, '1'], 'null removes, a new value is written');
+    assert.deepEqual(r.retext, [['characterData'], true, 'y'], 'new text goes into the same text node');
   });
 });

@@ -68,6 +68,16 @@ export function reorder(parent, nodes) {
   }
 }
 
+/**
+ * Sets a node's text: in its one text node when it has one (changing a text node's data costs the
+ * layout less than replacing the node, which `textContent` does).
+ */
+export function setText(node, text) {
+  const t = node.firstChild;
+  if (t && t === node.lastChild && t.nodeType === Node.TEXT_NODE) t.data = text;
+  else node.textContent = text;
+}
+
 const written = new WeakMap();
 
 /**
@@ -82,7 +92,7 @@ export function update(node, attrs) {
     const value = v == null || v === false ? null : String(v);
     if (last.get(k) === value) continue;
     last.set(k, value);
-    if (k === 'text') node.textContent = value ?? '';
+    if (k === 'text') setText(node, value ?? '');
     else if (value == null) node.removeAttribute(k);
     else node.setAttribute(k, value);
   }

@@ -1,7 +1,7 @@
 // Facet lists: counts per user, MFA method, result, country, source and action under the
 // current filter. Clicking a value filters on it; clicking it again clears it.
 
-import { el, reorder, replace } from '../dom.js';
+import { el, reorder, replace, setText } from '../dom.js';
 import { count, int, orNone } from '../format.js';
 
 export const FACETS = [
@@ -84,7 +84,7 @@ export function createFacets(container, { onToggle, onClear }) {
       update(node, 'pressed', pressed, (v) => node.button.setAttribute('aria-pressed', v ? 'true' : 'false'));
       update(node, 'n', n, (v) => {
         node.button.title = `${orNone(value)}: ${count(v)} events`;
-        node.countEl.textContent = int(v);
+        setText(node.countEl, int(v));
       });
       update(node, 'width', `${(100 * n) / max}%`, (v) => { node.bar.style.width = v; });
       return node.li;
