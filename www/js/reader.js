@@ -1,0 +1,159 @@
+// The reading half of the core's worker (js/worker.js starts one per file): reads a file's Blob in
+// large slices, or a gzip file's decompressed text (the browser's DecompressionStream), and hands
+// the bytes over in pieces, transferred, at most a few pieces ahead of what the core has taken. On
+// a thread of its own, Blob reads and inflating overlap the parsing instead of taking turns with
+// it: a Blob read's bytes reach the thread that asked for them only while that thread is idle.
+//
+// Messages: in, `{ type: 'read', blob, gzip, piece, ahead }` once (`ahead`: the pieces it may send
+// before the first is taken), then `{ type: 'taken' }` for each piece the core has taken; out, `{ type: 'piece', bytes, fed }` (`fed`: the file's bytes
+// read so far, compressed ones for gzip), then `{ type: 'end' }` or `{ type: 'failed', damaged,
+// message }` (`damaged`: the gzip stream cannot be decompressed to its end; otherwise the file
+// could not be read). The worker terminates it when it stops early (a cancel).
+
+/** Compressed bytes read at a time for DecompressionStream. */
+const GZIP_SLICE = 1 << 20;
+/**
+ * Compressed bytes written to it at a time: it inflates a write all at once, and the output of the
+ * write that fails (a damaged stream) is lost with the stream, so this bounds what damage costs.
+ */
+const GZIP_WRITE = 64 << 10;
+/** Reads kept in flight ahead of the compressed piece being inflated. */
+const GZIP_AHEAD = 2;
+
+const errorText = (e) => (e && e.message) || String(e);
+
+/** Pieces the worker may still be sent (each `taken` adds one); `wake` resolves a wait for one. */
+let credit = 0;
+let wake = null;
+
+self.onmessage = ({ data }) => {
+  if (data.type === 'taken') {
+    credit += 1;
+    wake?.();
+    return;
+  }
+  if (data.type === 'read') {
+    credit = data.ahead;
+    read(data).catch((e) => self.postMessage({ type: 'failed', damaged: false, message: errorText(e) }));
+  }
+};
+
+/** Sends one piece once the worker may take it. */
+async function send(bytes, fed) {
+  while (credit === 0) await new Promise((resolve) => { wake = resolve; });
+  wake = null;
+  credit -= 1;
+  self.postMessage({ type: 'piece', bytes, fed }, [bytes.buffer]);
+}
+
+async function read({ blob, gzip, piece }) {
+  if (!gzip) {
+    for (let at = 0; at < blob.size; at += piece) {
+      const bytes = new Uint8Array(await blob.slice(at, at + piece).arrayBuffer());
+      await send(bytes, at + bytes.byteLength);
+    }
+    self.postMessage({ type: 'end' });
+    return;
+  }
+  // The decompressed text in `piece` batches (the core is read the same whatever the chunking);
+  // what was decompressed before a failure is sent before the failure.
+  let batch = new Uint8Array(piece);
+  let filled = 0;
+  let fed = 0;
+  const flush = async () => {
+    if (filled === 0) return;
+    await send(batch.subarray(0, filled), fed);
+    batch = new Uint8Array(piece);
+    filled = 0;
+  };
+  try {
+    for await (const text of gunzip(blob, (n) => { fed += n; })) {
+      for (let at = 0; at < text.byteLength;) {
+        const n = Math.min(text.byteLength - at, piece - filled);
+        batch.set(text.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === piece) await flush();
+      }
+    }
+  } catch (e) {
+    await flush();
+    self.postMessage({ type: 'failed', damaged: e instanceof GzipDamaged, message: errorText(e) });
+    return;
+  }
+  await flush();
+  self.postMessage({ type: 'end' });
+}
+
+/** A file's bytes in `size` pieces, the next `ahead` pieces read while the current one is used. */
+async function* slices(blob, size, ahead) {
+  let at = 0;
+  const pending = [];
+  const readNext = () => {
+    if (at >= blob.size) return;
+    const p = blob.slice(at, at + size).arrayBuffer();
+    p.catch(() => {}); // a read still pending when the caller stops is not an unhandled rejection
+    pending.push(p);
+    at += size;
+  };
+  for (let k = 0; k <= ahead; k++) readNext();
+  while (pending.length) {
+    const bytes = new Uint8Array(await pending.shift());
+    readNext();
+    yield bytes;
+  }
+}
+
+/** The decompressed text cannot be read to its end: the gzip stream is damaged. */
+class GzipDamaged extends Error {}
+
+/**
+ * A gzip file's decompressed text (DecompressionStream), fed with GZIP_SLICE pieces; `fed(n)` is told
+ * the compressed bytes handed over. A failed file read ends it with that error, a damaged stream
+ * with GzipDamaged.
+ */
+async function* gunzip(blob, fed) {
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let readError = null;
+  const feeding = (async () => {
+    const pieces = slices(blob, GZIP_SLICE, GZIP_AHEAD);
+    for (;;) {
+      let piece;
+      try {
+        piece = await pieces.next();
+      } catch (e) {
+        readError = e;
+        await writer.abort(e);
+        return;
+      }
+      if (piece.done) break;
+      for (let at = 0; at < piece.value.byteLength; at += GZIP_WRITE) {
+        await writer.write(piece.value.subarray(at, at + GZIP_WRITE));
+      }
+      fed(piece.value.byteLength);
+    }
+    // A write is inflated only once the reader has taken all earlier output, so this empty one
+    // resolves when everything is read: a truncated stream fails at close() without losing text.
+    await writer.write(new Uint8Array(0));
+    await writer.close();
+  })();
+  // A failed write means the stream failed: the reader below sees why.
+  feeding.catch(() => {});
+  try {
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        if (readError) throw readError;
+        throw new GzipDamaged(errorText(e));
+      }
+      if (step.done) break;
+      yield step.value;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
