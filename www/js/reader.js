@@ -4,12 +4,18 @@
 // a thread of its own, Blob reads and inflating overlap the parsing instead of taking turns with
 // it: a Blob read's bytes reach the thread that asked for them only while that thread is idle.
 //
-// Messages: in, `{ type: 'read', blob, gzip, piece, ahead }` once (`ahead`: the pieces it may send
-// before the first is taken), then `{ type: 'taken' }` for each piece the core has taken; out, `{ type: 'piece', bytes, fed }` (`fed`: the file's bytes
-// read so far, compressed ones for gzip), then `{ type: 'end' }` or `{ type: 'failed', damaged,
-// message }` (`damaged`: the gzip stream cannot be decompressed to its end; otherwise the file
-// could not be read). The worker terminates it when it stops early (a cancel).
+// Messages: in, `{ type: 'read', blob, gzip, piece, ahead }` once (`piece`: the largest piece's
+// size; `ahead`: the pieces it may send before the first is taken), then `{ type: 'taken' }` for
+// each piece the core has taken; out, `{ type: 'piece', bytes, fed }` (`fed`: the file's bytes read
+// so far, compressed ones for gzip), then `{ type: 'end' }` or `{ type: 'failed', damaged, message }`
+// (`damaged`: the gzip stream cannot be decompressed to its end; otherwise the file could not be
+// read). The worker terminates it when it stops early (a cancel).
 
+/**
+ * The first piece's size; each next one is twice as large, up to the `piece` size asked for: the
+ * core starts sooner, and then takes few large pieces.
+ */
+const FIRST = 1 << 20;
 /** Compressed bytes read at a time for DecompressionStream. */
 const GZIP_SLICE = 1 << 20;
 /**
@@ -48,32 +54,34 @@ async function send(bytes, fed) {
 
 async function read({ blob, gzip, piece }) {
   if (!gzip) {
-    for (let at = 0; at < blob.size; at += piece) {
-      const bytes = new Uint8Array(await blob.slice(at, at + piece).arrayBuffer());
+    for (let at = 0, size = FIRST; at < blob.size; at += size, size = Math.min(2 * size, piece)) {
+      const bytes = new Uint8Array(await blob.slice(at, at + size).arrayBuffer());
       await send(bytes, at + bytes.byteLength);
     }
     self.postMessage({ type: 'end' });
     return;
   }
-  // The decompressed text in `piece` batches (the core is read the same whatever the chunking);
-  // what was decompressed before a failure is sent before the failure.
-  let batch = new Uint8Array(piece);
+  // The decompressed text in batches as large as the pieces of a plain file (the core reads the
+  // same whatever the chunking); what was decompressed before a failure is sent before the failure.
+  let size = FIRST;
+  let batch = new Uint8Array(size);
   let filled = 0;
   let fed = 0;
   const flush = async () => {
     if (filled === 0) return;
     await send(batch.subarray(0, filled), fed);
-    batch = new Uint8Array(piece);
+    size = Math.min(2 * size, piece);
+    batch = new Uint8Array(size);
     filled = 0;
   };
   try {
     for await (const text of gunzip(blob, (n) => { fed += n; })) {
       for (let at = 0; at < text.byteLength;) {
-        const n = Math.min(text.byteLength - at, piece - filled);
+        const n = Math.min(text.byteLength - at, size - filled);
         batch.set(text.subarray(at, at + n), filled);
         filled += n;
         at += n;
-        if (filled === piece) await flush();
+        if (filled === size) await flush();
       }
     }
   } catch (e) {

@@ -95,7 +95,7 @@ async function pump() {
   post({ type: 'idle' });
 }
 
-/** Bytes handed to the core at a time: a few large pushes cost less than many small ones. */
+/** Bytes handed to the core at a time, at most: a few large pushes cost less than many small ones. */
 const PIECE = 8 << 20;
 /**
  * Pieces read (and, for gzip, decompressed) that the core has not taken yet, at most: the one it is
@@ -113,8 +113,9 @@ async function isGzip(blob) {
 class GzipDamaged extends Error {}
 
 /**
- * A file's bytes, or a gzip file's decompressed text, in PIECE pieces with the file's bytes read so
- * far (`{ bytes, fed }`), read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. A failed
+ * A file's bytes, or a gzip file's decompressed text, in pieces of up to PIECE bytes (the first ones
+ * smaller, so that the core starts sooner) with the file's bytes read so far (`{ bytes, fed }`),
+ * read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. A failed
  * file read ends it with that error, a damaged gzip stream with GzipDamaged, after the text before
  * the damage.
  */
