@@ -19,12 +19,6 @@ const decoder = new TextDecoder('utf-8');
 
 const post = (message) => self.postMessage(message);
 
-/**
- * Lets queued messages (a cancel, a question) run: buffered stream reads resolve as microtasks, so
- * without this a whole file can be read before a cancel is seen. A timer task runs after the
- * messages already queued (a MessageChannel task may be scheduled ahead of them).
- */
-const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 const errorText = (e) => (e && e.message) || String(e);
 
 const ready = init()
@@ -101,7 +95,7 @@ const PIECE = 8 << 20;
  * Pieces read (and, for gzip, decompressed) that the core has not taken yet, at most: the one it is
  * reading and the next ones, ready when it is done.
  */
-const AHEAD = 3;
+const AHEAD = 2;
 
 /** The gzip magic number: such a file is decompressed by the browser, and its text pushed. */
 async function isGzip(blob) {
@@ -115,9 +109,10 @@ class GzipDamaged extends Error {}
 /**
  * A file's bytes, or a gzip file's decompressed text, in pieces of up to PIECE bytes (the first ones
  * smaller, so that the core starts sooner) with the file's bytes read so far (`{ bytes, fed }`),
- * read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. A failed
- * file read ends it with that error, a damaged gzip stream with GzipDamaged, after the text before
- * the damage.
+ * read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. Each piece comes in a message
+ * task of its own, so the page's messages (a cancel, a question) run between pieces, in the order
+ * they came. A failed file read ends it with that error, a damaged gzip stream with GzipDamaged,
+ * after the text before the damage.
  */
 async function* pieces(blob, gzip) {
   const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'authtrail-reader' });
@@ -172,7 +167,6 @@ async function readOne(job) {
       if (now - last > 50) {
         last = now;
         post({ type: 'progress', key: job.key, done, size: job.blob.size });
-        await yieldToMessages();
       }
     }
   } catch (e) {
