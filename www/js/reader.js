@@ -1,15 +1,17 @@
-// The reading half of the core's worker (js/worker.js starts one per file): reads a file
+// The reading half of the core's worker (js/worker.js starts it): reads a file
 // (`File.stream()`), or a gzip file's decompressed text (the browser's DecompressionStream), and
 // hands the bytes over in pieces, transferred, at most a few pieces ahead of what the core has
 // taken. On a thread of its own, reading and inflating overlap the parsing instead of taking turns
 // with it: a Blob read's bytes reach the thread that asked for them only while that thread is idle.
 //
-// Messages: in, `{ type: 'read', blob, gzip, piece, ahead }` once (`piece`: the largest piece's
-// size; `ahead`: the pieces it may send before the first is taken), then `{ type: 'taken' }` for
-// each piece the core has taken; out, `{ type: 'piece', bytes, fed }` (`fed`: the file's bytes read
-// so far, compressed ones for gzip), then `{ type: 'end' }` or `{ type: 'failed', damaged, message }`
-// (`damaged`: the gzip stream cannot be decompressed to its end; otherwise the file could not be
-// read). The worker terminates it when it stops early (a cancel).
+// One reader serves the worker for as long as it runs (started with it, so that reading a file
+// requests nothing), one file at a time. Messages, each with the read's `id`: in,
+// `{ type: 'read', id, blob, gzip, piece, ahead }` (`piece`: the largest piece's size; `ahead`: the
+// pieces it may send before the first is taken), then `{ type: 'taken', id }` for each piece the
+// core has taken, or `{ type: 'stop', id }` when the worker stops early (a cancel); out,
+// `{ type: 'piece', id, bytes, fed }` (`fed`: the file's bytes read so far, compressed ones for
+// gzip), then `{ type: 'end', id }` or `{ type: 'failed', id, damaged, message }` (`damaged`: the
+// gzip stream cannot be decompressed to its end; otherwise the file could not be read).
 
 /**
  * The first piece's size; each next one is twice as large, up to the `piece` size asked for: the
@@ -28,31 +30,38 @@ const GZIP_AHEAD = 2;
 
 const errorText = (e) => (e && e.message) || String(e);
 
-/** Pieces the worker may still be sent (each `taken` adds one); `wake` resolves a wait for one. */
-let credit = 0;
-let wake = null;
+/**
+ * The read under way: its `id`, the pieces the worker may still be sent (`credit`, each `taken`
+ * adds one), `wake` to end a wait for credit, and `stopped` once the worker stopped it.
+ */
+let current = null;
 
 self.onmessage = ({ data }) => {
-  if (data.type === 'taken') {
-    credit += 1;
-    wake?.();
+  if (data.type === 'read') {
+    const read = { id: data.id, credit: data.ahead, wake: null, stopped: false };
+    current = read;
+    readFile(read, data).catch((e) => {
+      if (!read.stopped) self.postMessage({ id: read.id, type: 'failed', damaged: false, message: errorText(e) });
+    });
     return;
   }
-  if (data.type === 'read') {
-    credit = data.ahead;
-    read(data).catch((e) => self.postMessage({ type: 'failed', damaged: false, message: errorText(e) }));
-  }
+  if (current?.id !== data.id) return; // about a read already over
+  if (data.type === 'taken') current.credit += 1;
+  if (data.type === 'stop') current.stopped = true;
+  current.wake?.();
 };
 
-/** Sends one piece once the worker may take it. */
-async function send(bytes, fed) {
-  while (credit === 0) await new Promise((resolve) => { wake = resolve; });
-  wake = null;
-  credit -= 1;
-  self.postMessage({ type: 'piece', bytes, fed }, [bytes.buffer]);
+/** Sends one piece once the worker may take it; false when the read was stopped. */
+async function send(read, bytes, fed) {
+  while (read.credit === 0 && !read.stopped) await new Promise((resolve) => { read.wake = resolve; });
+  read.wake = null;
+  if (read.stopped) return false;
+  read.credit -= 1;
+  self.postMessage({ id: read.id, type: 'piece', bytes, fed }, [bytes.buffer]);
+  return true;
 }
 
-async function read({ blob, gzip, piece }) {
+async function readFile(read, { blob, gzip, piece }) {
   // The bytes in batches (the core reads the same whatever the chunking); what was read before a
   // failure is sent before the failure.
   let size = FIRST;
@@ -60,11 +69,12 @@ async function read({ blob, gzip, piece }) {
   let filled = 0;
   let fed = 0;
   const flush = async () => {
-    if (filled === 0) return;
-    await send(batch.subarray(0, filled), fed);
+    if (filled === 0) return true;
+    const sent = await send(read, batch.subarray(0, filled), fed);
     size = Math.min(2 * size, piece);
     batch = new Uint8Array(size);
     filled = 0;
+    return sent;
   };
   try {
     const chunks = gzip ? gunzip(blob, (n) => { fed += n; }) : plain(blob, (n) => { fed += n; });
@@ -74,16 +84,17 @@ async function read({ blob, gzip, piece }) {
         batch.set(chunk.subarray(at, at + n), filled);
         filled += n;
         at += n;
-        if (filled === size) await flush();
+        if (filled === size && !(await flush())) return;
       }
+      if (read.stopped) return;
     }
   } catch (e) {
-    await flush();
-    self.postMessage({ type: 'failed', damaged: e instanceof GzipDamaged, message: errorText(e) });
+    if ((await flush()) && !read.stopped) {
+      self.postMessage({ id: read.id, type: 'failed', damaged: e instanceof GzipDamaged, message: errorText(e) });
+    }
     return;
   }
-  await flush();
-  self.postMessage({ type: 'end' });
+  if ((await flush()) && !read.stopped) self.postMessage({ id: read.id, type: 'end' });
 }
 
 /**

@@ -106,6 +106,26 @@ async function isGzip(blob) {
 /** The decompressed text cannot be read to its end: the gzip stream is damaged. */
 class GzipDamaged extends Error {}
 
+/** Reads files (js/reader.js), started with this worker so that reading a file requests nothing. */
+const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'authtrail-reader' });
+/** Reads asked of it so far (each read's id). */
+let reads = 0;
+/** The read under way: its id, the messages it has not taken yet, and `wake` to end a wait for one. */
+let reading = null;
+/** Why the reader could not start, if it could not. */
+let readerBroken = null;
+reader.onmessage = ({ data }) => {
+  if (reading?.id !== data.id) return; // a piece of a read already stopped
+  reading.arrived.push(data);
+  reading.wake?.();
+};
+reader.onerror = (e) => {
+  e.preventDefault();
+  readerBroken = e.message || 'the file reader did not start';
+  reading?.arrived.push({ type: 'failed', damaged: false, message: readerBroken });
+  reading?.wake?.();
+};
+
 /**
  * A file's bytes, or a gzip file's decompressed text, in pieces of up to PIECE bytes (the first ones
  * smaller, so that the core starts sooner) with the file's bytes read so far (`{ bytes, fed }`),
@@ -115,31 +135,32 @@ class GzipDamaged extends Error {}
  * after the text before the damage.
  */
 async function* pieces(blob, gzip) {
-  const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'authtrail-reader' });
+  const id = ++reads;
   const arrived = [];
-  let wake = null;
-  reader.onmessage = ({ data }) => {
-    arrived.push(data);
-    wake?.();
-  };
-  reader.onerror = (e) => {
-    e.preventDefault();
-    arrived.push({ type: 'failed', damaged: false, message: e.message || 'the file reader did not start' });
-    wake?.();
-  };
-  reader.postMessage({ type: 'read', blob, gzip, piece: PIECE, ahead: AHEAD });
+  const read = { id, arrived, wake: null };
+  reading = read;
+  if (readerBroken) arrived.push({ type: 'failed', damaged: false, message: readerBroken });
+  else reader.postMessage({ type: 'read', id, blob, gzip, piece: PIECE, ahead: AHEAD });
+  let over = false;
   try {
     for (;;) {
-      while (!arrived.length) await new Promise((resolve) => { wake = resolve; });
-      wake = null;
+      while (!arrived.length) await new Promise((resolve) => { read.wake = resolve; });
+      read.wake = null;
       const m = arrived.shift();
-      if (m.type === 'end') return;
-      if (m.type === 'failed') throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
+      if (m.type === 'end') {
+        over = true;
+        return;
+      }
+      if (m.type === 'failed') {
+        over = true;
+        throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
+      }
       yield m;
-      reader.postMessage({ type: 'taken' });
+      reader.postMessage({ type: 'taken', id });
     }
   } finally {
-    reader.terminate();
+    reading = null;
+    if (!over) reader.postMessage({ type: 'stop', id });
   }
 }
 
