@@ -1,5 +1,6 @@
 // The module Web Worker that owns the wasm core. It reads files (large Blob slices; gzip files
-// through the browser's DecompressionStream), pushes their bytes or text into the core, reports
+// through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js),
+// pushes their bytes or text into the core, reports
 // progress, answers the page's small questions, and reads the original JSON of one event back
 // from the file on demand. The page never parses anything.
 
@@ -18,12 +19,6 @@ const decoder = new TextDecoder('utf-8');
 
 const post = (message) => self.postMessage(message);
 
-/**
- * Lets queued messages (a cancel, a question) run: buffered stream reads resolve as microtasks, so
- * without this a whole file can be read before a cancel is seen. A timer task runs after the
- * messages already queued (a MessageChannel task may be scheduled ahead of them).
- */
-const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 const errorText = (e) => (e && e.message) || String(e);
 
 const ready = init()
@@ -94,94 +89,78 @@ async function pump() {
   post({ type: 'idle' });
 }
 
-/** Bytes read from a file at a time: a few large Blob reads cost less than many stream chunks. */
-const SLICE = 8 << 20;
-/** Compressed bytes read at a time for DecompressionStream. */
-const GZIP_SLICE = 1 << 20;
+/** Bytes handed to the core at a time, at most: a few large pushes cost less than many small ones. */
+const PIECE = 8 << 20;
 /**
- * Compressed bytes written to it at a time: it inflates a write all at once, and the output of the
- * write that fails (a damaged stream) is lost with the stream, so this bounds what damage costs.
+ * Pieces read (and, for gzip, decompressed) that the core has not taken yet, at most: the one it is
+ * reading and the next ones, ready when it is done.
  */
-const GZIP_WRITE = 64 << 10;
-/** Reads kept in flight ahead of the piece being used. */
 const AHEAD = 2;
 
-/** The gzip magic number: such a file is decompressed here, by the browser, and its text pushed. */
+/** The gzip magic number: such a file is decompressed by the browser, and its text pushed. */
 async function isGzip(blob) {
   const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
   return head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** A file's bytes in `size` pieces, the next AHEAD pieces read while the current one is used. */
-async function* slices(blob, size) {
-  let at = 0;
-  const pending = [];
-  const readNext = () => {
-    if (at >= blob.size) return;
-    const p = blob.slice(at, at + size).arrayBuffer();
-    p.catch(() => {}); // a read still pending when the caller stops is not an unhandled rejection
-    pending.push(p);
-    at += size;
-  };
-  for (let k = 0; k <= AHEAD; k++) readNext();
-  while (pending.length) {
-    const bytes = new Uint8Array(await pending.shift());
-    readNext();
-    yield bytes;
-  }
-}
-
 /** The decompressed text cannot be read to its end: the gzip stream is damaged. */
 class GzipDamaged extends Error {}
 
+/** Reads files (js/reader.js), started with this worker so that reading a file requests nothing. */
+const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'authtrail-reader' });
+/** Reads asked of it so far (each read's id). */
+let reads = 0;
+/** The read under way: its id, the messages it has not taken yet, and `wake` to end a wait for one. */
+let reading = null;
+/** Why the reader could not start, if it could not. */
+let readerBroken = null;
+reader.onmessage = ({ data }) => {
+  if (reading?.id !== data.id) return; // a piece of a read already stopped
+  reading.arrived.push(data);
+  reading.wake?.();
+};
+reader.onerror = (e) => {
+  e.preventDefault();
+  readerBroken = e.message || 'the file reader did not start';
+  reading?.arrived.push({ type: 'failed', damaged: false, message: readerBroken });
+  reading?.wake?.();
+};
+
 /**
- * A gzip file's decompressed text (DecompressionStream), fed with GZIP_SLICE pieces; `fed(n)` is told
- * the compressed bytes handed over. A failed file read ends it with that error, a damaged stream
- * with GzipDamaged.
+ * A file's bytes, or a gzip file's decompressed text, in pieces of up to PIECE bytes (the first ones
+ * smaller, so that the core starts sooner) with the file's bytes read so far (`{ bytes, fed }`),
+ * read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. Each piece comes in a message
+ * task of its own, so the page's messages (a cancel, a question) run between pieces, in the order
+ * they came. A failed file read ends it with that error, a damaged gzip stream with GzipDamaged,
+ * after the text before the damage.
  */
-async function* gunzip(blob, fed) {
-  const stream = new DecompressionStream('gzip');
-  const writer = stream.writable.getWriter();
-  const reader = stream.readable.getReader();
-  let readError = null;
-  const feeding = (async () => {
-    const pieces = slices(blob, GZIP_SLICE);
-    for (;;) {
-      let piece;
-      try {
-        piece = await pieces.next();
-      } catch (e) {
-        readError = e;
-        await writer.abort(e);
-        return;
-      }
-      if (piece.done) break;
-      for (let at = 0; at < piece.value.byteLength; at += GZIP_WRITE) {
-        await writer.write(piece.value.subarray(at, at + GZIP_WRITE));
-      }
-      fed(piece.value.byteLength);
-    }
-    // A write is inflated only once the reader has taken all earlier output, so this empty one
-    // resolves when everything is read: a truncated stream fails at close() without losing text.
-    await writer.write(new Uint8Array(0));
-    await writer.close();
-  })();
-  // A failed write means the stream failed: the reader below sees why.
-  feeding.catch(() => {});
+async function* pieces(blob, gzip) {
+  const id = ++reads;
+  const arrived = [];
+  const read = { id, arrived, wake: null };
+  reading = read;
+  if (readerBroken) arrived.push({ type: 'failed', damaged: false, message: readerBroken });
+  else reader.postMessage({ type: 'read', id, blob, gzip, piece: PIECE, ahead: AHEAD });
+  let over = false;
   try {
     for (;;) {
-      let step;
-      try {
-        step = await reader.read();
-      } catch (e) {
-        if (readError) throw readError;
-        throw new GzipDamaged(errorText(e));
+      while (!arrived.length) await new Promise((resolve) => { read.wake = resolve; });
+      read.wake = null;
+      const m = arrived.shift();
+      if (m.type === 'end') {
+        over = true;
+        return;
       }
-      if (step.done) break;
-      yield step.value;
+      if (m.type === 'failed') {
+        over = true;
+        throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
+      }
+      yield m;
+      reader.postMessage({ type: 'taken', id });
     }
   } finally {
-    reader.cancel().catch(() => {});
+    reading = null;
+    if (!over) reader.postMessage({ type: 'stop', id });
   }
 }
 
@@ -201,16 +180,14 @@ async function readOne(job) {
   let last = 0;
   let error = null;
   try {
-    const chunks = gzip ? gunzip(job.blob, (n) => { done += n; }) : slices(job.blob, SLICE);
-    for await (const bytes of chunks) {
+    for await (const { bytes, fed } of pieces(job.blob, gzip)) {
       if (cancelled.has(job.key)) break;
       inspector.push(id, bytes);
-      if (!gzip) done += bytes.byteLength;
+      done = fed;
       const now = performance.now();
       if (now - last > 50) {
         last = now;
         post({ type: 'progress', key: job.key, done, size: job.blob.size });
-        await yieldToMessages();
       }
     }
   } catch (e) {

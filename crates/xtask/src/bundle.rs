@@ -12,9 +12,10 @@
 //!   `import * as x from ...` -> `const x = <x>;`; `import d from ...` -> `const { default: d } = <x>;`
 //! - `export function f` / `export class C` / `export const K` -> the declaration, exported by getter;
 //!   `export { a, b as c };` -> exported by getter; `export default <expr>` -> a local, exported.
-//! - `new Worker(new URL('./w.js', import.meta.url), { type: 'module', ...})` in the page's graph ->
+//! - `new Worker(new URL('./w.js', import.meta.url), { type: 'module', ...})` ->
 //!   `new Worker(<blob: URL of w.js bundled as a classic script>, { type: 'classic', ...})`
-//!   (Chromium refuses module workers from `blob:` URLs made by a file:// page; classic ones run).
+//!   (Chromium refuses module workers from `blob:` URLs made by a file:// page; classic ones run),
+//!   in the page's graph and in a worker's (the URL is then made in the worker's own script).
 //! - in a worker's graph, `import.meta.url` -> `self.location.href` (what it means in a classic
 //!   worker), and the default export (`init`) of wasm-bindgen glue (`x.js` with `x_bg.wasm` beside
 //!   it) is handed the embedded wasm bytes when called without an argument.
@@ -361,42 +362,38 @@ impl<'a> Bundler<'a> {
                 m.start()
             );
         }
+        let mut out = String::with_capacity(body.len());
+        let mut last = 0;
+        for caps in WORKER_URL.captures_iter(&body) {
+            let m = caps.get(0).expect("whole match");
+            let entry = resolve(path, &caps["spec"])?;
+            let n = match self.workers.iter().position(|w| *w == entry) {
+                Some(n) => n,
+                None => {
+                    self.workers.push(entry);
+                    self.workers.len() - 1
+                }
+            };
+            out.push_str(&body[last..m.start()]);
+            write!(
+                out,
+                "new Worker({}, {{ type: 'classic'",
+                Self::worker_var(n)
+            )?;
+            last = m.end();
+        }
+        out.push_str(&body[last..]);
+        body = out;
         let mut wasm = None;
-        match self.target {
-            Target::Page => {
-                let mut out = String::with_capacity(body.len());
-                let mut last = 0;
-                for caps in WORKER_URL.captures_iter(&body) {
-                    let m = caps.get(0).expect("whole match");
-                    let entry = resolve(path, &caps["spec"])?;
-                    let n = match self.workers.iter().position(|w| *w == entry) {
-                        Some(n) => n,
-                        None => {
-                            self.workers.push(entry);
-                            self.workers.len() - 1
-                        }
-                    };
-                    out.push_str(&body[last..m.start()]);
-                    write!(
-                        out,
-                        "new Worker({}, {{ type: 'classic'",
-                        Self::worker_var(n)
-                    )?;
-                    last = m.end();
-                }
-                out.push_str(&body[last..]);
-                body = out;
-            }
-            Target::Worker => {
-                body = body.replace("import.meta.url", "self.location.href");
-                let stem = path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or_default();
-                let glue_wasm = path.with_file_name(format!("{stem}_bg.wasm"));
-                if self.root.join(&glue_wasm).is_file() {
-                    wasm = Some(glue_wasm);
-                }
+        if self.target == Target::Worker {
+            body = body.replace("import.meta.url", "self.location.href");
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            let glue_wasm = path.with_file_name(format!("{stem}_bg.wasm"));
+            if self.root.join(&glue_wasm).is_file() {
+                wasm = Some(glue_wasm);
             }
         }
         if body.contains("import.meta") {
@@ -413,9 +410,6 @@ impl<'a> Bundler<'a> {
     fn build(mut self, entry: &Path) -> Result<(String, Vec<PathBuf>)> {
         self.add(entry, &mut Vec::new())?;
         let mut out = String::new();
-        if self.target == Target::Worker {
-            out.push_str("'use strict';\n");
-        }
         for path in &self.order {
             let m = &self.modules[path];
             let var = self.var(path);
@@ -483,14 +477,28 @@ pub fn page(root: &Path, entry: &Path) -> Result<String> {
     let mut out = String::from(
         "// The authtrail page as one module (cargo xtask dist: crates/xtask/src/bundle.rs).\n",
     );
+    out.push_str(&worker_urls(root, &workers, &mut Vec::new())?);
+    out.push_str(&modules);
+    Ok(out)
+}
+
+/// The `blob:` URL constants of `workers`, each bundled as a classic script with the workers it
+/// starts in turn; `stack` holds the workers being bundled (a worker starting itself, directly or
+/// not, is refused).
+fn worker_urls(root: &Path, workers: &[PathBuf], stack: &mut Vec<PathBuf>) -> Result<String> {
+    let mut out = String::new();
     for (n, worker) in workers.iter().enumerate() {
-        let (source, nested) = Bundler::new(root, Target::Worker).build(worker)?;
-        if !nested.is_empty() {
+        if stack.contains(worker) {
             bail!(
-                "{}: workers starting workers are not bundled",
+                "{}: a worker starting itself is not bundled",
                 worker.display()
             );
         }
+        let (modules, nested) = Bundler::new(root, Target::Worker).build(worker)?;
+        stack.push(worker.clone());
+        let urls = worker_urls(root, &nested, stack)?;
+        stack.pop();
+        let source = format!("'use strict';\n{urls}{modules}");
         writeln!(
             out,
             "const {} = URL.createObjectURL(new Blob([{}], {{ type: 'text/javascript' }}));",
@@ -498,7 +506,6 @@ pub fn page(root: &Path, entry: &Path) -> Result<String> {
             script_string(&source)?
         )?;
     }
-    out.push_str(&modules);
     Ok(out)
 }
 
@@ -592,12 +599,7 @@ mod tests {
         );
 
         // The worker: a classic script, its wasm inlined and handed to init().
-        let first = out.lines().nth(1).unwrap();
-        let literal = first
-            .strip_prefix("const __authtrail_worker_0 = URL.createObjectURL(new Blob([")
-            .and_then(|l| l.strip_suffix("], { type: 'text/javascript' }));"))
-            .unwrap();
-        let worker: String = serde_json::from_str(&literal.replace("<\\/", "</")).unwrap();
+        let worker = worker_literal(&out, 1);
         assert!(
             worker.starts_with("'use strict';\n// glue.js\n"),
             "{worker}"
@@ -623,6 +625,48 @@ mod tests {
             "{worker}"
         );
         assert!(!worker.contains("import.meta"), "{worker}");
+    }
+
+    /// The script of `__authtrail_worker_0`, whose `blob:` URL line `line` of `script` makes.
+    fn worker_literal(script: &str, line: usize) -> String {
+        let line = script.lines().nth(line).unwrap();
+        let literal = line
+            .strip_prefix("const __authtrail_worker_0 = URL.createObjectURL(new Blob([")
+            .and_then(|l| l.strip_suffix("], { type: 'text/javascript' }));"))
+            .unwrap_or_else(|| panic!("not a worker URL: {line}"));
+        serde_json::from_str(&literal.replace("<\\/", "</")).unwrap()
+    }
+
+    #[test]
+    fn a_worker_starting_a_worker_makes_its_url_in_its_own_script() {
+        let dir = tree(&[
+            (
+                "js/main.js",
+                b"const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'core' });\n",
+            ),
+            (
+                "js/worker.js",
+                b"const r = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'reader' });\n",
+            ),
+            ("js/reader.js", b"self.onmessage = () => {};\n"),
+        ]);
+        let out = page(dir.path(), Path::new("js/main.js")).unwrap();
+        let worker = worker_literal(&out, 1);
+        assert!(
+            worker.starts_with("'use strict';\nconst __authtrail_worker_0 = "),
+            "{worker}"
+        );
+        assert!(
+            worker
+                .contains("new Worker(__authtrail_worker_0, { type: 'classic', name: 'reader' })"),
+            "{worker}"
+        );
+        assert!(!worker.contains("import.meta"), "{worker}");
+        let reader = worker_literal(&worker, 1);
+        assert_eq!(
+            reader,
+            "'use strict';\n// js/reader.js\nconst __authtrail_module_0 = (() => {\nself.onmessage = () => {};\nreturn Object.freeze({  });\n})();\n"
+        );
     }
 
     #[test]
@@ -662,6 +706,19 @@ mod tests {
                     ("js/a.js", b"import './main.js';\n"),
                 ],
                 "import cycle through js/main.js",
+            ),
+            (
+                &[
+                    (
+                        "js/main.js",
+                        b"new Worker(new URL('./w.js', import.meta.url), { type: 'module' });\n",
+                    ),
+                    (
+                        "js/w.js",
+                        b"new Worker(new URL('./w.js', import.meta.url), { type: 'module' });\n",
+                    ),
+                ],
+                "js/w.js: a worker starting itself is not bundled",
             ),
         ];
         for (files, expected) in cases {
