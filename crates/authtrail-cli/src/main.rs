@@ -87,12 +87,8 @@ enum Command {
         /// Each event's original JSON record, one per line (files only, not standard input).
         #[arg(long)]
         ndjson: bool,
-        /// Keep events at or after this time: ISO-8601 or epoch seconds / milliseconds.
-        #[arg(long, value_parser = parse_time)]
-        from: Option<i64>,
-        /// Keep events before this time.
-        #[arg(long, value_parser = parse_time)]
-        to: Option<i64>,
+        #[command(flatten)]
+        window: limits::Window,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -433,8 +429,8 @@ fn main() -> ExitCode {
         | Command::Findings { window, .. }
         | Command::Events { window, .. }
         | Command::Report { window, .. }
-        | Command::Extract { window, .. } => (window.from, window.to),
-        Command::Export { from, to, .. } => (*from, *to),
+        | Command::Extract { window, .. }
+        | Command::Export { window, .. } => (window.from, window.to),
         Command::State { .. } | Command::Generate { .. } => (None, None),
     };
     let mfa_only = cli.limits.mfa_only || matches!(cli.command, Command::Extract { .. });
@@ -467,12 +463,8 @@ fn main() -> ExitCode {
         } => report::run(files, html.as_deref(), *json, &thresholds.thresholds()),
         Command::Generate { size, seed, gzip } => generate(size, *seed, *gzip),
         Command::Export {
-            csv,
-            from,
-            to,
-            files,
-            ..
-        } => export::run(files, *csv, *from, *to),
+            csv, window, files, ..
+        } => export::run(files, *csv, window.from, window.to),
     };
     match result {
         Ok(code) => code,
