@@ -4,8 +4,7 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use authtrail_core::summary::summary_json;
-use authtrail_core::{Facet, Filter, Ingest, Store};
+use authtrail_core::{Facet, Filter, Store};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug)]
@@ -27,47 +26,25 @@ impl<'a> Arbitrary<'a> for Input<'a> {
     }
 }
 
+// The integration tests' chunked reading (with the accounting identity) and store fingerprint.
+#[path = "../../crates/authtrail-core/tests/common/mod.rs"]
+mod common;
+
 fn read(bytes: &[u8], sizes: &[u16]) -> Store {
     let mut store = Store::new();
-    let mut ing = Ingest::new(&mut store, "fuzz.json");
-    let mut rest = bytes;
-    for &n in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let n = usize::from(n).min(rest.len());
-        ing.push(&mut store, &rest[..n]);
-        rest = &rest[n..];
-    }
-    let f = ing.finish(&mut store);
-    assert_eq!(
-        f.records,
-        f.events + f.duplicates + f.errors,
-        "accounting identity"
-    );
+    let sizes: Vec<usize> = sizes.iter().map(|&n| usize::from(n)).collect();
+    let f = common::ingest_into(&mut store, "fuzz.json", bytes, &sizes);
     assert!(f.records >= 1, "every file yields an event or a diagnostic");
     assert_eq!(f.events, store.len() as u64);
     store
-}
-
-fn fingerprint(store: &Store) -> String {
-    let events: Vec<_> = (0..store.len())
-        .map(|i| {
-            (
-                store.locate(i),
-                serde_json::to_string(&store.event(i)).expect("json"),
-            )
-        })
-        .collect();
-    format!("{}\n{events:?}", summary_json(store))
 }
 
 fuzz_target!(|input: Input<'_>| {
     let whole = read(input.bytes, &[u16::MAX]);
     let chunked = read(input.bytes, &input.sizes);
     assert_eq!(
-        fingerprint(&whole),
-        fingerprint(&chunked),
+        common::fingerprint(&whole),
+        common::fingerprint(&chunked),
         "chunking changed the store"
     );
     let text_len = input.bytes.len() as u64;
