@@ -75,6 +75,11 @@ fn thresholds_from(value: JsValue) -> Result<Thresholds, JsError> {
         .map_err(|e| JsError::new(&format!("invalid thresholds: {e}")))
 }
 
+/// The error for a file id that was never begun or is already finished.
+fn not_read(id: u16) -> JsError {
+    JsError::new(&format!("no file {id} is being read"))
+}
+
 fn facet_from(name: &str) -> Result<Facet, JsError> {
     serde_wasm_bindgen::from_value(JsValue::from_str(name))
         .map_err(|_| JsError::new(&format!("unknown facet \"{name}\"")))
@@ -169,20 +174,14 @@ impl Inspector {
     /// The browser could not decompress the rest of gzip file `id` (`detail` says why): what
     /// was pushed is kept and the file gets a diagnostic.
     pub fn gzip_damaged(&mut self, id: u16, detail: &str) -> Result<(), JsError> {
-        let ingest = self
-            .ingests
-            .get_mut(&id)
-            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         ingest.gzip_damaged(&mut self.store, detail);
         Ok(())
     }
 
     /// Pushes the next chunk of file `id`.
     pub fn push(&mut self, id: u16, chunk: &[u8]) -> Result<(), JsError> {
-        let ingest = self
-            .ingests
-            .get_mut(&id)
-            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         ingest.push(&mut self.store, chunk);
         Ok(())
     }
@@ -190,10 +189,7 @@ impl Inspector {
     /// Ends file `id` (also after a cancel: what was read is kept) and returns its accounting:
     /// `{name, format, records, events, duplicates, errors, bytes}`.
     pub fn finish(&mut self, id: u16) -> Result<JsValue, JsError> {
-        let ingest = self
-            .ingests
-            .remove(&id)
-            .ok_or_else(|| JsError::new(&format!("no file {id} is being read")))?;
+        let ingest = self.ingests.remove(&id).ok_or_else(|| not_read(id))?;
         to_js(&ingest.finish(&mut self.store))
     }
 
