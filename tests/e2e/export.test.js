@@ -69,7 +69,8 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
         const record = JSON.parse(line);
         assert.deepEqual(record, originals.get(record.id), `not the fixture's record: ${line}`);
       }
-      assert.equal(await app.page.evaluate(() => document.body.dataset.state), 'ready');
+      // Ready again, not stuck busy (the link's debounced write may still be running just now).
+      await app.ready();
       await app.shot('exported');
     });
   } finally {
