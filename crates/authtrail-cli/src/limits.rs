@@ -73,8 +73,10 @@ pub fn report_notes(files: &[FileSummary]) {
 /// Diagnostics printed word for word by `extract`; the rest are counted.
 const SHOWN_DIAGNOSTICS: u64 = 20;
 
-/// `authtrail extract`: streams `files` (any size: only the keys of the events written are held)
-/// and writes the original records of their MFA-relevant events to `output`.
+/// `authtrail extract`: streams `files` (any size: only the keys of the events written are held,
+/// with the users and the identifiers' naming records) and writes the original records of their
+/// MFA-relevant events to `output`, then the records outside the subset that name identifiers
+/// those events use.
 pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     if files.iter().any(|f| same_file(f, output)) {
         anyhow::bail!("{} is also an input file", output.display());
@@ -86,6 +88,7 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
+    let namings = sink.finish_names();
     if let Some(e) = sink.error.take() {
         return Err(e).with_context(|| format!("cannot write {}", output.display()));
     }
@@ -106,6 +109,11 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
         sum(|f| f.over_cap),
         sum(|f| f.errors),
     );
+    if namings > 0 {
+        eprintln!(
+            "authtrail: and {namings} record(s) outside the subset that give the names of IAM IDs the events use (their latest naming record each)"
+        );
+    }
     if let Some(why) = nothing_read(&summaries, &failures) {
         eprintln!("authtrail: nothing could be read: {why}");
         return Ok(ExitCode::from(2));

@@ -319,6 +319,13 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 c.outcome
             )?;
         }
+        let aliases = store.aliases_shown();
+        if !aliases.is_empty() {
+            writeln!(out, "\nShown by the name their own records give them")?;
+            for (id, name) in aliases {
+                writeln!(out, "  {id} as {name}")?;
+            }
+        }
         writeln!(
             out,
             "\nAuthentications: {} succeeded, {} failed",

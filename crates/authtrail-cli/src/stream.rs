@@ -7,7 +7,7 @@ use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::Collector;
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
 /// What is written for each event.
@@ -19,12 +19,29 @@ pub enum Line {
     Original,
 }
 
+/// The latest record pairing an identifier with a name ([`Event::alias`]), as the store picks it:
+/// the latest time, then the greatest name.
+#[derive(Debug)]
+struct Naming {
+    time: i64,
+    name: String,
+    /// The record's original text, when it was not written (outside the subset).
+    unwritten: Option<Vec<u8>>,
+}
+
+/// Records that name identifiers are held for at most this many identifiers: memory stays bounded.
+const MAX_NAMINGS: usize = 10_000;
+
 #[derive(Debug)]
 pub struct Streamed<W: Write> {
     pub out: W,
     line: Line,
     names: Vec<String>,
     seen: HashSet<u64>,
+    /// For original lines: per identifier, the record that names it.
+    namings: HashMap<String, Naming>,
+    /// For original lines: the users and actors of the events written.
+    used: HashSet<String>,
     /// The first write error; nothing more is written after it.
     pub error: Option<io::Error>,
     /// Diagnostics printed word for word; the rest are only counted.
@@ -39,6 +56,8 @@ impl<W: Write> Streamed<W> {
             line,
             names: Vec::new(),
             seen: HashSet::new(),
+            namings: HashMap::new(),
+            used: HashSet::new(),
             error: None,
             shown: shown_diagnostics,
             diagnostics: 0,
@@ -53,6 +72,53 @@ impl<W: Write> Streamed<W> {
                 self.diagnostics - self.shown
             );
         }
+    }
+
+    /// Keeps `event`'s naming of an identifier if it is the latest (`original`: the record's text,
+    /// when it is not written).
+    fn learn_name(&mut self, event: &Event<'_>, original: Option<&[u8]>) {
+        let Some((id, name)) = &event.alias else {
+            return;
+        };
+        let naming = || Naming {
+            time: event.time,
+            name: name.to_string(),
+            unwritten: original.map(<[u8]>::to_vec),
+        };
+        let full = self.namings.len() >= MAX_NAMINGS;
+        match self.namings.get_mut(id.as_ref()) {
+            Some(n) if (event.time, name.as_ref()) > (n.time, n.name.as_str()) => *n = naming(),
+            Some(_) => {}
+            None if !full => {
+                self.namings.insert(id.to_string(), naming());
+            }
+            None => {}
+        }
+    }
+
+    /// For original lines, after the last file: writes the records outside the subset that give
+    /// the names of identifiers the written events use (so that the output, read alone, shows them
+    /// by the same names); returns how many.
+    pub fn finish_names(&mut self) -> usize {
+        let mut lines: Vec<(&String, &Vec<u8>)> = self
+            .namings
+            .iter()
+            .filter(|(id, _)| self.used.contains(id.as_str()))
+            .filter_map(|(id, n)| Some((id, n.unwritten.as_ref()?)))
+            .collect();
+        lines.sort();
+        let mut written = 0;
+        for (_, original) in lines {
+            let mut line = Vec::with_capacity(original.len() + 1);
+            ndjson_line(&mut line, original);
+            if self.error.is_none() {
+                match self.out.write_all(&line) {
+                    Ok(()) => written += 1,
+                    Err(e) => self.error = Some(e),
+                }
+            }
+        }
+        written
     }
 
     fn write(
@@ -96,6 +162,14 @@ impl<W: Write> Collector for Streamed<W> {
         if !self.seen.insert(key) {
             return false;
         }
+        if matches!(self.line, Line::Original) {
+            self.learn_name(event, None);
+            for who in [&event.user, &event.actor].into_iter().flatten() {
+                if !self.used.contains(who.as_ref()) {
+                    self.used.insert(who.to_string());
+                }
+            }
+        }
         if self.error.is_none() {
             if let Err(e) = self.write(file, event, span, original) {
                 self.error = Some(e);
@@ -105,6 +179,11 @@ impl<W: Write> Collector for Streamed<W> {
     }
     fn kept(&self) -> u64 {
         self.seen.len() as u64
+    }
+    fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
+        if matches!(self.line, Line::Original) {
+            self.learn_name(event, Some(original));
+        }
     }
     fn has(&self, key: u64) -> bool {
         self.seen.contains(&key)

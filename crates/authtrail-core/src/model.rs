@@ -296,6 +296,12 @@ pub struct Event<'a> {
     /// Who performed it, when that differs from `user` or matters (changes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<Cow<'a, str>>,
+    /// An identifier and the name the same record gives it (CADF `initiator.id` and `.name`,
+    /// Verify `userid` and `username`): the store shows that identifier by the name wherever a user
+    /// or an actor is named, so a person named by IAM ID in one record and by e-mail address in
+    /// another is one user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<(Cow<'a, str>, Cow<'a, str>)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -328,6 +334,7 @@ impl<'a> Event<'a> {
             id: None,
             user: None,
             actor: None,
+            alias: None,
             ip: None,
             user_agent: None,
             method: None,

@@ -20,7 +20,7 @@ fn file_json(f: &FileSummary) -> Value {
     v
 }
 
-/// Files, counts, diagnostics, account MFA history, user setting changes and authentication results,
+/// Files, counts, diagnostics, the identifiers shown by a name, account MFA history, user setting changes and authentication results,
 /// with times as ISO-8601 UTC with milliseconds.
 pub fn summary_json(store: &Store) -> Value {
     let file_name = |f: u16| {
@@ -37,6 +37,7 @@ pub fn summary_json(store: &Store) -> Value {
             "file": file_name(d.file), "line": d.line, "offset": d.offset, "message": d.message,
         })).collect::<Vec<_>>(),
         "errors_total": store.diagnostics_total(),
+        "aliases": store.aliases_shown().iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
         "account_mfa": store.account_mfa_history().iter().map(|c| json!({
             "time": format_iso(c.time), "from": c.from, "to": c.to, "actor": c.actor, "ip": c.ip,
             "outcome": c.outcome, "action": c.action,

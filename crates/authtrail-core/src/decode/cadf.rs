@@ -146,6 +146,9 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
     ev.correlation_id = text(&top.correlation_id);
     let ini = top.initiator.0.as_ref();
     ev.actor = ini.and_then(|i| text(&i.name).or_else(|| text(&i.id)));
+    ev.alias = ini
+        .and_then(|i| Some((text(&i.id)?, text(&i.name)?)))
+        .filter(|(id, name)| id != name);
     if let Some(host) = ini.and_then(|i| i.host.0.as_ref()) {
         ev.ip = text(&host.address)
             .map(|a| match a {

@@ -153,6 +153,9 @@ pub fn normalize<'a>(top: &Top<'a>, bytes: &'a [u8]) -> Result<Event<'a>, Proble
     ev.ip = text(&data.origin).or_else(|| text(&g.ip));
     ev.user_agent = text(&data.devicetype);
     ev.geo = geo(g);
+    ev.alias = text(&data.userid)
+        .zip(text(&data.username))
+        .filter(|(id, name)| id != name);
     let username = text(&data.username)
         .or_else(|| text(&data.userid))
         .or_else(|| text(&data.subject).filter(|s| !s.eq_ignore_ascii_case("UNKNOWN")));

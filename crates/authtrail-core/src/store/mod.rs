@@ -18,6 +18,10 @@ use std::hash::{BuildHasher, Hash};
 /// At most this many diagnostics are kept word for word; all are counted.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
 
+/// Events not kept (outside a subset, over the events cap) still name identifiers, up to this
+/// many identifiers in all: memory stays bounded.
+const MAX_NAMES: usize = 100_000;
+
 /// Strings (or tuples) to dense `u32` ids. Id 0 is the empty string / empty tuple.
 #[derive(Debug)]
 pub(crate) struct Interner<T> {
@@ -52,6 +56,13 @@ impl<T: Hash + Eq + Clone + Default> Interner<T> {
     fn heap_bytes(&self) -> usize {
         (self.values.capacity() + self.ids.capacity()) * std::mem::size_of::<T>()
             + self.ids.capacity() * 5
+    }
+    /// Sets every value to `show(value as interned)`: an id keeps meaning what was interned, and
+    /// shows what `show` makes of it.
+    fn show_as(&mut self, show: impl Fn(&T) -> T) {
+        for (v, &id) in &self.ids {
+            self.values[id as usize] = show(v);
+        }
     }
 }
 
@@ -196,6 +207,14 @@ pub struct Store {
     pub(crate) account_mfa: Vec<AccountMfaRecord>,
     pub(crate) settings: Vec<SettingRecord>,
     dedup: Dedup,
+    /// Per identifier that a record pairs with a name (string ids, [`Event::alias`]): the name
+    /// of the latest such record, with its time.
+    names: FxHashMap<u32, (i64, u32)>,
+    /// The identifiers shown by a name, as (identifier, name) string ids sorted, as of the last seal.
+    pub(crate) aliases: Vec<(u32, u32)>,
+    /// The events whose `user` shows a name instead of the identifier their record gave:
+    /// (event, identifier), by event.
+    renamed: Vec<(u32, u32)>,
     /// Event indices sorted by time (then arrival), covering every finished file.
     pub(crate) order: Vec<u32>,
     /// Counts per block of `order`, for time-window queries.
@@ -245,6 +264,9 @@ impl Store {
             account_mfa: Vec::new(),
             settings: Vec::new(),
             dedup: Dedup::default(),
+            names: FxHashMap::default(),
+            aliases: Vec::new(),
+            renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
         }
@@ -323,6 +345,8 @@ impl Store {
             + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
             + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
             + self.dedup.heap_bytes()
+            + self.names.capacity() * 17
+            + (self.aliases.capacity() + self.renamed.capacity()) * 8
             + self.blocks.heap_bytes()
     }
 
@@ -351,7 +375,73 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
+        self.show_names(from);
         self.blocks = query::Blocks::build(self);
+    }
+
+    /// Shows each identifier that records pair with a name by that name, as user and as actor:
+    /// the events from `from` on, or all of them when the names changed (from the identifiers
+    /// kept in `renamed`).
+    fn show_names(&mut self, from: usize) {
+        let mut aliases: Vec<(u32, u32)> = self
+            .names
+            .iter()
+            .map(|(&id, &(_, name))| (id, name))
+            .collect();
+        aliases.sort_unstable();
+        if aliases.is_empty() && self.renamed.is_empty() {
+            return;
+        }
+        let from = if aliases == self.aliases {
+            from
+        } else {
+            for &(i, id) in &self.renamed {
+                self.user[i as usize] = id;
+            }
+            self.renamed.clear();
+            0
+        };
+        let mut show: Vec<u32> = (0..self.strings.len() as u32).collect();
+        for &(id, name) in &aliases {
+            show[id as usize] = name;
+        }
+        for (i, user) in self.user.iter_mut().enumerate().skip(from) {
+            let name = show[*user as usize];
+            if name != *user {
+                self.renamed.push((i as u32, *user));
+                *user = name;
+            }
+        }
+        self.renamed.shrink_to_fit();
+        self.profiles.show_as(|p| ProfileKey {
+            actor: show[p.actor as usize],
+            ..*p
+        });
+        self.aliases = aliases;
+    }
+
+    /// The identifiers shown by a name somewhere (as a user or an actor): (identifier, name),
+    /// sorted by identifier.
+    pub fn aliases_shown(&self) -> Vec<(&str, &str)> {
+        let mut used: Vec<u32> = self.renamed.iter().map(|&(_, id)| id).collect();
+        used.extend(
+            self.profiles
+                .ids
+                .iter()
+                .filter(|(key, &id)| self.profiles.get(id).actor != key.actor)
+                .map(|(key, _)| key.actor),
+        );
+        used.sort_unstable();
+        used.dedup();
+        let mut out: Vec<(&str, &str)> = used
+            .into_iter()
+            .filter_map(|id| {
+                let k = self.aliases.binary_search_by_key(&id, |a| a.0).ok()?;
+                Some((self.str(id), self.str(self.aliases[k].1)))
+            })
+            .collect();
+        out.sort_unstable();
+        out
     }
 
     /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is
@@ -525,6 +615,23 @@ impl Store {
             .push(ev.ip.as_deref().map_or(0, |x| s.intern_str(x)));
         self.geo.push(self.geos.intern(g));
         self.profile.push(self.profiles.intern(p));
+        self.learn_name(ev);
+    }
+
+    /// Keeps the name `ev` gives an identifier, if it is the latest record to name it; at the
+    /// same time, the greatest name (any order of files and chunks gives the same).
+    fn learn_name(&mut self, ev: &Event<'_>) {
+        let Some((id, name)) = &ev.alias else { return };
+        let (id, name) = (self.strings.intern_str(id), self.strings.intern_str(name));
+        let strings = &self.strings;
+        self.names
+            .entry(id)
+            .and_modify(|(t, n)| {
+                if (ev.time, strings.get(name)) > (*t, strings.get(*n)) {
+                    (*t, *n) = (ev.time, name);
+                }
+            })
+            .or_insert((ev.time, name));
     }
 }
 
@@ -547,6 +654,18 @@ impl Collector for Store {
 
     fn kept(&self) -> u64 {
         self.len() as u64
+    }
+
+    fn not_kept(&mut self, event: &Event<'_>, _original: &[u8]) {
+        if self.names.len() < MAX_NAMES
+            || event
+                .alias
+                .as_ref()
+                .and_then(|(id, _)| self.strings.lookup(id))
+                .is_some_and(|id| self.names.contains_key(&id))
+        {
+            self.learn_name(event);
+        }
     }
 
     fn has(&self, key: u64) -> bool {

@@ -363,9 +363,15 @@ impl Store {
             .map(|t| {
                 let needle = t.to_lowercase();
                 let hit = |s: &str| s.to_lowercase().contains(&needle);
-                let strings: Vec<bool> = (0..self.strings.len())
+                let mut strings: Vec<bool> = (0..self.strings.len())
                     .map(|id| id != 0 && hit(self.str(id as u32)))
                     .collect();
+                // An identifier shown by a name finds the name's events.
+                for &(id, name) in &self.aliases {
+                    if strings[id as usize] {
+                        strings[name as usize] = true;
+                    }
+                }
                 let profiles = (0..self.profiles.len())
                     .map(|id| {
                         let p = self.profiles.get(id as u32);
