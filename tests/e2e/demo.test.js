@@ -17,6 +17,16 @@ test('demo: lanes, histogram, facets, table and detail', async (t) => {
   await ctx.withApp('demo', async (app) => {
     const s = await checkDemo(app, t);
 
+    // The demo turns a user's 2FA on by IAM ID (the pre-2023 flat form) and off by e-mail address
+    // (the 2023+ form); their logins pair the two: one lane holds both changes, and the page says so.
+    const note = await app.tid('user-aliases').textContent();
+    const [, id, name] = note.trim().replace(/\.$/, '').match(/(IBMid-\S+) as ([^\s;]+@[^\s;]+)/) ?? [];
+    assert.ok(id && name, `user-aliases does not name an IAM ID shown as an address: ${JSON.stringify(note)}`);
+    assert.ok(!s.lanes.some((l) => l.user.startsWith('IBMid-')), `a lane is named by IAM ID: ${s.lanes.map((l) => l.user)}`);
+    const lane = s.lanes.find((l) => l.user === name);
+    const twoFa = (lane?.changes ?? []).filter((c) => c.setting === '2FA').map((c) => c.to);
+    assert.ok(twoFa.includes('true') && twoFa.includes('false'), `${name}'s lane lacks 2FA on and off: ${JSON.stringify(lane)}`);
+
     // Tooltip of the account change that removed MFA.
     const none = app.page.locator('[data-testid="account-change"][data-to="NONE"]').first();
     const actor = await none.getAttribute('data-actor');

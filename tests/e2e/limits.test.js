@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { suite, cliPath, cliSummary, eventually, tempDir, toInt } from './harness.js';
+import { suite, cliPath, cliSummary, eventually, same, tempDir, toInt } from './harness.js';
 
 const ctx = suite({ label: 'limits', generate: '5MB' });
 
@@ -47,7 +47,7 @@ async function dropAndSeeOffer(app, file, rowsBefore = 0) {
 
 const noteTexts = (app) => app.tid('limit-note').allTextContents();
 
-test('limits: a file over the events cap is offered as MFA-relevant events only, which match authtrail extract', async (t) => {
+test('limits: a file over the events cap is offered as MFA-relevant events only, which match authtrail summary --mfa-only and extract', async (t) => {
   const dir = tempDir('limits-extract');
   const extract = path.join(dir, 'mfa.ndjson');
   execFileSync(cliPath(), ['extract', ctx.generated, '-o', extract], { stdio: 'ignore' });
@@ -55,9 +55,12 @@ test('limits: a file over the events cap is offered as MFA-relevant events only,
   const whole = cliSummary([ctx.generated]);
   const subset = cliSummary(['--mfa-only', ctx.generated]);
   fs.rmSync(dir, { recursive: true, force: true });
-  t.diagnostic(`whole: ${whole.events} events; MFA-relevant: ${cli.events}`);
+  t.diagnostic(`whole: ${whole.events} events; MFA-relevant: ${subset.events}; extracted: ${cli.events}`);
   const cap = 3000;
   assert.ok(whole.events > cap && cli.events < cap && cli.account_mfa.length >= 3, 'the generated export does not suit this test');
+  // The extract ends with the records that name the IAM IDs its events use (logins, outside the subset).
+  assert.ok(cli.aliases.length >= 1 && cli.events > subset.events, `the extract lacks its naming records: ${JSON.stringify(cli.aliases)}`);
+  same(cli.aliases, subset.aliases, 'identifiers shown by name: extract vs --mfa-only');
 
   await ctx.withApp('limits-mfa', async (app) => {
     await setEventsCap(app, cap);
@@ -73,11 +76,12 @@ test('limits: a file over the events cap is offered as MFA-relevant events only,
     );
     assert.equal(await app.tid('fit-offer').isVisible(), false, 'the offer stays open');
     await app.shot('mfa-only');
-    assert.equal(toInt(s.events, 'summary-events'), cli.events, 'events: page MFA-only vs authtrail extract + summary');
+    assert.equal(toInt(s.events, 'summary-events'), subset.events, 'events: page MFA-only vs authtrail summary --mfa-only');
     assert.equal(s.account.length, cli.account_mfa.length, 'account MFA changes');
     assert.equal(s.lanes.reduce((n, l) => n + l.changes.length, 0), cli.user_mfa.length, 'user setting changes');
-    assert.equal(toInt(s.histogram.success, 'histogram data-success'), cli.auth.success, 'MFA successes');
-    assert.equal(toInt(s.histogram.failure, 'histogram data-failure'), cli.auth.failure, 'MFA failures');
+    same(s.lanes.map((l) => l.user).sort(), [...new Set(cli.user_mfa.map((c) => c.user))].sort(), 'users with setting changes, by name');
+    assert.equal(toInt(s.histogram.success, 'histogram data-success'), subset.auth.success, 'MFA successes');
+    assert.equal(toInt(s.histogram.failure, 'histogram data-failure'), subset.auth.failure, 'MFA failures');
     const notes = await noteTexts(app);
     assert.equal(notes.length, 1, JSON.stringify(notes));
     assert.ok(notes[0].includes(`Subset: only MFA-relevant events; ${subset.files[0].outside_subset} record(s) outside it were not kept.`), notes[0]);

@@ -124,6 +124,9 @@ test('report: same tables as `authtrail report --html`, SHA-256 of each file, pr
       same(findingsTable.rows.slice(1).map((r) => r[0]), cliJson.findings.map((f) => f.severity), 'finding severities');
       assert.ok(shown.tables.find((t) => t.testid === 'report-account').rows.length > 2, 'account MFA rows');
       assert.ok(shown.tables.find((t) => t.testid === 'report-countries').rows.length > 2, 'country rows');
+      // The published 2019 user-create record names its initiator by IAM ID only; the archive's
+      // other records give that ID its address.
+      same(shown.tables.find((t) => t.testid === 'report-aliases')?.rows.slice(1), [['IBMid-060000JMJ2', 'LOPEZDSR@uk.ibm.com']], 'identifiers shown by name');
 
       // Print: the button calls window.print().
       await app.page.evaluate(() => {

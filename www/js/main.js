@@ -8,7 +8,7 @@ import { dateTime, span, zoneLabel } from './format.js';
 import { PLOT, timeScale } from './scale.js';
 import { createFileList, renderDiagnostics, renderMemory, renderSummary } from './views/files.js';
 import { createAccountLane } from './views/account-lane.js';
-import { createUserLanes, settingLegend } from './views/user-lanes.js';
+import { createUserLanes, renderAliases, settingLegend } from './views/user-lanes.js';
 import { createHistogram, histogramLegend } from './views/histogram.js';
 import { FACETS, createFacets } from './views/facets.js';
 import { createTable } from './views/table.js';
@@ -258,6 +258,7 @@ async function refreshAll() {
   if (ui.get().finding != null) ui.set({ finding: null });
   if (summary.events > 0) await refreshFindings();
   renderSummary(summary);
+  renderAliases($('user-aliases'), summary.aliases);
   renderLimitNotes(summary);
   renderDiagnostics(diagnostics, summary);
   const hasEvents = summary.events > 0;

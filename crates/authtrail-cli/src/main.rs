@@ -322,8 +322,8 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
         let aliases = store.aliases_shown();
         if !aliases.is_empty() {
             writeln!(out, "\nShown by the name their own records give them")?;
-            for (id, name) in aliases {
-                writeln!(out, "  {id} as {name}")?;
+            for a in aliases {
+                writeln!(out, "  {} as {}", a.id, a.name)?;
             }
         }
         writeln!(

@@ -178,6 +178,18 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         }
                     }
 
+                    @if !r.aliases.is_empty() {
+                        p.report-meta { "Identifiers shown above by the name their own records give them (the latest such record):" }
+                        table data-testid="report-aliases" {
+                            thead { tr { th { "Identifier" } th { "Shown as" } } }
+                            tbody {
+                                @for a in &r.aliases {
+                                    tr { td.mono { (a.id) } td { (a.name) } }
+                                }
+                            }
+                        }
+                    }
+
                     h2 { "Findings" }
                     @if r.findings.is_empty() {
                         p.report-none { "No findings: no rule fired on these events." }

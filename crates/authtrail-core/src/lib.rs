@@ -45,7 +45,7 @@ pub use model::{Event, Kind, Outcome};
 pub use rules::{findings, Finding, Severity, Thresholds};
 pub use store::history::State;
 pub use store::query::{Facet, Filter, Histogram, Refresh, RefreshRequest, Row, Selection};
-pub use store::{Locator, SourceReader, Store};
+pub use store::{Alias, Locator, SourceReader, Store};
 
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -25,7 +25,7 @@
 use crate::rules::{findings, Thresholds};
 use crate::store::history::Counts;
 use crate::time::format_iso;
-use crate::Store;
+use crate::{Alias, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -123,6 +123,8 @@ pub struct Report {
     pub files: Vec<ReportFile>,
     pub account_mfa: Vec<AccountRow>,
     pub user_settings: Vec<SettingRow>,
+    /// The identifiers shown by a name in the rows and findings.
+    pub aliases: Vec<Alias>,
     pub findings: Vec<FindingRow>,
     /// The thresholds the findings were computed with, and the same in words.
     pub thresholds: Thresholds,
@@ -226,6 +228,7 @@ impl Report {
                     outcome: c.outcome.to_owned(),
                 })
                 .collect(),
+            aliases: store.aliases_shown(),
             findings: findings(store, thresholds)
                 .into_iter()
                 .map(|f| FindingRow {

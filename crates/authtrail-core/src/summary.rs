@@ -37,7 +37,7 @@ pub fn summary_json(store: &Store) -> Value {
             "file": file_name(d.file), "line": d.line, "offset": d.offset, "message": d.message,
         })).collect::<Vec<_>>(),
         "errors_total": store.diagnostics_total(),
-        "aliases": store.aliases_shown().iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
+        "aliases": store.aliases_shown(),
         "account_mfa": store.account_mfa_history().iter().map(|c| json!({
             "time": format_iso(c.time), "from": c.from, "to": c.to, "actor": c.actor, "ip": c.ip,
             "outcome": c.outcome, "action": c.action,

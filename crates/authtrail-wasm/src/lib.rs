@@ -102,6 +102,8 @@ struct Summary<'a> {
     from: Option<i64>,
     /// Latest event time, UTC ms.
     to: Option<i64>,
+    /// The identifiers shown by a name: `[{id, name}]`.
+    aliases: Vec<authtrail_core::Alias>,
 }
 
 #[derive(Serialize)]
@@ -193,7 +195,7 @@ impl Inspector {
         to_js(&ingest.finish(&mut self.store))
     }
 
-    /// `{events, duplicates, diagnostics, files: [...], from, to}`.
+    /// `{events, duplicates, diagnostics, files: [...], from, to, aliases: [{id, name}]}`.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         let bounds = self.store.time_bounds();
         to_js(&Summary {
@@ -203,6 +205,7 @@ impl Inspector {
             files: self.store.files(),
             from: bounds.map(|b| b.0),
             to: bounds.map(|b| b.1),
+            aliases: self.store.aliases_shown(),
         })
     }
 

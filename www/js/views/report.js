@@ -40,6 +40,10 @@ function documentOf(r) {
     : table('report-settings', [['Time'], ['User'], ['Setting'], ['Old → new'], ['Actor'], ['Outcome']],
       r.user_settings.map((c) => [c.time, c.user, c.setting, `${c.from} → ${c.to}`, c.actor, c.outcome]),
       (i) => (i === 0 ? 'mono report-when' : null));
+  const aliases = r.aliases.length === 0 ? [] : [
+    el('p', { class: 'report-meta', text: 'Identifiers shown above by the name their own records give them (the latest such record):' }),
+    table('report-aliases', [['Identifier'], ['Shown as']], r.aliases.map((a) => [a.id, a.name]), (i) => (i === 0 ? 'mono' : null)),
+  ];
   const findings = r.findings.length === 0
     ? none('No findings: no rule fired on these events.')
     : table('report-findings', [['Severity'], ['Finding'], ['When']],
@@ -64,6 +68,7 @@ function documentOf(r) {
     account,
     el('h2', { text: 'User setting changes' }),
     settings,
+    ...aliases,
     el('h2', { text: 'Findings' }),
     findings,
     el('p', { class: 'report-meta', testid: 'report-thresholds', text: r.thresholds_note }),

@@ -345,6 +345,25 @@ export function createUserLanes(container, { onSelect }) {
   return { render };
 }
 
+/** Up to this many identifiers shown by a name are listed in a line; more, in a disclosure. */
+const ALIASES_INLINE = 3;
+
+/**
+ * Says which identifiers (IAM IDs, Verify user ids) the lanes and every other view show by the
+ * name their own records give them (`aliases`: the summary's `[{id, name}]`).
+ */
+export function renderAliases(node, aliases) {
+  const lead = 'Shown by the name their own records give them: ';
+  const pair = (a) => `${a.id} as ${a.name}`;
+  if (aliases.length <= ALIASES_INLINE) {
+    replace(node, ...(aliases.length ? [`${lead}${aliases.map(pair).join('; ')}.`] : []));
+    return;
+  }
+  replace(node, el('details', null,
+    el('summary', { text: `${aliases.length.toLocaleString('en-US')} identifiers (IAM IDs, Verify user ids) are shown by the name their own records give them` }),
+    el('ul', null, ...aliases.map((a) => el('li', { text: pair(a) })))));
+}
+
 /** The legend of setting colours and marker states. */
 export function settingLegend() {
   const item = (cls, label) => el('span', { class: `key ${cls}` }, el('i', { class: 'swatch' }), label);

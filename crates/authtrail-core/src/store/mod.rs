@@ -12,6 +12,7 @@ use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
 use dedup::Dedup;
 use rustc_hash::FxHashMap;
+use serde::Serialize;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
@@ -227,6 +228,14 @@ impl Default for Store {
     }
 }
 
+/// An identifier (an IAM ID, a Verify user id) that the store shows by the name the latest
+/// record pairing them gives it ([`Event::alias`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alias {
+    pub id: String,
+    pub name: String,
+}
+
 /// Where an event's original JSON is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Locator {
@@ -420,9 +429,8 @@ impl Store {
         self.aliases = aliases;
     }
 
-    /// The identifiers shown by a name somewhere (as a user or an actor): (identifier, name),
-    /// sorted by identifier.
-    pub fn aliases_shown(&self) -> Vec<(&str, &str)> {
+    /// The identifiers shown by a name somewhere (as a user or an actor), by identifier.
+    pub fn aliases_shown(&self) -> Vec<Alias> {
         let mut used: Vec<u32> = self.renamed.iter().map(|&(_, id)| id).collect();
         used.extend(
             self.profiles
@@ -433,14 +441,17 @@ impl Store {
         );
         used.sort_unstable();
         used.dedup();
-        let mut out: Vec<(&str, &str)> = used
+        let mut out: Vec<Alias> = used
             .into_iter()
             .filter_map(|id| {
                 let k = self.aliases.binary_search_by_key(&id, |a| a.0).ok()?;
-                Some((self.str(id), self.str(self.aliases[k].1)))
+                Some(Alias {
+                    id: self.str(id).to_owned(),
+                    name: self.str(self.aliases[k].1).to_owned(),
+                })
             })
             .collect();
-        out.sort_unstable();
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         out
     }
 
