@@ -226,7 +226,7 @@ async function refreshFiltered() {
   lastWidth = timelineWidth;
   // One question, one pass over the events (or none, for a time window alone): the histogram, every
   // facet's counts, the table's selection and its first rows.
-  const { histogram: hist, facets: counts, total, pages } = await engine.ask('refresh', {
+  const { histogram: hist, facets: counts, total, first } = await engine.ask('refresh', {
     filter,
     histogram: authFilter(filter),
     from: domain[0],
@@ -242,7 +242,7 @@ async function refreshFiltered() {
   renderWindowLabel();
   FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
   $('table-count').textContent = String(total);
-  await table.reset(total, pages);
+  await table.reset(total, first);
 }
 
 /** After files are read: the summary, diagnostics and histories, then the filtered views. */

@@ -244,17 +244,17 @@ const METHODS = {
 
 /**
  * A filter change's one question: the core's refresh (histogram, facet counts, the selection's
- * size) and, with `rows` ({page, count, desc}), the pages of rows holding the table's first `count`
- * rows in its order, as [[page, rows]] (pages of `page` rows, counted in time order).
+ * size) and, with `rows` ({count, desc}), the table's first `count` rows in its order, as
+ * `first: {offset, rows}` (the rows from `offset` on, in time order): only what the table shows
+ * first, since rows are the costliest part of the answer to build and to copy.
  */
 function refresh(request) {
   const answer = inspector.refresh(request);
   if (request.rows) {
-    const { page, count, desc } = request.rows;
-    const total = answer.total;
-    const wanted = new Set();
-    for (let pos = 0; pos < Math.min(count, total); pos++) wanted.add(Math.floor((desc ? total - 1 - pos : pos) / page));
-    answer.pages = [...wanted].map((p) => [p, inspector.rows(p * page, page)]);
+    const { count, desc } = request.rows;
+    const n = Math.min(count, answer.total);
+    const offset = desc ? answer.total - n : 0;
+    answer.first = { offset, rows: inspector.rows(offset, n) };
   }
   return answer;
 }

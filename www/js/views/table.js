@@ -55,10 +55,14 @@ export function createTable(container, { fetchRows, onOpen }) {
   let scrollTop = 0;
   const pages = new Map();
   const loading = new Map();
+  /** The rows a reset was given (`{offset, rows}`: from `offset` on, in time order) until their page loads. */
+  let given = { offset: 0, rows: [] };
 
   const actual = (pos) => (desc ? total - 1 - pos : pos);
   /** The viewport's height, which draw() sets (no border, no horizontal scrollbar). */
   const viewHeight = () => Math.max(4, Math.min(MAX_VISIBLE_ROWS, total)) * ROW + 2;
+  /** How many rows draw() shows at most for a view `viewH` high (partly visible ones included). */
+  const drawnRows = (viewH) => Math.ceil(viewH / ROW) + 2;
   /** Scrolls to `top` and keeps the position the browser settled on (it clamps). */
   function scrollTo(top) {
     scroll.scrollTop = top;
@@ -87,12 +91,13 @@ export function createTable(container, { fetchRows, onOpen }) {
   function rowAt(pos) {
     const a = actual(pos);
     const rows = pages.get(Math.floor(a / PAGE));
-    return rows ? rows[a % PAGE] : null;
+    if (rows) return rows[a % PAGE];
+    return given.rows[a - given.offset] ?? null;
   }
 
   function geometry() {
     const viewH = viewHeight();
-    const visible = Math.ceil(viewH / ROW) + 1;
+    const visible = drawnRows(viewH) - 1;
     const full = total * ROW;
     const virtual = Math.min(full, MAX_HEIGHT);
     const st = scrollTop;
@@ -105,10 +110,13 @@ export function createTable(container, { fetchRows, onOpen }) {
     return { first, top: st, visible, virtual, viewH, compressed: true };
   }
 
-  function neededPages() {
-    const { first, visible } = geometry();
+  /** The pages of the rows in view that are not at hand. */
+  function missingPages() {
+    const { first: top, visible } = geometry();
     const need = new Set();
-    for (let pos = first; pos < Math.min(total, first + visible + 1); pos++) need.add(Math.floor(actual(pos) / PAGE));
+    for (let pos = top; pos < Math.min(total, top + visible + 1); pos++) {
+      if (!rowAt(pos)) need.add(Math.floor(actual(pos) / PAGE));
+    }
     return [...need];
   }
 
@@ -224,20 +232,20 @@ export function createTable(container, { fetchRows, onOpen }) {
 
   return {
     /**
-     * What a reset shows first (rows 0 to count - 1 in the current order, PAGE rows a page), for the
-     * worker to send with the selection (engine `refresh` request's `rows`): one round trip, not two.
+     * What a reset shows first (rows 0 to count - 1 in the current order), for the worker to send
+     * with the selection (engine `refresh` request's `rows`): one round trip, not two.
      */
-    firstRows: () => ({ page: PAGE, count: MAX_VISIBLE_ROWS + 2, desc }),
+    firstRows: () => ({ count: drawnRows(MAX_VISIBLE_ROWS * ROW + 2), desc }),
     /**
-     * A new selection of `count` rows: clears the pages, keeps `pages` ([[page, rows]], as the
-     * worker answers `firstRows()`) and loads whatever else the first rows need.
+     * A new selection of `count` rows: clears the pages, keeps `first` (`{offset, rows}`, as the
+     * worker answers `firstRows()`) and loads whatever else the rows in view need.
      */
-    reset(count, pagesGiven = []) {
+    reset(count, first = { offset: 0, rows: [] }) {
       gen += 1;
       total = count;
       pages.clear();
       loading.clear();
-      for (const [p, rows] of pagesGiven) pages.set(p, rows);
+      given = first;
       cursor = -1;
       // Writing scrollTop forces a layout, even when it is already 0.
       if (scrollTop !== 0) {
@@ -247,7 +255,7 @@ export function createTable(container, { fetchRows, onOpen }) {
       scroll.setAttribute('aria-rowcount', String(count));
       empty.textContent = 'No event matches the current filter.';
       draw();
-      const missing = neededPages().filter((p) => !pages.has(p));
+      const missing = missingPages();
       return missing.length ? Promise.all(missing.map(page)).then(() => draw()) : Promise.resolve();
     },
     setSort(descending) {
@@ -258,7 +266,7 @@ export function createTable(container, { fetchRows, onOpen }) {
       }
       cursor = -1;
       draw();
-      return Promise.all(neededPages().map(page)).then(() => draw());
+      return Promise.all(missingPages().map(page)).then(() => draw());
     },
     setTz(zone) {
       tz = zone;
