@@ -210,9 +210,9 @@ pub struct Store {
     dedup: Dedup,
     /// Per identifier that a record pairs with a name (string ids, [`Event::alias`]): the name
     /// of the latest such record, with its time.
-    names: FxHashMap<u32, (i64, u32)>,
-    /// The identifiers shown by a name, as (identifier, name) string ids sorted, as of the last seal.
-    pub(crate) aliases: Vec<(u32, u32)>,
+    pub(crate) names: FxHashMap<u32, (i64, u32)>,
+    /// Whether an identifier got a name, or another name, since the last seal.
+    names_changed: bool,
     /// The events whose `user` shows a name instead of the identifier their record gave:
     /// (event, identifier), by event.
     renamed: Vec<(u32, u32)>,
@@ -274,7 +274,7 @@ impl Store {
             settings: Vec::new(),
             dedup: Dedup::default(),
             names: FxHashMap::default(),
-            aliases: Vec::new(),
+            names_changed: false,
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
@@ -355,7 +355,7 @@ impl Store {
             + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
             + self.dedup.heap_bytes()
             + self.names.capacity() * 17
-            + (self.aliases.capacity() + self.renamed.capacity()) * 8
+            + self.renamed.capacity() * 8
             + self.blocks.heap_bytes()
     }
 
@@ -392,26 +392,21 @@ impl Store {
     /// the events from `from` on, or all of them when the names changed (from the identifiers
     /// kept in `renamed`).
     fn show_names(&mut self, from: usize) {
-        let mut aliases: Vec<(u32, u32)> = self
-            .names
-            .iter()
-            .map(|(&id, &(_, name))| (id, name))
-            .collect();
-        aliases.sort_unstable();
-        if aliases.is_empty() && self.renamed.is_empty() {
+        if self.names.is_empty() {
             return;
         }
-        let from = if aliases == self.aliases {
-            from
-        } else {
+        let from = if self.names_changed {
             for &(i, id) in &self.renamed {
                 self.user[i as usize] = id;
             }
             self.renamed.clear();
             0
+        } else {
+            from
         };
+        self.names_changed = false;
         let mut show: Vec<u32> = (0..self.strings.len() as u32).collect();
-        for &(id, name) in &aliases {
+        for (&id, &(_, name)) in &self.names {
             show[id as usize] = name;
         }
         for (i, user) in self.user.iter_mut().enumerate().skip(from) {
@@ -426,10 +421,10 @@ impl Store {
             actor: show[p.actor as usize],
             ..*p
         });
-        self.aliases = aliases;
     }
 
-    /// The identifiers shown by a name somewhere (as a user or an actor), by identifier.
+    /// The identifiers shown by a name somewhere (as a user or an actor), in the order they were
+    /// first read.
     pub fn aliases_shown(&self) -> Vec<Alias> {
         let mut used: Vec<u32> = self.renamed.iter().map(|&(_, id)| id).collect();
         used.extend(
@@ -441,18 +436,15 @@ impl Store {
         );
         used.sort_unstable();
         used.dedup();
-        let mut out: Vec<Alias> = used
-            .into_iter()
+        used.into_iter()
             .filter_map(|id| {
-                let k = self.aliases.binary_search_by_key(&id, |a| a.0).ok()?;
+                let &(_, name) = self.names.get(&id)?;
                 Some(Alias {
                     id: self.str(id).to_owned(),
-                    name: self.str(self.aliases[k].1).to_owned(),
+                    name: self.str(name).to_owned(),
                 })
             })
-            .collect();
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        out
+            .collect()
     }
 
     /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is
@@ -635,14 +627,19 @@ impl Store {
         let Some((id, name)) = &ev.alias else { return };
         let (id, name) = (self.strings.intern_str(id), self.strings.intern_str(name));
         let strings = &self.strings;
+        let mut changed = true;
         self.names
             .entry(id)
             .and_modify(|(t, n)| {
                 if (ev.time, strings.get(name)) > (*t, strings.get(*n)) {
+                    changed = *n != name;
                     (*t, *n) = (ev.time, name);
+                } else {
+                    changed = false;
                 }
             })
             .or_insert((ev.time, name));
+        self.names_changed |= changed;
     }
 }
 

@@ -367,7 +367,7 @@ impl Store {
                     .map(|id| id != 0 && hit(self.str(id as u32)))
                     .collect();
                 // An identifier shown by a name finds the name's events.
-                for &(id, name) in &self.aliases {
+                for (&id, &(_, name)) in &self.names {
                     if strings[id as usize] {
                         strings[name as usize] = true;
                     }
