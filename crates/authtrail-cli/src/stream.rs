@@ -29,8 +29,10 @@ struct Naming {
     unwritten: Option<Vec<u8>>,
 }
 
-/// Records that name identifiers are held for at most this many identifiers: memory stays bounded.
+/// Records that name identifiers are held for at most this many identifiers, and at most this many
+/// bytes of them in all: memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
+const MAX_NAMING_BYTES: usize = 64 << 20;
 
 #[derive(Debug)]
 pub struct Streamed<W: Write> {
@@ -42,6 +44,8 @@ pub struct Streamed<W: Write> {
     namings: HashMap<String, Naming>,
     /// For original lines: the users and actors of the events written.
     used: HashSet<String>,
+    /// The bytes of the naming records held.
+    naming_bytes: usize,
     /// The first write error; nothing more is written after it.
     pub error: Option<io::Error>,
     /// Diagnostics printed word for word; the rest are only counted.
@@ -58,6 +62,7 @@ impl<W: Write> Streamed<W> {
             seen: HashSet::new(),
             namings: HashMap::new(),
             used: HashSet::new(),
+            naming_bytes: 0,
             error: None,
             shown: shown_diagnostics,
             diagnostics: 0,
@@ -80,19 +85,29 @@ impl<W: Write> Streamed<W> {
         let Some((id, name)) = &event.alias else {
             return;
         };
+        let held = original.map_or(0, <[u8]>::len);
         let naming = || Naming {
             time: event.time,
             name: name.to_string(),
             unwritten: original.map(<[u8]>::to_vec),
         };
-        let full = self.namings.len() >= MAX_NAMINGS;
-        match self.namings.get_mut(id.as_ref()) {
-            Some(n) if (event.time, name.as_ref()) > (n.time, n.name.as_str()) => *n = naming(),
-            Some(_) => {}
-            None if !full => {
-                self.namings.insert(id.to_string(), naming());
+        let room = |n: &Option<Vec<u8>>| {
+            self.naming_bytes - n.as_ref().map_or(0, Vec::len) + held <= MAX_NAMING_BYTES
+        };
+        match self.namings.get(id.as_ref()) {
+            Some(n)
+                if (event.time, name.as_ref()) > (n.time, n.name.as_str())
+                    && room(&n.unwritten) =>
+            {
+                let old = self.namings.insert(id.to_string(), naming());
+                self.naming_bytes -= old.and_then(|n| n.unwritten).map_or(0, |l| l.len());
+                self.naming_bytes += held;
             }
-            None => {}
+            None if self.namings.len() < MAX_NAMINGS && room(&None) => {
+                self.namings.insert(id.to_string(), naming());
+                self.naming_bytes += held;
+            }
+            _ => {}
         }
     }
 

@@ -19,9 +19,9 @@ use std::hash::{BuildHasher, Hash};
 /// At most this many diagnostics are kept word for word; all are counted.
 pub const MAX_DIAGNOSTICS: usize = 10_000;
 
-/// Events not kept (outside a subset, over the events cap) still name identifiers, up to this
-/// many identifiers in all: memory stays bounded.
-const MAX_NAMES: usize = 100_000;
+/// Events not kept (outside a subset, over the events cap) still name identifiers; the strings
+/// they add to the store stop at this many: memory stays bounded.
+const MAX_UNKEPT_STRINGS: usize = 100_000;
 
 /// Strings (or tuples) to dense `u32` ids. Id 0 is the empty string / empty tuple.
 #[derive(Debug)]
@@ -213,6 +213,8 @@ pub struct Store {
     pub(crate) names: FxHashMap<u32, (i64, u32)>,
     /// Whether an identifier got a name, or another name, since the last seal.
     names_changed: bool,
+    /// Strings added by the names of events not kept.
+    unkept_strings: usize,
     /// The events whose `user` shows a name instead of the identifier their record gave:
     /// (event, identifier), by event.
     renamed: Vec<(u32, u32)>,
@@ -275,6 +277,7 @@ impl Store {
             dedup: Dedup::default(),
             names: FxHashMap::default(),
             names_changed: false,
+            unkept_strings: 0,
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
@@ -665,15 +668,16 @@ impl Collector for Store {
     }
 
     fn not_kept(&mut self, event: &Event<'_>, _original: &[u8]) {
-        if self.names.len() < MAX_NAMES
-            || event
-                .alias
-                .as_ref()
-                .and_then(|(id, _)| self.strings.lookup(id))
-                .is_some_and(|id| self.names.contains_key(&id))
-        {
-            self.learn_name(event);
+        let Some((id, name)) = &event.alias else {
+            return;
+        };
+        let known = |s: &str| self.strings.lookup(s).is_some();
+        if self.unkept_strings >= MAX_UNKEPT_STRINGS && !(known(id) && known(name)) {
+            return;
         }
+        let before = self.strings.len();
+        self.learn_name(event);
+        self.unkept_strings += self.strings.len() - before;
     }
 
     fn has(&self, key: u64) -> bool {
