@@ -103,6 +103,83 @@ test('brush: dragging across the middle of the histogram narrows everything; res
   });
 });
 
+test('brush asked ahead: the table pages the window released, never one only dragged over', async () => {
+  await ctx.withApp('brush-ahead', async (app) => {
+    const s0 = await app.demo();
+    const table0 = toInt(s0.tableCount, 'table-count');
+    const sort = app.page.locator('#sort-toggle');
+    /**
+     * The table's first row once sorted `newest` (or oldest) first: its event index and its time (UTC,
+     * whole seconds). The first time the table is sorted a way, it asks the worker for those rows.
+     */
+    const firstRow = async (newest) => {
+      if ((await sort.getAttribute('aria-pressed')) !== String(newest)) await app.settle(() => sort.click());
+      await app.page
+        .waitForFunction(() => document.querySelector('[data-testid="event-row"]')?.dataset.index != null, null, { timeout: 10_000 })
+        .catch(() => assert.fail(`no rows in the table sorted ${newest ? 'newest' : 'oldest'} first`));
+      const row = app.tid('event-row').first();
+      const text = await row.locator('.c-time').textContent();
+      const time = Date.parse(`${text.replace(' ', 'T')}Z`);
+      assert.ok(Number.isFinite(time), `the time cell ${JSON.stringify(text)} is not a UTC time`);
+      return { index: Number(await row.getAttribute('data-index')), time };
+    };
+    // "All events: <first> to <last> UTC (...)": the newest event's time.
+    const label = await app.page.locator('#window-label').textContent();
+    const last = Date.parse(`${label.match(/ to (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/)?.[1].replace(' ', 'T')}Z`);
+    assert.ok(Number.isFinite(last), `no last time in the window label ${JSON.stringify(label)}`);
+
+    // A drag over the middle half (each move asks ahead for that window), back to where it began:
+    // released there, it is a click, which pins a moment and selects no window.
+    // Mouse positions are the viewport's: the histogram is scrolled into view before each gesture
+    // (a click on the sort button scrolls the page to it).
+    let box;
+    let y;
+    const aim = async () => {
+      await app.tid('histogram').scrollIntoViewIfNeeded();
+      box = await app.tid('histogram').boundingBox();
+      y = box.y + box.height / 2;
+    };
+    const at = (f) => box.x + box.width * f;
+    await aim();
+    await app.page.mouse.move(at(0.25), y);
+    await app.page.mouse.down();
+    for (const f of [0.4, 0.55, 0.75, 0.6, 0.4, 0.3]) {
+      await app.page.mouse.move(at(f), y, { steps: 3 });
+      await app.page.waitForTimeout(50); // a frame or three: the worker answers the questions asked ahead
+    }
+    await app.page.mouse.move(at(0.25) + 1, y);
+    await app.settle(() => app.page.mouse.up());
+    assert.equal(await app.tid('brush-reset').isDisabled(), true, 'a drag released where it began selected a window');
+    assert.equal(toInt((await app.snapshot()).tableCount, 'table-count'), table0, 'table-count after a drag released where it began');
+    // Sorted newest first, the table asks the worker for rows it has not got yet: those of every
+    // event, not of a window the drag asked ahead for.
+    assert.equal((await firstRow(true)).time, last, 'the newest row after a drag released where it began');
+    await firstRow(false);
+
+    // A brush released after holding still, drawn from the answer asked ahead: the rows the table
+    // then asks for (sorted the other way) are those of the window selected, the same as when the
+    // window is set from its link afterwards, which asks for them then.
+    await aim();
+    await app.page.mouse.move(at(0.3), y);
+    await app.page.mouse.down();
+    await app.page.mouse.move(at(0.6), y, { steps: 6 });
+    await app.page.waitForTimeout(100);
+    const s1 = await app.settle(() => app.page.mouse.up(), (s) => toInt(s.tableCount, 'table-count') < table0, 'the brush');
+    const table1 = toInt(s1.tableCount, 'table-count');
+    assert.ok(table1 > 0, 'the brushed window holds events');
+    await app.page.waitForFunction(() => /(^|[#&])from=\d+&to=\d+/.test(location.hash));
+    const hash = await app.page.evaluate(() => location.hash);
+    const [from, to] = ['from', 'to'].map((k) => Number(new URLSearchParams(hash.slice(1)).get(k)));
+    const ahead = [await firstRow(true), await firstRow(false)];
+    assert.ok(Math.floor(from / 1000) * 1000 <= ahead[1].time && ahead[0].time < to && to < last, `rows ${JSON.stringify(ahead)} outside the window ${from}..${to} (last event ${last})`);
+
+    await app.settle(() => app.tid('brush-reset').click(), (s) => toInt(s.tableCount, 'table-count') === table0, 'the reset');
+    await app.page.waitForFunction(() => !/(^|[#&])from=/.test(location.hash));
+    await app.settle(() => app.page.evaluate((h) => { location.hash = h; }, hash), (s) => toInt(s.tableCount, 'table-count') === table1, 'the window from its link');
+    same([await firstRow(true), await firstRow(false)], ahead, 'newest and oldest rows of the window, asked ahead and from its link');
+  });
+});
+
 test('facets: result=failure filters the table to its count; clicking again clears it', async () => {
   await ctx.withApp('facet', async (app) => {
     const s0 = await app.demo();

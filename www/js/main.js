@@ -80,8 +80,11 @@ const fileList = createFileList({ list: $('file-list'), onCancel: (key) => engin
 const openEvent = (index) => ui.set({ opened: index });
 const accountLane = createAccountLane($('account'), { onSelect: openEvent });
 const userLanes = createUserLanes($('users'), { onSelect: openEvent });
+/** The time window a brush from `from` to `to` selects (at least one millisecond). */
+const brushWindow = (from, to) => ({ from, to: Math.max(to, from + 1) });
 const histogram = createHistogram($('histogram-wrap'), {
-  onBrush: (from, to) => ui.set({ window: { from, to: Math.max(to, from + 1) } }),
+  onBrush: (from, to) => ui.set({ window: brushWindow(from, to) }),
+  onDrag: (from, to) => askAhead(brushWindow(from, to)),
   onPick: (time) => ui.set({ moment: time }),
 });
 const findingsView = createFindings($('findings'), {
@@ -215,27 +218,80 @@ async function refreshTimeline() {
   renderLanes();
 }
 
+/**
+ * The one question a filter change asks (one pass over the events, or none for a time window
+ * alone: the histogram, every facet's counts, the table's selection and its first rows) for UI
+ * state `s`, and a key that tells such questions apart (the finding's index stands for its events).
+ */
+function refreshQuestion(s) {
+  const filter = coreFilter(s);
+  const domain = domainOf(s);
+  const question = {
+    filter,
+    histogram: authFilter(filter),
+    from: domain[0],
+    to: domain[1],
+    bins: binsFor(plotWidth()),
+    facets: FACETS.map((f) => f.name),
+    limit: 50,
+    rows: table.firstRows(),
+  };
+  const key = JSON.stringify([loads, s.window, s.facets, s.text, s.finding, question.from, question.to, question.bins, question.rows]);
+  return { question, key };
+}
+
+/** Each refresh asked is a view, numbered: the worker pages the rows of the view the table shows. */
+let views = 0;
+/** Times files were read: an answer asked before is not one for the files read since. */
+let loads = 0;
+
+/**
+ * While a brush is dragged, the refresh its window would need is asked ahead (one question at a
+ * time, the latest window wins), so that on release the views are drawn from an answer already at
+ * hand instead of one asked then, which the browser hands over only after the drag's own frame
+ * (200 k events: release to views redrawn 6 instead of 19 ms, medians of 10 in headless Chromium).
+ * The worker keeps paging the shown view's rows until the page adopts an answer asked ahead.
+ */
+const ahead = { wanted: null, asking: false, key: null, view: 0, answer: null };
+
+function askAhead(window) {
+  if (!data.summary) return;
+  ahead.wanted = { ...ui.get(), window };
+  if (ahead.asking) return;
+  ahead.asking = true;
+  (async () => {
+    while (ahead.wanted) {
+      const { question, key } = refreshQuestion(ahead.wanted);
+      ahead.wanted = null;
+      const view = ++views;
+      const answer = engine.ask('refreshAhead', { ...question, view });
+      Object.assign(ahead, { key, view, answer });
+      // A failure shows where the answer is used, if it is.
+      await answer.catch(() => {});
+    }
+    ahead.asking = false;
+  })();
+}
+
+/** The refresh answer for `question` (keyed `key`): the one asked ahead if it matches, else asked now. */
+function refreshAnswer(question, key) {
+  const reuse = ahead.key === key ? { view: ahead.view, answer: ahead.answer } : null;
+  Object.assign(ahead, { wanted: null, key: null, answer: null });
+  if (!reuse) return engine.ask('refresh', { ...question, view: ++views });
+  engine.ask('adopt', reuse.view).catch(() => {});
+  return reuse.answer;
+}
+
 /** Re-asks everything that follows the filter, then draws it. */
 async function refreshFiltered() {
   if (!data.summary) return;
   const g = ++generation;
   const s = ui.get();
-  const filter = coreFilter(s);
   const domain = domainOf(s);
   const width = plotWidth();
   lastWidth = timelineWidth;
-  // One question, one pass over the events (or none, for a time window alone): the histogram, every
-  // facet's counts, the table's selection and its first rows.
-  const { histogram: hist, facets: counts, total, first } = await engine.ask('refresh', {
-    filter,
-    histogram: authFilter(filter),
-    from: domain[0],
-    to: domain[1],
-    bins: binsFor(width),
-    facets: FACETS.map((f) => f.name),
-    limit: 50,
-    rows: table.firstRows(),
-  });
+  const { question, key } = refreshQuestion(s);
+  const { histogram: hist, facets: counts, total, first } = await refreshAnswer(question, key);
   if (g !== generation) return;
   data.hist = { ...hist, domain };
   renderLanes();
@@ -254,6 +310,7 @@ async function refreshAll() {
     engine.ask('userHistory'),
   ]);
   Object.assign(data, { summary, diagnostics, account, users });
+  loads += 1;
   // New files renumber the findings: drop a selection (its time window stays).
   if (ui.get().finding != null) ui.set({ finding: null });
   if (summary.events > 0) await refreshFindings();

@@ -258,9 +258,29 @@ const METHODS = {
   diagnostics: (limit) => inspector.diagnostics(limit),
   histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, filter),
   facets: (facet, filter, limit) => inspector.facets(facet, filter, limit),
-  select: (filter) => inspector.select(filter),
-  refresh: (request) => refresh(request),
-  rows: (offset, limit) => inspector.rows(offset, limit),
+  select: (filter) => {
+    const total = inspector.select(filter);
+    shown = { view: --selects, filter };
+    held = shown.view;
+    return total;
+  },
+  refresh: (request) => {
+    const answer = refresh(request);
+    shown = { view: request.view, filter: request.filter };
+    return answer;
+  },
+  refreshAhead: (request) => {
+    const answer = refresh(request);
+    asked = { view: request.view, filter: request.filter };
+    return answer;
+  },
+  adopt: (view) => {
+    if (asked?.view === view) shown = asked;
+  },
+  rows: (offset, limit) => {
+    hold();
+    return inspector.rows(offset, limit);
+  },
   accountHistory: () => inspector.account_history(),
   userHistory: () => inspector.user_history(),
   levels: () => mfa_levels().map((level) => ({ level, explanation: level_explanation(level) })),
@@ -288,13 +308,33 @@ const METHODS = {
 };
 
 /**
- * A filter change's one question: the core's refresh (histogram, facet counts, the selection's
- * size) and, with `rows` ({count, desc}), the table's first `count` rows in its order, as
- * `first: {offset, rows}` (the rows from `offset` on, in time order): only what the table shows
- * first, since rows are the costliest part of the answer to build and to copy.
+ * The core holds one selection, which `rows` pages. The page's table shows the selection of one
+ * view: the last `refresh`, `select`, or refresh asked ahead (`refreshAhead`, while a brush is
+ * dragged) that the page then adopted. `held` is the view whose selection the core holds (null
+ * after an export selected its own); `hold()` selects the shown view's again when it is not.
+ */
+let shown = { view: 0, filter: null };
+let held = 0;
+/** The last refresh asked ahead. */
+let asked = null;
+/** Views of `select` questions, numbered below zero (the page numbers its refreshes from one). */
+let selects = 0;
+
+function hold() {
+  if (held === shown.view || shown.filter === null) return;
+  inspector.select(shown.filter);
+  held = shown.view;
+}
+
+/**
+ * A filter change's one question for view `request.view`: the core's refresh (histogram, facet
+ * counts, the selection's size) and, with `rows` ({count, desc}), the table's first `count` rows in
+ * its order, as `first: {offset, rows}` (the rows from `offset` on, in time order): only what the
+ * table shows first, since rows are the costliest part of the answer to build and to copy.
  */
 function refresh(request) {
   const answer = inspector.refresh(request);
+  held = request.view;
   if (request.rows) {
     const { count, desc } = request.rows;
     const n = Math.min(count, answer.total);
@@ -338,6 +378,7 @@ const EXPORT_PAGE = 5000;
  */
 function exportCsv(filter) {
   const total = inspector.select(filter);
+  held = null;
   const parts = [];
   for (let offset = 0; offset === 0 || offset < total; offset += EXPORT_PAGE) {
     parts.push(inspector.csv_page(offset, EXPORT_PAGE));
@@ -352,6 +393,7 @@ function exportCsv(filter) {
  */
 async function exportNdjson(filter) {
   const total = inspector.select(filter);
+  held = null;
   const file = new Uint16Array(total);
   const offset = new Float64Array(total);
   const len = new Uint32Array(total);

@@ -1,5 +1,6 @@
 // The authentication histogram: successes and failures stacked per time bin. Dragging across
-// the plot selects a time window that every view follows; a click pins a moment (its MFA state
+// the plot selects a time window that every view follows (the window under the pointer is told
+// while dragging, so that its views can be asked for ahead); a click pins a moment (its MFA state
 // is shown below the timeline).
 
 import { el, px, replace, svg } from '../dom.js';
@@ -13,11 +14,15 @@ const AXIS = 24;
 
 const sum = (a) => a.reduce((s, v) => s + v, 0);
 
+/** Narrower drags are a click: they pin a moment instead of selecting a window. */
+const MIN_BRUSH_PX = 3;
+
 /**
  * @param {HTMLElement} container
- * @param {{onBrush: (from: number, to: number) => void, onPick: (time: number) => void}} opts
+ * @param {{onBrush: (from: number, to: number) => void, onDrag: (from: number, to: number) => void, onPick: (time: number) => void}} opts
+ *   onDrag: the window a release would select now, at each move of a drag
  */
-export function createHistogram(container, { onBrush, onPick }) {
+export function createHistogram(container, { onBrush, onDrag, onPick }) {
   const box = el('div', { class: 'histogram', testid: 'histogram', 'data-success': '0', 'data-failure': '0' });
   const readout = el('p', { class: 'readout', 'aria-live': 'polite' });
   container.append(box, readout);
@@ -41,6 +46,8 @@ export function createHistogram(container, { onBrush, onPick }) {
     return `${count(totals.success)} succeeded, ${count(totals.failure)} failed${totals.other ? `, ${count(totals.other)} pending or unknown` : ''}. Drag across the chart to select a time window.`;
   };
   const localX = (e) => Math.max(cur.r0, Math.min(cur.r1, e.clientX - root.getBoundingClientRect().left));
+  /** The window between two x positions, in whole milliseconds that cover it. */
+  const windowOf = (a, b) => [Math.floor(cur.x.invert(a)), Math.ceil(cur.x.invert(b))];
   let start = null;
   area.addEventListener('pointerdown', (e) => {
     if (e.button !== 0 || !cur) return;
@@ -61,6 +68,7 @@ export function createHistogram(container, { onBrush, onPick }) {
       brush.setAttribute('width', px(Math.abs(at - start)));
       const [a, b] = [x.invert(Math.min(start, at)), x.invert(Math.max(start, at))];
       readout.textContent = `${dateTime(a, tz)} to ${dateTime(b, tz)} ${zoneLabel(tz, a)}`;
+      if (Math.abs(at - start) >= MIN_BRUSH_PX) onDrag(...windowOf(Math.min(start, at), Math.max(start, at)));
       return;
     }
     const i = Math.min(n - 1, Math.max(0, Math.floor((at - r0) / bw)));
@@ -74,12 +82,12 @@ export function createHistogram(container, { onBrush, onPick }) {
     const at = localX(e);
     const [a, b] = [Math.min(start, at), Math.max(start, at)];
     start = null;
-    if (b - a < 3) {
+    if (b - a < MIN_BRUSH_PX) {
       brush.setAttribute('visibility', 'hidden');
       onPick(Math.round(cur.x.invert(a)));
       return;
     }
-    onBrush(Math.floor(cur.x.invert(a)), Math.ceil(cur.x.invert(b)));
+    onBrush(...windowOf(a, b));
   });
   area.addEventListener('pointercancel', () => {
     start = null;
