@@ -84,7 +84,7 @@ const userLanes = createUserLanes($('users'), { onSelect: openEvent });
 const brushWindow = (from, to) => ({ from, to: Math.max(to, from + 1) });
 const histogram = createHistogram($('histogram-wrap'), {
   onBrush: (from, to) => ui.set({ window: brushWindow(from, to) }),
-  onDrag: (from, to) => askAhead(brushWindow(from, to)),
+  onDrag: (from, to) => askAhead({ window: brushWindow(from, to) }),
   onPick: (time) => ui.set({ moment: time }),
 });
 const findingsView = createFindings($('findings'), {
@@ -250,13 +250,15 @@ let loads = 0;
  * time, the latest window wins), so that on release the views are drawn from an answer already at
  * hand instead of one asked then, which the browser hands over only after the drag's own frame
  * (200 k events: release to views redrawn 5 instead of 18 ms, medians of 10 in headless Chromium).
- * The worker keeps paging the shown view's rows until the page adopts an answer asked ahead.
+ * The same from the press of "Reset time window" to its click. The worker keeps paging the shown
+ * view's rows until the page adopts an answer asked ahead.
  */
 const ahead = { wanted: null, asking: false, key: null, view: 0, answer: null };
 
-function askAhead(window) {
+/** Asks ahead for the refresh of the UI state with `change` (what a release or a click would set). */
+function askAhead(change) {
   if (!data.summary) return;
-  ahead.wanted = { ...ui.get(), window };
+  ahead.wanted = { ...ui.get(), ...change };
   if (ahead.asking) return;
   ahead.asking = true;
   (async () => {
@@ -452,7 +454,11 @@ dropZone.addEventListener('drop', (e) => {
 
 // ---- controls -------------------------------------------------------------------------------
 
-$('brush-reset').addEventListener('click', () => ui.set({ window: null, finding: null }));
+const resetWindow = { window: null, finding: null };
+$('brush-reset').addEventListener('pointerdown', (e) => {
+  if (!e.currentTarget.disabled) askAhead(resetWindow);
+});
+$('brush-reset').addEventListener('click', () => ui.set(resetWindow));
 $('clear-filters').addEventListener('click', () => {
   $('search-input').value = '';
   ui.set({ window: null, facets: {}, text: '', finding: null });
