@@ -163,7 +163,7 @@ test('brush asked ahead: the table pages the window released, never one only dra
     await app.page.mouse.move(at(0.3), y);
     await app.page.mouse.down();
     await app.page.mouse.move(at(0.6), y, { steps: 6 });
-    await app.page.waitForTimeout(100);
+    await app.page.waitForTimeout(100); // a person holding still before releasing
     const s1 = await app.settle(() => app.page.mouse.up(), (s) => toInt(s.tableCount, 'table-count') < table0, 'the brush');
     const table1 = toInt(s1.tableCount, 'table-count');
     assert.ok(table1 > 0, 'the brushed window holds events');
