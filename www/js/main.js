@@ -289,13 +289,11 @@ async function refreshFiltered() {
   if (!data.summary) return;
   const g = ++generation;
   const s = ui.get();
-  const domain = domainOf(s);
-  const width = plotWidth();
   lastWidth = timelineWidth;
   const { question, key } = refreshQuestion(s);
   const { histogram: hist, facets: counts, total, first } = await refreshAnswer(question, key);
   if (g !== generation) return;
-  data.hist = { ...hist, domain };
+  data.hist = { ...hist, domain: [question.from, question.to] };
   renderLanes();
   renderWindowLabel();
   FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
