@@ -3,6 +3,8 @@
 
 mod common;
 
+use authtrail_core::generate::{generate, Options};
+use authtrail_core::store::part::{Part, StretchStore};
 use authtrail_core::summary::summary_json;
 use authtrail_core::{Ingest, Store};
 use common::{fingerprint, ingest_into};
@@ -171,6 +173,116 @@ fn published_samples_get_the_result_they_deserve() {
         s.diagnostics().iter().map(|d| d.line).collect::<Vec<_>>(),
         vec![1, 44]
     );
+}
+
+/// Reads `bytes` as the page reads a large file on two threads: the text before `split` pushed,
+/// the rest read apart into a stretch, carried over as bytes and taken over; when it is not taken
+/// over, the rest is pushed after all. Returns the store and whether it was taken over.
+fn ingest_split(name: &str, bytes: &[u8], split: usize) -> (Store, bool) {
+    let mut store = Store::new();
+    let mut ing = Ingest::new(&mut store, name);
+    ing.push(&mut store, &bytes[..split]);
+    let mut apart = StretchStore::new();
+    let mut rest = Ingest::new(&mut apart, name);
+    for chunk in bytes[split..].chunks(977) {
+        rest.push(&mut apart, chunk);
+    }
+    let stretch = rest.end_stretch(&mut apart);
+    let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part reads back");
+    let taken = ing.absorb(&mut store, &part);
+    if !taken {
+        ing.push(&mut store, &bytes[split..]);
+    }
+    let f = ing.finish(&mut store);
+    assert_eq!(
+        f.records,
+        f.events + f.duplicates + f.errors,
+        "{name} split at {split}: accounting identity"
+    );
+    (store, taken)
+}
+
+/// Where lines start, but the first.
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    (1..bytes.len())
+        .filter(|&i| bytes[i - 1] == b'\n')
+        .collect()
+}
+
+/// Reading the rest of a file apart and taking it over gives the store reading it whole gives,
+/// wherever the file is split; and the plain NDJSON fixtures are taken over, not read again.
+#[test]
+fn a_stretch_read_apart_and_taken_over_changes_nothing() {
+    let (mut taken, mut refused) = (Vec::new(), Vec::new());
+    for path in fixtures() {
+        let name = name_of(&path);
+        let bytes = std::fs::read(&path).expect("read");
+        let whole = fingerprint(&ingest(&name, &bytes, &[bytes.len().max(1)]));
+        let starts = line_starts(&bytes);
+        let mut splits: Vec<usize> = (1..4)
+            .filter_map(|k| starts.get(k * starts.len() / 4))
+            .copied()
+            .collect();
+        // Inside a line: never taken over.
+        splits.push(bytes.len() / 2 + usize::from(bytes.get(bytes.len() / 2) == Some(&b'\n')));
+        for split in splits {
+            let (store, ok) = ingest_split(&name, &bytes, split);
+            assert_eq!(fingerprint(&store), whole, "{name} split at byte {split}");
+            if ok {
+                taken.push(name.clone());
+            } else {
+                refused.push(name.clone());
+            }
+        }
+    }
+    for ndjson in [
+        "at_logdna-export_mfa-story.ndjson",
+        "at_jsonl_iam-groups-read-and-member-add_2019.jsonl",
+    ] {
+        assert!(
+            taken.iter().any(|n| n == ndjson),
+            "{ndjson} taken over: {taken:?}"
+        );
+    }
+    for not_lines in [
+        "verify_events-api_two-pages.json",
+        "at_archive_2019-2020.ndjson.gz",
+        "at_ui-text-lines_global-actions_2019.txt",
+    ] {
+        assert!(
+            !taken.iter().any(|n| n == not_lines),
+            "{not_lines} never taken over"
+        );
+    }
+}
+
+/// A generated export with events of the first half repeated in the second, split in the
+/// middle: taken over, the repeats counted as duplicates, and the store as read whole.
+#[test]
+fn duplicates_across_the_split_count_once() {
+    let mut bytes = Vec::new();
+    generate(
+        &Options {
+            bytes: 400_000,
+            ..Options::default()
+        },
+        &mut bytes,
+    )
+    .expect("generate");
+    let starts = line_starts(&bytes);
+    let repeated = bytes[..starts[40]].to_vec();
+    bytes.extend_from_slice(&repeated);
+    let split = starts[starts.len() / 2];
+    let whole = ingest("gen.ndjson", &bytes, &[bytes.len()]);
+    let (store, ok) = ingest_split("gen.ndjson", &bytes, split);
+    assert!(ok, "a plain NDJSON export is taken over");
+    assert_eq!(store.duplicates(), whole.duplicates());
+    assert!(
+        store.duplicates() >= 40,
+        "the repeated lines are duplicates: {}",
+        store.duplicates()
+    );
+    assert_eq!(fingerprint(&store), fingerprint(&whole));
 }
 
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {

@@ -13,6 +13,7 @@
 
 use crate::diag::{sample_text, Problem};
 use memchr::memchr2;
+use serde::{Deserialize, Serialize};
 
 /// Where a record starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +65,7 @@ struct JunkRun {
 }
 
 /// How a text's records were laid out: the framing part of a file's format line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shape {
     /// A top-level JSON array was read.
     pub array: bool,
@@ -197,6 +198,32 @@ impl Framer {
     /// Bytes held for a record not yet complete.
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// Everything pushed is framed, it ends with a line feed, and no array is open: the next
+    /// byte starts a line that is framed on its own, as if it started the text.
+    pub fn between_lines(&self) -> bool {
+        self.pos == self.buf.len() && self.idle() && self.byte_before(self.pos) == b'\n'
+    }
+
+    /// Offset of the end of the text pushed so far.
+    pub fn offset(&self) -> u64 {
+        self.base + self.buf.len() as u64
+    }
+
+    /// Lines ended so far.
+    pub fn lines(&self) -> u64 {
+        self.line - 1
+    }
+
+    /// Counts a stretch of text framed elsewhere ([`super::Ingest::absorb`]) as read, from a
+    /// point [`Framer::between_lines`]: its `bytes`, the `lines` it ended, and how its records lay.
+    pub fn skip_stretch(&mut self, bytes: u64, lines: u64, shape: Shape) {
+        self.base += bytes;
+        self.line += lines;
+        self.shape.array |= shape.array;
+        self.shape.single_line += shape.single_line;
+        self.shape.multi_line += shape.multi_line;
     }
 
     pub fn push(&mut self, mut chunk: &[u8], sink: &mut impl RecordSink) {

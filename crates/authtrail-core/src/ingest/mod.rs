@@ -21,11 +21,14 @@ pub mod ui_text;
 use crate::decode::{self, EventSink, Span};
 use crate::diag::{Diagnostic, Problem};
 use crate::model::Event;
+use crate::store::part::Part;
+use crate::Store;
 use framing::{Framer, Position, RecordError, RecordSink, Shape};
 use limits::Options;
 pub use limits::DEFAULT_MAX_RECORD;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sniff::Sniffed;
+use std::borrow::Cow;
 
 /// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
 pub trait Collector {
@@ -85,17 +88,40 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// The container Activity Tracker UI text lines are told as.
+const UI_LINES: &str = "Activity Tracker UI text lines";
+
+/// What reading a stretch of a file on its own found ([`Ingest::end_stretch`]), for the
+/// [`Ingest`] of the text before it to take over ([`Ingest::absorb`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Stretch {
+    records: u64,
+    events: u64,
+    duplicates: u64,
+    errors: u64,
+    bytes: u64,
+    outside_subset: u64,
+    over_cap: u64,
+    containers: Vec<String>,
+    shape: Shape,
+    lines: u64,
+    /// Every line was blank or one whole JSON record, none broken, none UI text, no array, no
+    /// byte order mark or gzip: framed on its own, the stretch reads as it would after the text
+    /// before it.
+    lines_only: bool,
+}
+
 #[derive(Debug, Default)]
 struct Seen {
     gzip: bool,
     bom: bool,
-    containers: Vec<&'static str>,
+    containers: Vec<Cow<'static, str>>,
 }
 
 impl Seen {
     fn note(&mut self, what: &'static str) {
-        if !self.containers.contains(&what) {
-            self.containers.push(what);
+        if !self.containers.iter().any(|c| c == what) {
+            self.containers.push(Cow::Borrowed(what));
         }
     }
     fn format(&self, shape: Shape) -> String {
@@ -249,7 +275,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
         let h = decode::key_of("u:", text.trim());
         let n = self.ui_occurrences.get(&h).map_or(1, |n| n + 1);
         let key = h ^ u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.seen.note("Activity Tracker UI text lines");
+        self.seen.note(UI_LINES);
         let span = Span {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
@@ -443,6 +469,97 @@ impl Ingest {
 
     /// Ends the file: reads what is left and returns its accounting.
     pub fn finish<C: Collector + ?Sized>(mut self, collector: &mut C) -> FileSummary {
+        self.read_rest(collector);
+        if self.counts.records == 0 && self.counts.errors == 0 {
+            let what = if self.counts.bytes == 0 {
+                "the file is empty"
+            } else {
+                "the file holds no JSON records (only whitespace)"
+            };
+            self.counts.records += 1;
+            self.counts.errors += 1;
+            collector.diagnostic(Diagnostic {
+                file: self.file,
+                line: 0,
+                offset: 0,
+                message: what.to_owned(),
+            });
+        }
+        self.counts.format = self.seen.format(self.framer.shape());
+        self.counts.note = self
+            .options
+            .note(self.counts.outside_subset, self.counts.over_cap);
+        collector.file_done(self.file, &self.counts);
+        self.counts
+    }
+
+    /// Ends a stretch of a file read on its own, from the start of a line to the file's end (the
+    /// page reads a large file's second half on another thread): reads what is left, as
+    /// [`Ingest::finish`] does, and returns what the [`Ingest`] of the text before it needs to
+    /// take the stretch over ([`Ingest::absorb`]). The collector is not told the file is done.
+    pub fn end_stretch<C: Collector + ?Sized>(mut self, collector: &mut C) -> Stretch {
+        self.read_rest(collector);
+        let c = &self.counts;
+        let shape = self.framer.shape();
+        Stretch {
+            records: c.records,
+            events: c.events,
+            duplicates: c.duplicates,
+            errors: c.errors,
+            bytes: c.bytes,
+            outside_subset: c.outside_subset,
+            over_cap: c.over_cap,
+            containers: self.seen.containers.iter().map(|c| c.to_string()).collect(),
+            shape,
+            lines: self.framer.lines(),
+            lines_only: self.sniffed == Some(Sniffed::Text)
+                && !self.seen.gzip
+                && !self.seen.bom
+                && !shape.array
+                && shape.multi_line == 0
+                && c.errors == 0
+                && !self.seen.containers.iter().any(|c| c == UI_LINES),
+        }
+    }
+
+    /// Takes over `part`, the rest of this file read on its own from where the text pushed so
+    /// far ends ([`Ingest::end_stretch`] into a [`crate::store::part::StretchStore`]): its events join the store
+    /// (those already in it count as duplicates) and its accounting this file's, as if its text
+    /// had been pushed here. Returns false, taking nothing, when the result could differ from
+    /// pushing that text: the text so far does not end with a whole line outside any array, or
+    /// the stretch is not plain lines ([`Stretch`]), or an events cap applies.
+    pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
+        let s = &part.stretch;
+        let ready = self.sniffed == Some(Sniffed::Text)
+            && !self.seen.gzip
+            && !self.host_gunzip
+            && self.text_head.is_none()
+            && self.options.max_events.is_none()
+            && self.framer.between_lines();
+        if !(ready && s.lines_only) {
+            return false;
+        }
+        let duplicates = store.absorb(self.file, part, self.framer.offset());
+        let c = &mut self.counts;
+        c.records += s.records;
+        c.events += s.events - duplicates;
+        c.duplicates += s.duplicates + duplicates;
+        c.errors += s.errors;
+        c.bytes += s.bytes;
+        c.outside_subset += s.outside_subset;
+        c.over_cap += s.over_cap;
+        for what in &s.containers {
+            if !self.seen.containers.iter().any(|c| c == what) {
+                self.seen.containers.push(Cow::Owned(what.clone()));
+            }
+        }
+        self.framer.skip_stretch(s.bytes, s.lines, s.shape);
+        true
+    }
+
+    /// Reads what is left of the file: the head still unsniffed, the end of the gzip stream, the
+    /// framer's last record.
+    fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
         if self.sniffed.is_none() {
             let head = std::mem::take(&mut self.head);
             if head.is_empty() {
@@ -465,27 +582,6 @@ impl Ingest {
         if !matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
             self.with_framer(collector, |framer, adapter| framer.finish(adapter));
         }
-        if self.counts.records == 0 && self.counts.errors == 0 {
-            let what = if self.counts.bytes == 0 {
-                "the file is empty"
-            } else {
-                "the file holds no JSON records (only whitespace)"
-            };
-            self.counts.records += 1;
-            self.counts.errors += 1;
-            collector.diagnostic(Diagnostic {
-                file: self.file,
-                line: 0,
-                offset: 0,
-                message: what.to_owned(),
-            });
-        }
-        self.counts.format = self.seen.format(self.framer.shape());
-        self.counts.note = self
-            .options
-            .note(self.counts.outside_subset, self.counts.over_cap);
-        collector.file_done(self.file, &self.counts);
-        self.counts
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod dedup;
 pub mod history;
+pub mod part;
 pub mod query;
 
 use crate::decode::Span;
@@ -12,7 +13,7 @@ use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
 use dedup::Dedup;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
@@ -139,7 +140,7 @@ impl StrInterner {
 }
 
 /// Where an event was located (interned strings).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) struct GeoKey {
     pub country: u32,
     pub country_name: u32,
@@ -152,7 +153,7 @@ pub(crate) struct GeoKey {
 /// How an event authenticated and what it touched (interned strings), shared by many events.
 /// `a`, `b`, `c` depend on the kind: login: client; authentication: device, cause, realm;
 /// enrollment: operation, device; factor configuration: operation, factor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) struct ProfileKey {
     pub method: u32,
     pub user_agent: u32,
@@ -164,7 +165,7 @@ pub(crate) struct ProfileKey {
 }
 
 /// An account MFA event's levels (interned; 0 = not stated).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct AccountMfaRecord {
     pub event: u32,
     pub from: u32,
@@ -173,7 +174,7 @@ pub(crate) struct AccountMfaRecord {
 }
 
 /// One setting written by a user-setting event.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct SettingRecord {
     pub event: u32,
     pub setting: u32,
@@ -629,19 +630,25 @@ impl Store {
     fn learn_name(&mut self, ev: &Event<'_>) {
         let Some((id, name)) = &ev.alias else { return };
         let (id, name) = (self.strings.intern_str(id), self.strings.intern_str(name));
+        self.learn(id, ev.time, name);
+    }
+
+    /// Keeps `name` (a string id) for identifier `id` if a record at `time` giving it is the
+    /// latest to name it ([`Store::learn_name`]).
+    fn learn(&mut self, id: u32, time: i64, name: u32) {
         let strings = &self.strings;
         let mut changed = true;
         self.names
             .entry(id)
             .and_modify(|(t, n)| {
-                if (ev.time, strings.get(name)) > (*t, strings.get(*n)) {
+                if (time, strings.get(name)) > (*t, strings.get(*n)) {
                     changed = *n != name;
-                    (*t, *n) = (ev.time, name);
+                    (*t, *n) = (time, name);
                 } else {
                     changed = false;
                 }
             })
-            .or_insert((ev.time, name));
+            .or_insert((time, name));
         self.names_changed |= changed;
     }
 }
