@@ -1,9 +1,10 @@
-// The module Web Worker that owns the wasm core. It reads files (large Blob slices; gzip files
-// through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js),
-// pushes their bytes or text into the core, reports
-// progress, answers the page's small questions, and reads the original JSON of one event back
+// The module Web Worker that owns the wasm core. It reads files (File.stream(); gzip files
+// through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js;
+// the second half of a large NDJSON file on another thread, js/stretch.js), pushes their bytes or
+// text into the core, reports progress, answers the page's small questions, and reads the original JSON of one event back
 // from the file on demand. The page never parses anything.
 
+import { fileReader, GzipDamaged } from './pieces.js';
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
@@ -96,6 +97,7 @@ self.onmessage = async ({ data }) => {
     }
     case 'cancel':
       cancelled.add(data.key);
+      if (apart?.key === data.key) stopApart();
       break;
     case 'ask':
       answer(data);
@@ -128,19 +130,12 @@ async function pump() {
   post({ type: 'idle' });
 }
 
-/** Bytes handed to the core at a time, at most: a few large pushes cost less than many small ones. */
-const PIECE = 8 << 20;
 /**
  * Least time between two progress messages: each one redraws the file's row in the page, a
  * frame drawn while both cores are busy reading and parsing (with one every 50 ms, 200 MB read in
  * headless Chromium was ready later than with none in 9 of 11 rounds, by 0.06-0.32 s).
  */
 const PROGRESS_MS = 200;
-/**
- * Pieces read (and, for gzip, decompressed) that the core has not taken yet, at most: the one it is
- * reading and the next ones, ready when it is done.
- */
-const AHEAD = 2;
 
 /** The gzip magic number: such a file is decompressed by the browser, and its text pushed. */
 async function isGzip(blob) {
@@ -148,65 +143,61 @@ async function isGzip(blob) {
   return head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** The decompressed text cannot be read to its end: the gzip stream is damaged. */
-class GzipDamaged extends Error {}
-
 /** Reads files (js/reader.js), started with this worker so that reading a file requests nothing. */
-const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'authtrail-reader' });
-/** Reads asked of it so far (each read's id). */
-let reads = 0;
-/** The read under way: its id, the messages it has not taken yet, and `wake` to end a wait for one. */
-let reading = null;
-/** Why the reader could not start, if it could not. */
-let readerBroken = null;
-reader.onmessage = ({ data }) => {
-  if (reading?.id !== data.id) return; // a piece of a read already stopped
-  reading.arrived.push(data);
-  reading.wake?.();
-};
-reader.onerror = (e) => {
-  e.preventDefault();
-  readerBroken = e.message || 'the file reader did not start';
-  reading?.arrived.push({ type: 'failed', damaged: false, message: readerBroken });
-  reading?.wake?.();
-};
+const pieces = fileReader('authtrail-reader');
 
 /**
- * A file's bytes, or a gzip file's decompressed text, in pieces of up to PIECE bytes (the first ones
- * smaller, so that the core starts sooner) with the file's bytes read so far (`{ bytes, fed }`),
- * read on a thread of its own (js/reader.js) up to AHEAD pieces ahead. Each piece comes in a message
- * task of its own, so the page's messages (a cancel, a question) run between pieces, in the order
- * they came. A failed file read ends it with that error, a damaged gzip stream with GzipDamaged,
- * after the text before the damage.
+ * A file at least this large, not gzip, is read in two halves at once:
+ * the second on another thread (js/stretch.js), taken over when this one has read the first.
  */
-async function* pieces(blob, gzip) {
-  const id = ++reads;
-  const arrived = [];
-  const read = { id, arrived, wake: null };
-  reading = read;
-  if (readerBroken) arrived.push({ type: 'failed', damaged: false, message: readerBroken });
-  else reader.postMessage({ type: 'read', id, blob, gzip, piece: PIECE, ahead: AHEAD });
-  let over = false;
-  try {
-    for (;;) {
-      while (!arrived.length) await new Promise((resolve) => { read.wake = resolve; });
-      read.wake = null;
-      const m = arrived.shift();
-      if (m.type === 'end') {
-        over = true;
-        return;
-      }
-      if (m.type === 'failed') {
-        over = true;
-        throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
-      }
-      yield m;
-      reader.postMessage({ type: 'taken', id });
-    }
-  } finally {
-    reading = null;
-    if (!over) reader.postMessage({ type: 'stop', id });
-  }
+const SPLIT_BYTES = 64 << 20;
+/** Bytes searched for the line the second half starts with. */
+const SPLIT_SEARCH = 1 << 20;
+
+/** Reads the second half of a large file (js/stretch.js), started with this worker to be warm. */
+const stretcher = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: 'authtrail-stretch' });
+/** Second halves asked of it so far (each one's id). */
+let stretches = 0;
+/**
+ * The second half under way: `{ id, key, fed, done, finish }` (`key`: its file's; `fed`: its bytes
+ * read so far; `done`: resolves to its part, or null when it was stopped or failed).
+ */
+let apart = null;
+let stretcherBroken = false;
+stretcher.onmessage = ({ data }) => {
+  if (apart?.id !== data.id) return;
+  if (data.type === 'progress') apart.fed = data.fed;
+  else apart.finish(data.type === 'part' ? data.bytes : null);
+};
+stretcher.onerror = (e) => {
+  e.preventDefault();
+  stretcherBroken = true;
+  apart?.finish(null);
+};
+
+/** Where the first line that starts at or after `at` starts, or null. */
+async function lineStart(blob, at) {
+  const bytes = new Uint8Array(await blob.slice(at, at + SPLIT_SEARCH).arrayBuffer());
+  const nl = bytes.indexOf(10);
+  return nl < 0 || at + nl + 1 >= blob.size ? null : at + nl + 1;
+}
+
+/** Starts reading the text of `job`'s file from `split` on, on the other thread. */
+function readApart(job, split) {
+  const id = ++stretches;
+  let finish;
+  const done = new Promise((resolve) => { finish = resolve; });
+  apart = { id, key: job.key, fed: 0, done, finish };
+  stretcher.postMessage({ type: 'read', id, blob: job.blob.slice(split), name: job.name, options: job.options });
+  return apart;
+}
+
+/** Stops the second half under way, if any: its part is not taken. */
+function stopApart() {
+  if (!apart) return;
+  stretcher.postMessage({ type: 'stop', id: apart.id });
+  apart.finish(null);
+  apart = null;
 }
 
 /** Reads one file into the core; a cancelled or failed read is finished too (what was read stays). */
@@ -221,24 +212,51 @@ async function readOne(job) {
   const id = gzip ? inspector.begin_gzip_file(job.name, job.blob.size) : inspector.begin_file(job.name);
   sources[id] = { blob: job.blob, gzip };
   post({ type: 'start', key: job.key, file: id });
+  let split = null;
+  if (!gzip && !stretcherBroken && job.blob.size >= SPLIT_BYTES) {
+    split = await lineStart(job.blob, Math.floor(job.blob.size / 2)).catch(() => null);
+  }
+  const second = split === null ? null : readApart(job, split);
   let done = 0;
   let last = 0;
   let error = null;
-  try {
-    for await (const { bytes, fed } of pieces(job.blob, gzip)) {
-      if (cancelled.has(job.key)) break;
-      inspector.push(id, bytes);
-      done = fed;
-      const now = performance.now();
-      if (now - last > PROGRESS_MS) {
-        last = now;
-        post({ type: 'progress', key: job.key, done, size: job.blob.size });
-      }
+  const progress = (fed) => {
+    done = fed;
+    const now = performance.now();
+    if (now - last > PROGRESS_MS) {
+      last = now;
+      post({ type: 'progress', key: job.key, done, size: job.blob.size });
     }
-  } catch (e) {
-    // A damaged gzip stream is the file's problem (a diagnostic), not the reader's.
-    if (e instanceof GzipDamaged) inspector.gzip_damaged(id, e.message);
-    else error = `reading stopped: ${errorText(e)}`;
+  };
+  /** Pushes `blob`, the file's text from byte `from` on; false when stopped by a cancel or a failure. */
+  const push = async (blob, from, alongside) => {
+    try {
+      for await (const { bytes, fed } of pieces(blob, gzip)) {
+        if (cancelled.has(job.key)) return false;
+        inspector.push(id, bytes);
+        progress(from + fed + (alongside?.fed ?? 0));
+      }
+      return true;
+    } catch (e) {
+      // A damaged gzip stream is the file's problem (a diagnostic), not the reader's.
+      if (e instanceof GzipDamaged) inspector.gzip_damaged(id, e.message);
+      else error = `reading stopped: ${errorText(e)}`;
+      return false;
+    }
+  };
+  if (second) {
+    if (await push(job.blob.slice(0, split), 0, second)) {
+      const waiting = setInterval(() => progress(split + second.fed), PROGRESS_MS);
+      const part = await second.done;
+      clearInterval(waiting);
+      apart = null;
+      if (part && !cancelled.has(job.key) && inspector.absorb(id, part)) progress(job.blob.size);
+      else if (!cancelled.has(job.key)) await push(job.blob.slice(split), split, null);
+    } else {
+      stopApart();
+    }
+  } else {
+    await push(job.blob, 0, null);
   }
   const summary = inspector.finish(id);
   post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });

@@ -3,8 +3,9 @@
 
 mod common;
 
-use authtrail_core::generate::{generate, Options};
-use authtrail_core::store::part::{Part, StretchStore};
+use authtrail_core::generate::{self, generate};
+use authtrail_core::ingest::limits::Options;
+use authtrail_core::store::part::Part;
 use authtrail_core::summary::summary_json;
 use authtrail_core::{Ingest, Store};
 use common::{fingerprint, ingest_into};
@@ -178,12 +179,12 @@ fn published_samples_get_the_result_they_deserve() {
 /// Reads `bytes` as the page reads a large file on two threads: the text before `split` pushed,
 /// the rest read apart into a stretch, carried over as bytes and taken over; when it is not taken
 /// over, the rest is pushed after all. Returns the store and whether it was taken over.
-fn ingest_split(name: &str, bytes: &[u8], split: usize) -> (Store, bool) {
+fn ingest_split(name: &str, bytes: &[u8], split: usize, options: &Options) -> (Store, bool) {
     let mut store = Store::new();
-    let mut ing = Ingest::new(&mut store, name);
+    let mut ing = Ingest::with_options(&mut store, name, options);
     ing.push(&mut store, &bytes[..split]);
-    let mut apart = StretchStore::new();
-    let mut rest = Ingest::new(&mut apart, name);
+    let mut apart = Store::for_stretch();
+    let mut rest = Ingest::with_options(&mut apart, name, options);
     for chunk in bytes[split..].chunks(977) {
         rest.push(&mut apart, chunk);
     }
@@ -196,7 +197,7 @@ fn ingest_split(name: &str, bytes: &[u8], split: usize) -> (Store, bool) {
     let f = ing.finish(&mut store);
     assert_eq!(
         f.records,
-        f.events + f.duplicates + f.errors,
+        f.events + f.duplicates + f.errors + f.outside_subset + f.over_cap,
         "{name} split at {split}: accounting identity"
     );
     (store, taken)
@@ -226,7 +227,7 @@ fn a_stretch_read_apart_and_taken_over_changes_nothing() {
         // Inside a line: never taken over.
         splits.push(bytes.len() / 2 + usize::from(bytes.get(bytes.len() / 2) == Some(&b'\n')));
         for split in splits {
-            let (store, ok) = ingest_split(&name, &bytes, split);
+            let (store, ok) = ingest_split(&name, &bytes, split, &Options::default());
             assert_eq!(fingerprint(&store), whole, "{name} split at byte {split}");
             if ok {
                 taken.push(name.clone());
@@ -261,20 +262,17 @@ fn a_stretch_read_apart_and_taken_over_changes_nothing() {
 #[test]
 fn duplicates_across_the_split_count_once() {
     let mut bytes = Vec::new();
-    generate(
-        &Options {
-            bytes: 400_000,
-            ..Options::default()
-        },
-        &mut bytes,
-    )
-    .expect("generate");
+    let options = generate::Options {
+        bytes: 400_000,
+        ..generate::Options::default()
+    };
+    generate(&options, &mut bytes).expect("generate");
     let starts = line_starts(&bytes);
     let repeated = bytes[..starts[40]].to_vec();
     bytes.extend_from_slice(&repeated);
     let split = starts[starts.len() / 2];
     let whole = ingest("gen.ndjson", &bytes, &[bytes.len()]);
-    let (store, ok) = ingest_split("gen.ndjson", &bytes, split);
+    let (store, ok) = ingest_split("gen.ndjson", &bytes, split, &Options::default());
     assert!(ok, "a plain NDJSON export is taken over");
     assert_eq!(store.duplicates(), whole.duplicates());
     assert!(
@@ -283,6 +281,23 @@ fn duplicates_across_the_split_count_once() {
         store.duplicates()
     );
     assert_eq!(fingerprint(&store), fingerprint(&whole));
+
+    // An events cap the whole file stays under changes nothing; one it reaches is met by
+    // reading the rest after all, which leaves out what reading it whole leaves out.
+    let n = whole.len() as u64;
+    for (max, taken) in [(2 * n, true), (n - 10, false)] {
+        let capped = Options {
+            max_events: Some(max),
+            ..Options::default()
+        };
+        let mut one = Store::new();
+        let mut ing = Ingest::with_options(&mut one, "gen.ndjson", &capped);
+        ing.push(&mut one, &bytes);
+        ing.finish(&mut one);
+        let (store, ok) = ingest_split("gen.ndjson", &bytes, split, &capped);
+        assert_eq!(ok, taken, "cap {max}");
+        assert_eq!(fingerprint(&store), fingerprint(&one), "cap {max}");
+    }
 }
 
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {

@@ -18,6 +18,7 @@
 
 use authtrail_core::ingest::limits;
 use authtrail_core::report::{FileHash, Report};
+use authtrail_core::store::part::Part;
 use authtrail_core::{
     export, generate, model, Facet, Filter, Histogram, Ingest, Locator, RefreshRequest, Selection,
     Store, Thresholds,
@@ -113,6 +114,64 @@ struct LocatorOut {
     len: u32,
 }
 
+/// Reads limits (`Inspector::set_options`); `null` / `undefined` mean the defaults.
+fn options_from(options: JsValue) -> Result<limits::Options, JsError> {
+    if options.is_null() || options.is_undefined() {
+        return Ok(limits::Options::default());
+    }
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsError::new(&format!("invalid limits: {e}")))
+}
+
+/// Reads the rest of a large file on another thread, from the start of a line to its end, for
+/// the [`Inspector`] reading the text before it to take over ([`Inspector::absorb`]).
+///
+/// ```js
+/// const stretch = new StretchReader('export.ndjson', options);
+/// stretch.push(bytes);
+/// const part = stretch.finish(); // Uint8Array, for inspector.absorb(id, part)
+/// ```
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct StretchReader {
+    store: Store,
+    ingest: Option<Ingest>,
+}
+
+#[wasm_bindgen]
+impl StretchReader {
+    /// `options` as for [`Inspector::set_options`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str, options: JsValue) -> Result<StretchReader, JsError> {
+        let mut store = Store::for_stretch();
+        let ingest = Ingest::with_options(&mut store, name, &options_from(options)?);
+        Ok(StretchReader {
+            store,
+            ingest: Some(ingest),
+        })
+    }
+
+    /// Pushes the next chunk of the stretch.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), JsError> {
+        let ingest = self.ingest.as_mut().ok_or_else(stretch_over)?;
+        ingest.push(&mut self.store, chunk);
+        Ok(())
+    }
+
+    /// Ends the stretch and returns its events and accounting as bytes (the reader is then spent).
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
+        let ingest = self.ingest.take().ok_or_else(stretch_over)?;
+        let stretch = ingest.end_stretch(&mut self.store);
+        Ok(std::mem::take(&mut self.store)
+            .into_part(stretch)
+            .to_bytes())
+    }
+}
+
+fn stretch_over() -> JsError {
+    JsError::new("this stretch is already finished")
+}
+
 /// The event store and the files being read into it.
 #[wasm_bindgen]
 #[derive(Debug, Default)]
@@ -148,12 +207,7 @@ impl Inspector {
     /// `null` / `undefined` mean all defaults). What they leave out is in each file's accounting
     /// (`outside_subset`, `over_cap`) and its `note`.
     pub fn set_options(&mut self, options: JsValue) -> Result<(), JsError> {
-        self.options = if options.is_null() || options.is_undefined() {
-            limits::Options::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("invalid limits: {e}")))?
-        };
+        self.options = options_from(options)?;
         Ok(())
     }
 
@@ -186,6 +240,17 @@ impl Inspector {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         ingest.push(&mut self.store, chunk);
         Ok(())
+    }
+
+    /// Takes over the rest of file `id`, read apart from where the pushed text ends
+    /// ([`StretchReader`]; `part` is what its `finish` gave): true when taken, as if the text had
+    /// been pushed here; false when it could read differently (the pushed text does not end with
+    /// a whole line, or either side is not plain NDJSON lines, or an events cap applies), and
+    /// then the rest is to be pushed.
+    pub fn absorb(&mut self, id: u16, part: &[u8]) -> Result<bool, JsError> {
+        let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
+        let part = Part::from_bytes(part).map_err(|e| JsError::new(&e))?;
+        Ok(ingest.absorb(&mut self.store, &part))
     }
 
     /// Ends file `id` (also after a cancel: what was read is kept) and returns its accounting:

@@ -13,7 +13,6 @@
 
 use crate::diag::{sample_text, Problem};
 use memchr::memchr2;
-use serde::{Deserialize, Serialize};
 
 /// Where a record starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +64,7 @@ struct JunkRun {
 }
 
 /// How a text's records were laid out: the framing part of a file's format line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Shape {
     /// A top-level JSON array was read.
     pub array: bool,

@@ -26,7 +26,7 @@ use crate::Store;
 use framing::{Framer, Position, RecordError, RecordSink, Shape};
 use limits::Options;
 pub use limits::DEFAULT_MAX_RECORD;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sniff::Sniffed;
 use std::borrow::Cow;
 
@@ -93,22 +93,22 @@ const UI_LINES: &str = "Activity Tracker UI text lines";
 
 /// What reading a stretch of a file on its own found ([`Ingest::end_stretch`]), for the
 /// [`Ingest`] of the text before it to take over ([`Ingest::absorb`]).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stretch {
-    records: u64,
-    events: u64,
-    duplicates: u64,
-    errors: u64,
-    bytes: u64,
-    outside_subset: u64,
-    over_cap: u64,
-    containers: Vec<String>,
-    shape: Shape,
-    lines: u64,
+    pub(crate) records: u64,
+    pub(crate) events: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) errors: u64,
+    pub(crate) bytes: u64,
+    pub(crate) outside_subset: u64,
+    pub(crate) over_cap: u64,
+    pub(crate) containers: Vec<String>,
+    pub(crate) shape: Shape,
+    pub(crate) lines: u64,
     /// Every line was blank or one whole JSON record, none broken, none UI text, no array, no
     /// byte order mark or gzip: framed on its own, the stretch reads as it would after the text
     /// before it.
-    lines_only: bool,
+    pub(crate) lines_only: bool,
 }
 
 #[derive(Debug, Default)]
@@ -523,20 +523,25 @@ impl Ingest {
     }
 
     /// Takes over `part`, the rest of this file read on its own from where the text pushed so
-    /// far ends ([`Ingest::end_stretch`] into a [`crate::store::part::StretchStore`]): its events join the store
+    /// far ends ([`Ingest::end_stretch`] into a [`Store::for_stretch`]): its events join the store
     /// (those already in it count as duplicates) and its accounting this file's, as if its text
     /// had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or an events cap applies.
+    /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out.
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
         let ready = self.sniffed == Some(Sniffed::Text)
             && !self.seen.gzip
             && !self.host_gunzip
             && self.text_head.is_none()
-            && self.options.max_events.is_none()
             && self.framer.between_lines();
-        if !(ready && s.lines_only) {
+        // Under the events cap with every event of the part kept, the cap left nothing out.
+        let under_cap = s.over_cap == 0
+            && self
+                .options
+                .max_events
+                .is_none_or(|max| (store.len() + part.len()) as u64 <= max);
+        if !(ready && under_cap && s.lines_only) {
             return false;
         }
         let duplicates = store.absorb(self.file, part, self.framer.offset());

@@ -26,6 +26,11 @@ impl Dedup {
         self.sorted.binary_search(&key).is_ok() || self.recent.contains(&key)
     }
 
+    /// Makes room for `n` more keys at once.
+    pub fn reserve(&mut self, n: usize) {
+        self.recent.reserve(n);
+    }
+
     pub fn seal(&mut self) {
         if self.recent.is_empty() {
             return;

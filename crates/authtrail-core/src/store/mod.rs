@@ -13,7 +13,7 @@ use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
 use dedup::Dedup;
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
@@ -140,7 +140,7 @@ impl StrInterner {
 }
 
 /// Where an event was located (interned strings).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct GeoKey {
     pub country: u32,
     pub country_name: u32,
@@ -153,7 +153,7 @@ pub(crate) struct GeoKey {
 /// How an event authenticated and what it touched (interned strings), shared by many events.
 /// `a`, `b`, `c` depend on the kind: login: client; authentication: device, cause, realm;
 /// enrollment: operation, device; factor configuration: operation, factor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(crate) struct ProfileKey {
     pub method: u32,
     pub user_agent: u32,
@@ -165,7 +165,7 @@ pub(crate) struct ProfileKey {
 }
 
 /// An account MFA event's levels (interned; 0 = not stated).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct AccountMfaRecord {
     pub event: u32,
     pub from: u32,
@@ -174,7 +174,7 @@ pub(crate) struct AccountMfaRecord {
 }
 
 /// One setting written by a user-setting event.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct SettingRecord {
     pub event: u32,
     pub setting: u32,
@@ -223,6 +223,8 @@ pub struct Store {
     pub(crate) order: Vec<u32>,
     /// Counts per block of `order`, for time-window queries.
     pub(crate) blocks: query::Blocks,
+    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key.
+    stretch_keys: Option<Vec<u64>>,
 }
 
 impl Default for Store {
@@ -282,6 +284,7 @@ impl Store {
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
+            stretch_keys: None,
         }
     }
 
@@ -666,6 +669,9 @@ impl Collector for Store {
         if !self.dedup.insert(key) {
             return false;
         }
+        if let Some(keys) = &mut self.stretch_keys {
+            keys.push(key);
+        }
         self.push_event(file, event, span);
         true
     }
@@ -700,7 +706,9 @@ impl Collector for Store {
 
     fn file_done(&mut self, file: u16, summary: &FileSummary) {
         self.files[usize::from(file)] = summary.clone();
-        self.seal();
+        if self.stretch_keys.is_none() {
+            self.seal();
+        }
     }
 }
 

@@ -1,87 +1,51 @@
 //! A stretch of a large file read on another thread (the page reads the second half of a large
-//! NDJSON file on a second core): read into a store of its own ([`StretchStore`]), carried over
-//! as bytes ([`Part`]), and merged into the store reading the text before it
+//! NDJSON file on a second core): read into a store of its own ([`Store::for_stretch`]), carried
+//! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
-use crate::decode::Span;
-use crate::diag::Diagnostic;
-use crate::ingest::{Collector, Stretch};
-use crate::model::Event;
-use serde::{Deserialize, Serialize};
+use crate::ingest::framing::Shape;
+use crate::ingest::Stretch;
+use bytemuck::Pod;
 
-/// The collector a stretch is read into: a [`Store`] that also keeps each event's key, in order,
-/// and is never sealed (its events go on to another store).
-#[derive(Debug, Default)]
-pub struct StretchStore {
-    store: Store,
-    keys: Vec<u64>,
-}
-
-impl Collector for StretchStore {
-    fn add_file(&mut self, name: &str) -> u16 {
-        self.store.add_file(name)
-    }
-
-    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
-        let kept = Collector::event(&mut self.store, file, event, key, span);
-        if kept {
-            self.keys.push(key);
+impl Store {
+    /// A store to read a stretch into: it keeps each event's key, in order, and is never sealed
+    /// (its events go on to another store, [`Store::into_part`]).
+    pub fn for_stretch() -> Store {
+        Store {
+            stretch_keys: Some(Vec::new()),
+            ..Store::new()
         }
-        kept
-    }
-
-    fn kept(&self) -> u64 {
-        self.store.kept()
-    }
-
-    fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
-        self.store.not_kept(event, original);
-    }
-
-    fn has(&self, key: u64) -> bool {
-        self.store.has(key)
-    }
-
-    fn diagnostic(&mut self, diagnostic: Diagnostic) {
-        self.store.diagnostic(diagnostic);
-    }
-}
-
-impl StretchStore {
-    pub fn new() -> Self {
-        Self::default()
     }
 
     /// Its events, with what reading the stretch found.
     pub fn into_part(self, stretch: Stretch) -> Part {
-        let StretchStore { store: s, keys } = self;
         Part {
             stretch,
-            text: s.strings.text,
-            bounds: s.strings.bounds,
-            geos: s.geos.values,
-            profiles: s.profiles.values,
-            time: s.time,
-            kind: s.kind,
-            outcome: s.outcome,
-            family: s.family,
-            offset: s.loc.iter().map(|l| l & OFFSET_MASK).collect(),
-            len: s.len,
-            action: s.action,
-            user: s.user,
-            ip: s.ip,
-            geo: s.geo,
-            profile: s.profile,
-            keys,
-            account_mfa: s.account_mfa,
-            settings: s.settings,
-            names: s
+            offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
+            text: self.strings.text,
+            bounds: self.strings.bounds,
+            geos: self.geos.values,
+            profiles: self.profiles.values,
+            time: self.time,
+            kind: self.kind,
+            outcome: self.outcome,
+            family: self.family,
+            len: self.len,
+            action: self.action,
+            user: self.user,
+            ip: self.ip,
+            geo: self.geo,
+            profile: self.profile,
+            keys: self.stretch_keys.unwrap_or_default(),
+            account_mfa: self.account_mfa,
+            settings: self.settings,
+            names: self
                 .names
                 .into_iter()
                 .map(|(id, (time, name))| (id, time, name))
                 .collect(),
-            unkept_strings: s.unkept_strings,
+            unkept_strings: self.unkept_strings,
         }
     }
 }
@@ -90,10 +54,11 @@ const OFFSET_MASK: u64 = (1 << 48) - 1;
 
 /// A stretch's events (in the columns of the store they were read into, its string ids) and its
 /// accounting, as they travel between threads ([`Part::to_bytes`], [`Part::from_bytes`]).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Part {
     pub(crate) stretch: Stretch,
     text: String,
+    /// String `id` is `text[bounds[id]..bounds[id + 1]]`.
     bounds: Vec<usize>,
     geos: Vec<GeoKey>,
     profiles: Vec<ProfileKey>,
@@ -117,14 +82,298 @@ pub struct Part {
     unkept_strings: usize,
 }
 
+/// The first bytes of a part, with the layout's version.
+const MAGIC: &[u8; 8] = b"atpart01";
+
+/// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
+const SECTIONS: usize = 22;
+
+/// A column's values as they lie in memory (both ends of a part run the same build on the same
+/// machine). Parts are laid out by hand, section by section: serde with a binary format grew the
+/// page's wasm by 15 KB gzipped, where its transfer target is 400 KB.
+fn bytes<T: Pod>(values: &[T]) -> &[u8] {
+    bytemuck::cast_slice(values)
+}
+
+/// A section's values: [`bytes`] read back (its length checked by [`Part::from_bytes`]).
+fn values<T: Pod>(bytes: &[u8]) -> Vec<T> {
+    bytemuck::pod_collect_to_vec(bytes)
+}
+
+/// Records `W` numbers wide, from a section of `u32`s.
+fn rows<const W: usize, R>(bytes: &[u8], row: impl Fn([u32; W]) -> R) -> Vec<R> {
+    let flat: Vec<u32> = values(bytes);
+    let whole = flat.chunks_exact(W);
+    whole
+        .map(|r| row(r.try_into().expect("W numbers")))
+        .collect()
+}
+
+const MALFORMED: &str = "a stretch read apart is malformed";
+
 impl Part {
-    /// The part as bytes ([postcard](https://docs.rs/postcard)).
+    /// The part as bytes, section by section ([`SECTIONS`]).
     pub fn to_bytes(&self) -> Vec<u8> {
-        postcard::to_allocvec(self).expect("a part is plain data")
+        let s = &self.stretch;
+        let counts = [
+            s.records,
+            s.events,
+            s.duplicates,
+            s.errors,
+            s.bytes,
+            s.outside_subset,
+            s.over_cap,
+            s.lines,
+            s.shape.single_line,
+            s.shape.multi_line,
+            u64::from(s.shape.array),
+            u64::from(s.lines_only),
+            self.unkept_strings as u64,
+        ];
+        let containers = s.containers.join("\n");
+        let bounds: Vec<u64> = self.bounds.iter().map(|&b| b as u64).collect();
+        let geos: Vec<u32> = (self.geos.iter())
+            .flat_map(|g| [g.country, g.country_name, g.city, g.lat, g.lon])
+            .collect();
+        let profiles: Vec<u32> = (self.profiles.iter())
+            .flat_map(|p| {
+                [
+                    p.method,
+                    p.user_agent,
+                    p.actor,
+                    p.a,
+                    p.b,
+                    p.c,
+                    p.stage.into(),
+                ]
+            })
+            .collect();
+        let mfa: Vec<u32> = (self.account_mfa.iter())
+            .flat_map(|r| [r.event, r.from, r.to, r.companion.into()])
+            .collect();
+        let settings: Vec<u32> = (self.settings.iter())
+            .flat_map(|r| [r.event, r.setting, r.from, r.to])
+            .collect();
+        let names: Vec<u32> = (self.names.iter())
+            .flat_map(|&(id, _, name)| [id, name])
+            .collect();
+        let times: Vec<i64> = self.names.iter().map(|&(_, time, _)| time).collect();
+        let sections: [&[u8]; SECTIONS] = [
+            bytes(&counts),
+            containers.as_bytes(),
+            self.text.as_bytes(),
+            bytes(&bounds),
+            bytes(&geos),
+            bytes(&profiles),
+            bytes(&self.time),
+            &self.kind,
+            &self.outcome,
+            &self.family,
+            bytes(&self.offset),
+            bytes(&self.len),
+            bytes(&self.action),
+            bytes(&self.user),
+            bytes(&self.ip),
+            bytes(&self.geo),
+            bytes(&self.profile),
+            bytes(&self.keys),
+            bytes(&mfa),
+            bytes(&settings),
+            bytes(&names),
+            bytes(&times),
+        ];
+        let mut out = MAGIC.to_vec();
+        for section in sections {
+            out.extend_from_slice(&(section.len() as u64).to_le_bytes());
+            out.extend_from_slice(section);
+        }
+        out
     }
 
-    pub fn from_bytes(bytes: &[u8]) -> Result<Part, String> {
-        postcard::from_bytes(bytes).map_err(|e| format!("a stretch read apart is unreadable: {e}"))
+    /// Reads what [`Part::to_bytes`] wrote, and checks that every id in it points inside it.
+    pub fn from_bytes(mut rest: &[u8]) -> Result<Part, String> {
+        let Some(after) = rest.strip_prefix(MAGIC) else {
+            return Err("not a stretch read apart by this version of authtrail".into());
+        };
+        rest = after;
+        let mut sections: [&[u8]; SECTIONS] = [&[]; SECTIONS];
+        for section in &mut sections {
+            let n = rest
+                .get(..8)
+                .map(|n| u64::from_le_bytes(n.try_into().expect("8 bytes")));
+            let n = n.and_then(|n| usize::try_from(n).ok());
+            let Some(bytes) = n.and_then(|n| rest.get(8..8 + n)) else {
+                return Err("a stretch read apart is cut short".into());
+            };
+            *section = bytes;
+            rest = &rest[8 + bytes.len()..];
+        }
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+            sections;
+        // Each section a whole number of its values (u8 sections always are).
+        let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
+        let numeric = [
+            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
+            keys, mfa, settings, names, times,
+        ];
+        let counts: Vec<u64> = values(counts);
+        let (Ok(containers), Ok(text), true, 13) = (
+            std::str::from_utf8(containers),
+            String::from_utf8(text.to_vec()),
+            numeric.iter().zip(widths).all(|(s, w)| s.len() % w == 0),
+            counts.len(),
+        ) else {
+            return Err(MALFORMED.into());
+        };
+        let part = Part {
+            stretch: Stretch {
+                records: counts[0],
+                events: counts[1],
+                duplicates: counts[2],
+                errors: counts[3],
+                bytes: counts[4],
+                outside_subset: counts[5],
+                over_cap: counts[6],
+                containers: (containers.split('\n'))
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+                shape: Shape {
+                    single_line: counts[8],
+                    multi_line: counts[9],
+                    array: counts[10] != 0,
+                },
+                lines: counts[7],
+                lines_only: counts[11] != 0,
+            },
+            unkept_strings: usize::try_from(counts[12]).unwrap_or(usize::MAX),
+            text,
+            bounds: values::<u64>(bounds)
+                .into_iter()
+                .map(|b| usize::try_from(b).unwrap_or(usize::MAX))
+                .collect(),
+            geos: rows(geos, |[country, country_name, city, lat, lon]| GeoKey {
+                country,
+                country_name,
+                city,
+                lat,
+                lon,
+            }),
+            profiles: rows(profiles, |[method, user_agent, actor, a, b, c, stage]| {
+                ProfileKey {
+                    method,
+                    user_agent,
+                    actor,
+                    a,
+                    b,
+                    c,
+                    stage: stage as u8,
+                }
+            }),
+            time: values(time),
+            kind: kind.to_vec(),
+            outcome: outcome.to_vec(),
+            family: family.to_vec(),
+            offset: values(offset),
+            len: values(len),
+            action: values(action),
+            user: values(user),
+            ip: values(ip),
+            geo: values(geo),
+            profile: values(profile),
+            keys: values(keys),
+            account_mfa: rows(mfa, |[event, from, to, companion]| AccountMfaRecord {
+                event,
+                from,
+                to,
+                companion: companion != 0,
+            }),
+            settings: rows(settings, |[event, setting, from, to]| SettingRecord {
+                event,
+                setting,
+                from,
+                to,
+            }),
+            names: rows(names, |[id, name]| (id, name))
+                .into_iter()
+                .zip(values::<i64>(times))
+                .map(|((id, name), time)| (id, time, name))
+                .collect(),
+        };
+        if !rest.is_empty() || part.names.len() != times.len() / 8 {
+            return Err(MALFORMED.into());
+        }
+        part.check()?;
+        Ok(part)
+    }
+
+    /// Every column as long as the others, every id inside its table, every string inside the
+    /// text: [`Store::absorb`] can index without a check.
+    fn check(&self) -> Result<(), String> {
+        let n = self.time.len();
+        let cols = [
+            self.kind.len(),
+            self.outcome.len(),
+            self.family.len(),
+            self.offset.len(),
+            self.len.len(),
+            self.action.len(),
+            self.user.len(),
+            self.ip.len(),
+            self.geo.len(),
+            self.profile.len(),
+            self.keys.len(),
+        ];
+        let strings_ok = self.bounds.first() == Some(&0)
+            && self
+                .bounds
+                .windows(2)
+                .all(|b| self.text.get(b[0]..b[1]).is_some())
+            && self.bounds.last() == Some(&self.text.len());
+        let strings = self.bounds.len().saturating_sub(1) as u32;
+        let string = |id: u32| id < strings;
+        let setting_value = |id: u32| id == NO_VALUE || string(id);
+        let event = |e: u32| (e as usize) < n;
+        let ok = strings_ok
+            && cols.iter().all(|&l| l == n)
+            && [&self.action, &self.user, &self.ip]
+                .iter()
+                .all(|c| c.iter().all(|&s| string(s)))
+            && self.geo.iter().all(|&g| (g as usize) < self.geos.len())
+            && self
+                .profile
+                .iter()
+                .all(|&p| (p as usize) < self.profiles.len())
+            && self
+                .geos
+                .iter()
+                .all(|g| [g.country, g.country_name, g.city].into_iter().all(string))
+            && self.profiles.iter().all(|p| {
+                [p.method, p.user_agent, p.actor, p.a, p.b, p.c]
+                    .into_iter()
+                    .all(string)
+            })
+            && self
+                .account_mfa
+                .iter()
+                .all(|r| event(r.event) && string(r.from) && string(r.to))
+            && self
+                .account_mfa
+                .windows(2)
+                .all(|w| w[0].event <= w[1].event)
+            && self.settings.iter().all(|r| {
+                event(r.event) && string(r.setting) && setting_value(r.from) && string(r.to)
+            })
+            && self.settings.windows(2).all(|w| w[0].event <= w[1].event)
+            && self
+                .names
+                .iter()
+                .all(|&(id, _, name)| string(id) && string(name));
+        if ok {
+            Ok(())
+        } else {
+            Err(MALFORMED.into())
+        }
     }
 
     /// Events in the part.
@@ -174,63 +423,113 @@ impl Store {
                 })
             })
             .collect();
-        let (mut mfa, mut settings) = (0, 0);
-        let mut duplicates = 0;
-        for i in 0..part.len() {
-            let event = i as u32;
-            let mfa_end = mfa
-                + part.account_mfa[mfa..]
-                    .iter()
-                    .take_while(|r| r.event == event)
-                    .count();
-            let settings_end = settings
-                + part.settings[settings..]
-                    .iter()
-                    .take_while(|r| r.event == event)
-                    .count();
-            if self.dedup.insert(part.keys[i]) {
-                let j = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
-                for r in &part.account_mfa[mfa..mfa_end] {
-                    self.account_mfa.push(AccountMfaRecord {
-                        event: j,
-                        from: id(r.from),
-                        to: id(r.to),
-                        companion: r.companion,
-                    });
-                }
-                for r in &part.settings[settings..settings_end] {
-                    self.settings.push(SettingRecord {
-                        event: j,
-                        setting: id(r.setting),
-                        from: if r.from == NO_VALUE {
-                            NO_VALUE
-                        } else {
-                            id(r.from)
-                        },
-                        to: id(r.to),
-                    });
-                }
-                self.time.push(part.time[i]);
-                self.kind.push(part.kind[i]);
-                self.outcome.push(part.outcome[i]);
-                self.family.push(part.family[i]);
-                self.loc
-                    .push((u64::from(file) << 48) | ((part.offset[i] + at) & OFFSET_MASK));
-                self.len.push(part.len[i]);
-                self.action.push(id(part.action[i]));
-                self.user.push(id(part.user[i]));
-                self.ip.push(id(part.ip[i]));
-                self.geo.push(geos[part.geo[i] as usize]);
-                self.profile.push(profiles[part.profile[i] as usize]);
+        // Which events are new, column by column: each column is one pass over memory.
+        self.dedup.reserve(part.len());
+        let fresh: Vec<bool> = part.keys.iter().map(|&k| self.dedup.insert(k)).collect();
+        let kept = fresh.iter().filter(|&&f| f).count();
+        let fits = u32::try_from(self.time.len() + kept).is_ok();
+        assert!(fits, "fewer than 2^32 events");
+        // Each event's index in this store once kept.
+        let mut next = self.time.len() as u32;
+        let index: Vec<u32> = (fresh.iter())
+            .map(|&f| {
+                next += u32::from(f);
+                next - u32::from(f)
+            })
+            .collect();
+        keep(&mut self.time, &part.time, &fresh);
+        keep(&mut self.kind, &part.kind, &fresh);
+        keep(&mut self.outcome, &part.outcome, &fresh);
+        keep(&mut self.family, &part.family, &fresh);
+        keep(&mut self.len, &part.len, &fresh);
+        let file = u64::from(file) << 48;
+        let loc = part.offset.iter().map(|&o| file | ((o + at) & OFFSET_MASK));
+        self.loc
+            .extend(loc.zip(&fresh).filter(|(_, &f)| f).map(|(l, _)| l));
+        keep_ids(&mut self.action, &part.action, &fresh, &ids);
+        keep_ids(&mut self.user, &part.user, &fresh, &ids);
+        keep_ids(&mut self.ip, &part.ip, &fresh, &ids);
+        keep_ids(&mut self.geo, &part.geo, &fresh, &geos);
+        keep_ids(&mut self.profile, &part.profile, &fresh, &profiles);
+        let mfa = part.account_mfa.iter().filter(|r| fresh[r.event as usize]);
+        self.account_mfa.extend(mfa.map(|r| AccountMfaRecord {
+            event: index[r.event as usize],
+            from: id(r.from),
+            to: id(r.to),
+            companion: r.companion,
+        }));
+        let settings = part.settings.iter().filter(|r| fresh[r.event as usize]);
+        self.settings.extend(settings.map(|r| SettingRecord {
+            event: index[r.event as usize],
+            setting: id(r.setting),
+            from: if r.from == NO_VALUE {
+                NO_VALUE
             } else {
-                duplicates += 1;
-            }
-            (mfa, settings) = (mfa_end, settings_end);
-        }
+                id(r.from)
+            },
+            to: id(r.to),
+        }));
         for &(who, time, name) in &part.names {
             self.learn(id(who), time, id(name));
         }
         self.unkept_strings += part.unkept_strings;
-        duplicates
+        (part.len() - kept) as u64
+    }
+}
+
+/// Appends the values of `src` whose event is `fresh`.
+fn keep<T: Copy>(dst: &mut Vec<T>, src: &[T], fresh: &[bool]) {
+    dst.extend(src.iter().zip(fresh).filter(|(_, &f)| f).map(|(&v, _)| v));
+}
+
+/// Appends the ids of `src` whose event is `fresh`, each as `map` has it.
+fn keep_ids(dst: &mut Vec<u32>, src: &[u32], fresh: &[bool], map: &[u32]) {
+    dst.extend(
+        src.iter()
+            .zip(fresh)
+            .filter(|(_, &f)| f)
+            .map(|(&v, _)| map[v as usize]),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, Options};
+    use crate::Ingest;
+
+    fn part() -> Part {
+        let mut text = Vec::new();
+        let options = Options {
+            bytes: 200_000,
+            ..Options::default()
+        };
+        generate(&options, &mut text).expect("generate");
+        let mut store = Store::for_stretch();
+        let mut ingest = Ingest::new(&mut store, "gen.ndjson");
+        ingest.push(&mut store, &text);
+        let stretch = ingest.end_stretch(&mut store);
+        store.into_part(stretch)
+    }
+
+    #[test]
+    fn a_part_reads_back_as_written() {
+        let part = part();
+        assert!(part.len() > 100 && !part.account_mfa.is_empty() && !part.settings.is_empty());
+        assert!(part.stretch.lines_only);
+        assert_eq!(Part::from_bytes(&part.to_bytes()), Ok(part));
+    }
+
+    #[test]
+    fn a_damaged_part_is_refused_with_a_reason() {
+        let bytes = part().to_bytes();
+        let cut = Part::from_bytes(&bytes[..bytes.len() - 3]);
+        assert_eq!(cut, Err("a stretch read apart is cut short".into()));
+        assert!(Part::from_bytes(b"something else").is_err());
+        // An event whose user points past the strings.
+        let mut bad = part();
+        bad.user[0] = bad.bounds.len() as u32;
+        let refused = Part::from_bytes(&bad.to_bytes());
+        assert_eq!(refused, Err("a stretch read apart is malformed".into()));
     }
 }

@@ -1,0 +1,73 @@
+// The reading side of a worker that pushes files into a wasm core (js/worker.js, js/stretch.js):
+// a reader worker of its own (js/reader.js) and the pieces it hands over.
+
+/** Bytes handed to the core at a time, at most: a few large pushes cost less than many small ones. */
+export const PIECE = 8 << 20;
+/**
+ * Pieces read (and, for gzip, decompressed) that the core has not taken yet, at most: the one it is
+ * reading and the next ones, ready when it is done.
+ */
+const AHEAD = 2;
+
+/** The decompressed text cannot be read to its end: the gzip stream is damaged. */
+export class GzipDamaged extends Error {}
+
+/**
+ * Starts a reader worker named `name` (now, so that reading a file later requests nothing) and
+ * returns `pieces(blob, gzip)`: the file's bytes, or a gzip file's decompressed text, in pieces of
+ * up to PIECE bytes (the first ones smaller, so that the core starts sooner) with the file's bytes
+ * read so far (`{ bytes, fed }`), read on the reader's thread up to AHEAD pieces ahead, one file at
+ * a time. Each piece comes in a message task of its own, so the worker's other messages (a cancel,
+ * a question) run between pieces, in the order they came. A failed file read ends it with that
+ * error, a damaged gzip stream with GzipDamaged, after the text before the damage.
+ */
+export function fileReader(name) {
+  const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name });
+  /** Reads asked of it so far (each read's id). */
+  let reads = 0;
+  /** The read under way: its id, the messages it has not taken yet, and `wake` to end a wait for one. */
+  let reading = null;
+  /** Why the reader could not start, if it could not. */
+  let broken = null;
+  reader.onmessage = ({ data }) => {
+    if (reading?.id !== data.id) return; // a piece of a read already stopped
+    reading.arrived.push(data);
+    reading.wake?.();
+  };
+  reader.onerror = (e) => {
+    e.preventDefault();
+    broken = e.message || 'the file reader did not start';
+    reading?.arrived.push({ type: 'failed', damaged: false, message: broken });
+    reading?.wake?.();
+  };
+
+  return async function* pieces(blob, gzip) {
+    const id = ++reads;
+    const arrived = [];
+    const read = { id, arrived, wake: null };
+    reading = read;
+    if (broken) arrived.push({ type: 'failed', damaged: false, message: broken });
+    else reader.postMessage({ type: 'read', id, blob, gzip, piece: PIECE, ahead: AHEAD });
+    let over = false;
+    try {
+      for (;;) {
+        while (!arrived.length) await new Promise((resolve) => { read.wake = resolve; });
+        read.wake = null;
+        const m = arrived.shift();
+        if (m.type === 'end') {
+          over = true;
+          return;
+        }
+        if (m.type === 'failed') {
+          over = true;
+          throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
+        }
+        yield m;
+        reader.postMessage({ type: 'taken', id });
+      }
+    } finally {
+      reading = null;
+      if (!over) reader.postMessage({ type: 'stop', id });
+    }
+  };
+}

@@ -1,0 +1,65 @@
+// The worker that reads the second half of a large NDJSON file, from the start of a line, while
+// the core's worker (js/worker.js, which starts it) reads the first half: into a StretchReader of
+// a wasm instance of its own, on the machine's other core. The core's worker then takes its events
+// and accounting over (Inspector.absorb) as if it had read them itself, or, when the file is not
+// plain NDJSON lines, reads that half after all.
+//
+// Messages, each with the read's `id`: in, `{ type: 'read', id, blob, name, options }` (`options`:
+// the limits the file is read with), or `{ type: 'stop', id }`; out, `{ type: 'progress', id, fed }`
+// after each piece, then `{ type: 'part', id, bytes }` (what StretchReader.finish gives) or
+// `{ type: 'failed', id, message }`.
+
+import init, { StretchReader, demo_bytes } from '../authtrail-wasm.js';
+import { fileReader } from './pieces.js';
+
+const errorText = (e) => (e && e.message) || String(e);
+
+const pieces = fileReader('authtrail-stretch-reader');
+
+/**
+ * Once started, reads a small generated export, as the core's worker does: the browser optimizes a
+ * wasm function only once it has run hot, here as in every worker.
+ */
+const ready = init().then(() => {
+  const warm = new StretchReader('warm-up.ndjson', null);
+  try {
+    warm.push(demo_bytes(3_000_000));
+    warm.finish();
+  } finally {
+    warm.free();
+  }
+});
+
+const stopped = new Set();
+
+self.onmessage = async ({ data }) => {
+  if (data.type === 'stop') {
+    stopped.add(data.id);
+    return;
+  }
+  if (data.type !== 'read') return;
+  try {
+    await ready;
+    await readStretch(data);
+  } catch (e) {
+    self.postMessage({ type: 'failed', id: data.id, message: errorText(e) });
+  } finally {
+    stopped.delete(data.id);
+  }
+};
+
+async function readStretch({ id, blob, name, options }) {
+  const stretch = new StretchReader(name, options);
+  try {
+    for await (const { bytes, fed } of pieces(blob, false)) {
+      if (stopped.has(id)) return;
+      stretch.push(bytes);
+      self.postMessage({ type: 'progress', id, fed });
+    }
+    if (stopped.has(id)) return;
+    const bytes = stretch.finish();
+    self.postMessage({ type: 'part', id, bytes }, [bytes.buffer]);
+  } finally {
+    stretch.free();
+  }
+}
