@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { suite, toInt, fixture, cliSummary, requestReport, same, tempDir } from './harness.js';
+import { execFileSync } from 'node:child_process';
+import { suite, toInt, fixture, cliSummary, cliPath, generateExport, requestReport, same, tempDir } from './harness.js';
+import { captureExports, exportVia } from './checks.js';
 
 const ctx = suite({ label: 'files', generate: '3MB' });
 
@@ -103,6 +105,43 @@ test('a generated mixed export (about 3 MB) matches the CLI, account lane includ
     await app.shot('loaded');
     assertMatchesCli(s, cli);
   });
+});
+
+test('a large export (80 MB, read in two halves at once) matches the CLI; its last day exports the CLI\'s CSV and original records', async (t) => {
+  const dir = tempDir('large');
+  try {
+    const file = await generateExport('80MB', dir);
+    const cli = cliSummary([file]);
+    // `authtrail generate` writes its events in time order: the last day is at the end of the file.
+    const tail = Buffer.alloc(1 << 20);
+    const fd = fs.openSync(file, 'r');
+    fs.readSync(fd, tail, 0, tail.length, fs.fstatSync(fd).size - tail.length);
+    fs.closeSync(fd);
+    const text = tail.toString('latin1');
+    const last = Math.max(
+      ...[...text.matchAll(/"eventTime":"([^"]+)\+0000"/g)].map((m) => Date.parse(`${m[1]}Z`)),
+      ...[...text.matchAll(/"time":(\d{13})\b/g)].map((m) => Number(m[1])),
+    );
+    const from = last - 86_400_000;
+    const to = last + 1;
+    const cliExport = (flag) => execFileSync(cliPath(), ['export', flag, '--from', String(from), '--to', String(to), file], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    const csv = cliExport('--csv');
+    const rows = csv.split('\r\n').length - 2;
+    t.diagnostic(`CLI: events ${cli.events}; the last day ${rows}`);
+    assert.ok(rows > 1000, `the last day holds ${rows} events`);
+    await ctx.withApp('large', async (app) => {
+      const s = await app.loadFiles([file]);
+      assertMatchesCli(s, cli);
+      const status = await app.tid('file-row').locator('.file-status').textContent();
+      assert.match(status, /read in two halves at once, /, 'the second half was read on the other thread and taken over');
+      await captureExports(app);
+      await app.settle(() => app.page.evaluate((f) => { location.hash = f; }, `#from=${from}&to=${to}`), (v) => toInt(v.tableCount, 'table-count') === rows, 'the last day');
+      assert.equal((await exportVia(app, 'export-csv')).text, csv, 'the last day as CSV, against `authtrail export --csv`');
+      assert.equal((await exportVia(app, 'export-ndjson')).text, cliExport('--ndjson'), 'the last day\'s original records, against `authtrail export --ndjson`');
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a truncated gzip file keeps the events before the damage and says so, like the CLI', async (t) => {

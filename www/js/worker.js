@@ -220,6 +220,8 @@ async function readOne(job) {
   let done = 0;
   let last = 0;
   let error = null;
+  /** 2 when the second half was read on the other thread and taken over. */
+  let halves = 1;
   const progress = (fed) => {
     done = fed;
     const now = performance.now();
@@ -250,8 +252,12 @@ async function readOne(job) {
       const part = await second.done;
       clearInterval(waiting);
       apart = null;
-      if (part && !cancelled.has(job.key) && inspector.absorb(id, part)) progress(job.blob.size);
-      else if (!cancelled.has(job.key)) await push(job.blob.slice(split), split, null);
+      if (part && !cancelled.has(job.key) && inspector.absorb(id, part)) {
+        halves = 2;
+        progress(job.blob.size);
+      } else if (!cancelled.has(job.key)) {
+        await push(job.blob.slice(split), split, null);
+      }
     } else {
       stopApart();
     }
@@ -259,7 +265,7 @@ async function readOne(job) {
     await push(job.blob, 0, null);
   }
   const summary = inspector.finish(id);
-  post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, halves, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
 async function answer({ id, method, args }) {
