@@ -147,10 +147,15 @@ async function isGzip(blob) {
 const pieces = fileReader('authtrail-reader');
 
 /**
- * A file at least this large, not gzip, is read in two halves at once:
- * the second on another thread (js/stretch.js), taken over when this one has read the first.
+ * A file at least this large, not gzip, is read in two halves at once: the second on another
+ * thread (js/stretch.js), taken over when this one has read the first.
  */
 const SPLIT_BYTES = 64 << 20;
+/**
+ * ...and at most this large: the second half's events are held twice while they are taken over
+ * (about 100 bytes an event), which the largest files, near the 4 GiB of wasm memory, cannot spare.
+ */
+const SPLIT_MAX_BYTES = 4 * 2 ** 30;
 /** Bytes searched for the line the second half starts with. */
 const SPLIT_SEARCH = 1 << 20;
 
@@ -213,7 +218,7 @@ async function readOne(job) {
   sources[id] = { blob: job.blob, gzip };
   post({ type: 'start', key: job.key, file: id });
   let split = null;
-  if (!gzip && !stretcherBroken && job.blob.size >= SPLIT_BYTES) {
+  if (!gzip && !stretcherBroken && job.blob.size >= SPLIT_BYTES && job.blob.size <= SPLIT_MAX_BYTES) {
     split = await lineStart(job.blob, Math.floor(job.blob.size / 2)).catch(() => null);
   }
   const second = split === null ? null : readApart(job, split);

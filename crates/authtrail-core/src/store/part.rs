@@ -437,20 +437,21 @@ impl Store {
                 next - u32::from(f)
             })
             .collect();
-        keep(&mut self.time, &part.time, &fresh);
-        keep(&mut self.kind, &part.kind, &fresh);
-        keep(&mut self.outcome, &part.outcome, &fresh);
-        keep(&mut self.family, &part.family, &fresh);
-        keep(&mut self.len, &part.len, &fresh);
+        keep(&mut self.time, &part.time, &fresh, kept);
+        keep(&mut self.kind, &part.kind, &fresh, kept);
+        keep(&mut self.outcome, &part.outcome, &fresh, kept);
+        keep(&mut self.family, &part.family, &fresh, kept);
+        keep(&mut self.len, &part.len, &fresh, kept);
         let file = u64::from(file) << 48;
         let loc = part.offset.iter().map(|&o| file | ((o + at) & OFFSET_MASK));
+        self.loc.reserve_exact(kept);
         self.loc
             .extend(loc.zip(&fresh).filter(|(_, &f)| f).map(|(l, _)| l));
-        keep_ids(&mut self.action, &part.action, &fresh, &ids);
-        keep_ids(&mut self.user, &part.user, &fresh, &ids);
-        keep_ids(&mut self.ip, &part.ip, &fresh, &ids);
-        keep_ids(&mut self.geo, &part.geo, &fresh, &geos);
-        keep_ids(&mut self.profile, &part.profile, &fresh, &profiles);
+        keep_ids(&mut self.action, &part.action, &fresh, kept, &ids);
+        keep_ids(&mut self.user, &part.user, &fresh, kept, &ids);
+        keep_ids(&mut self.ip, &part.ip, &fresh, kept, &ids);
+        keep_ids(&mut self.geo, &part.geo, &fresh, kept, &geos);
+        keep_ids(&mut self.profile, &part.profile, &fresh, kept, &profiles);
         let mfa = part.account_mfa.iter().filter(|r| fresh[r.event as usize]);
         self.account_mfa.extend(mfa.map(|r| AccountMfaRecord {
             event: index[r.event as usize],
@@ -477,13 +478,16 @@ impl Store {
     }
 }
 
-/// Appends the values of `src` whose event is `fresh`.
-fn keep<T: Copy>(dst: &mut Vec<T>, src: &[T], fresh: &[bool]) {
+/// Appends the values of `src` whose event is `fresh` (`kept` of them), growing `dst` by just
+/// that: a column doubled past it would hold far more than the store needs, at the largest files.
+fn keep<T: Copy>(dst: &mut Vec<T>, src: &[T], fresh: &[bool], kept: usize) {
+    dst.reserve_exact(kept);
     dst.extend(src.iter().zip(fresh).filter(|(_, &f)| f).map(|(&v, _)| v));
 }
 
-/// Appends the ids of `src` whose event is `fresh`, each as `map` has it.
-fn keep_ids(dst: &mut Vec<u32>, src: &[u32], fresh: &[bool], map: &[u32]) {
+/// As [`keep`], each id as `map` has it.
+fn keep_ids(dst: &mut Vec<u32>, src: &[u32], fresh: &[bool], kept: usize, map: &[u32]) {
+    dst.reserve_exact(kept);
     dst.extend(
         src.iter()
             .zip(fresh)
