@@ -1,6 +1,7 @@
 // Cancelling a large load: the page returns to ready with part of the file, and stays usable.
 //
-// The 60 MB input is written by `authtrail generate --size 60MB` into a temporary directory. The click on
+// The 80 MB input is written by `authtrail generate --size 80MB` into a temporary directory: large enough
+// to be read in two halves at once, so the cancel also stops the second half's worker. The click on
 // cancel-button is made by a MutationObserver in the page the moment the button is there while the page is
 // busy, so the test does not race the (fast) ingest.
 
@@ -8,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { suite, toInt, cliSummary } from './harness.js';
 
-const ctx = suite({ label: 'cancel', generate: '60MB' });
+const ctx = suite({ label: 'cancel', generate: '80MB' });
 
-test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t) => {
+test('cancel: an 80 MB load, read in two halves, can be cancelled and the page stays usable', async (t) => {
   const full = cliSummary([ctx.generated]);
   t.diagnostic(`full file: ${full.events} events`);
   await ctx.withApp('cancel', async (app) => {
@@ -26,11 +27,11 @@ test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t
       });
       mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
     });
-    app.markAction('load 60 MB, then cancel', 'data');
+    app.markAction('load 80 MB, then cancel', 'data');
     const s = await app.settle(
       () => app.tid('file-input').setInputFiles(ctx.generated),
       (x) => x.events !== null,
-      'ready after cancelling the 60 MB load',
+      'ready after cancelling the 80 MB load',
     );
     const clicked = await app.page.evaluate(() => window.__e2eCancel);
     await app.shot('cancelled');
@@ -44,6 +45,11 @@ test('cancel: a 60 MB load can be cancelled and the page stays usable', async (t
         `cancel clicked at ${JSON.stringify(clicked)}; file row: ${rowText}`,
     );
     t.diagnostic(`events kept after cancel: ${events}`);
+    // What is kept is what the first half read: the row says so, never the other half's bytes.
+    const status = await app.tid('file-row').first().locator('.file-status').textContent();
+    const [, read, unit, size] = status.match(/^cancelled after ([\d.]+) (B|KB|MB) of ([\d.]+) MB; what was read is kept$/) ?? [];
+    const readMb = Number(read) / { B: 2 ** 20, KB: 1024, MB: 1 }[unit];
+    assert.ok(read !== undefined && readMb <= Number(size) / 2 + 1, `file status after the cancel: ${status}`);
 
     // Still usable: the demo loads and renders.
     const d = await app.demo();

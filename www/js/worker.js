@@ -222,26 +222,28 @@ async function readOne(job) {
     split = await lineStart(job.blob, Math.floor(job.blob.size / 2)).catch(() => null);
   }
   const second = split === null ? null : readApart(job, split);
-  let done = 0;
   let last = 0;
   let error = null;
   /** 2 when the second half was read on the other thread and taken over. */
   let halves = 1;
-  const progress = (fed) => {
-    done = fed;
+  /** Tells the page the bytes read so far, by both halves, at most every PROGRESS_MS. */
+  const progress = (done) => {
     const now = performance.now();
     if (now - last > PROGRESS_MS) {
       last = now;
       post({ type: 'progress', key: job.key, done, size: job.blob.size });
     }
   };
+  /** The file's bytes in the core: what a cancel keeps (the other half's reading is dropped). */
+  let kept = 0;
   /** Pushes `blob`, the file's text from byte `from` on; false when stopped by a cancel or a failure. */
   const push = async (blob, from, alongside) => {
     try {
       for await (const { bytes, fed } of pieces(blob, gzip)) {
         if (cancelled.has(job.key)) return false;
         inspector.push(id, bytes);
-        progress(from + fed + (alongside?.fed ?? 0));
+        kept = from + fed;
+        progress(kept + (alongside?.fed ?? 0));
       }
       return true;
     } catch (e) {
@@ -259,7 +261,8 @@ async function readOne(job) {
       apart = null;
       if (part && !cancelled.has(job.key) && inspector.absorb(id, part)) {
         halves = 2;
-        progress(job.blob.size);
+        kept = job.blob.size;
+        progress(kept);
       } else if (!cancelled.has(job.key)) {
         await push(job.blob.slice(split), split, null);
       }
@@ -270,7 +273,7 @@ async function readOne(job) {
     await push(job.blob, 0, null);
   }
   const summary = inspector.finish(id);
-  post({ type: 'done', key: job.key, file: id, summary, done, size: job.blob.size, halves, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({ type: 'done', key: job.key, file: id, summary, done: kept, size: job.blob.size, halves, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
 async function answer({ id, method, args }) {

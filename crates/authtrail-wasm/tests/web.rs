@@ -5,7 +5,7 @@
 
 use authtrail_wasm::{
     default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, FileHasher,
-    Inspector,
+    Inspector, StretchReader,
 };
 use js_sys::Uint32Array;
 use serde_json::{json, Value};
@@ -218,6 +218,68 @@ fn event_and_locate_point_at_the_original_json() {
     assert!(text.starts_with(r#"{"id":"l3""#), "{text}");
     assert!(text.ends_with('}'));
     assert!(inspector.event(99).is_err());
+}
+
+/// The export with the text from `split` on read by a StretchReader and taken over (or, when it
+/// is not taken, pushed); returns the inspector, the file's accounting and whether it was taken.
+fn read_in_halves(split: usize) -> (Inspector, Value, bool) {
+    let mut inspector = Inspector::new();
+    let id = inspector.begin_file("export.ndjson");
+    inspector.push(id, &EXPORT.as_bytes()[..split]).unwrap();
+    let mut stretch = StretchReader::new("export.ndjson", JsValue::NULL).unwrap();
+    stretch.push(&EXPORT.as_bytes()[split..]).unwrap();
+    let part = stretch.finish().unwrap();
+    assert!(
+        stretch.push(b"{}").is_err(),
+        "a finished stretch takes nothing more"
+    );
+    let taken = inspector.absorb(id, &part).unwrap();
+    if !taken {
+        inspector.push(id, &EXPORT.as_bytes()[split..]).unwrap();
+    }
+    let file = json_of(inspector.finish(id).unwrap());
+    (inspector, file, taken)
+}
+
+#[wasm_bindgen_test]
+fn a_second_half_read_apart_is_taken_over_as_if_pushed() {
+    let (whole, file) = loaded();
+    // After the failed restore: three login lines.
+    let logins = EXPORT.find(r#"{"id":"l1""#).unwrap();
+    let (mut halves, file2, taken) = read_in_halves(logins);
+    assert!(taken, "plain lines from a line start are taken over");
+    assert_eq!(file2, file);
+    assert_eq!(
+        json_of(halves.summary().unwrap()),
+        json_of(whole.summary().unwrap())
+    );
+    // bob's failure, read by the StretchReader, points into the whole file.
+    halves
+        .select(js(json!({"facets": [["user", ["bob@example.com"]]]})))
+        .unwrap();
+    let index = json_of(halves.rows(0, 1).unwrap())[0]["index"]
+        .as_u64()
+        .unwrap() as u32;
+    let at = json_of(halves.locate(index).unwrap());
+    let offset = at["offset"].as_u64().unwrap() as usize;
+    assert!(EXPORT[offset..].starts_with(r#"{"id":"l3""#));
+
+    // From inside a line, or with the line of text in it: not taken, pushed instead, the same.
+    for split in [logins + 5, EXPORT.find("this line").unwrap()] {
+        let (inspector, file3, taken) = read_in_halves(split);
+        assert!(!taken, "split at {split}");
+        assert_eq!(file3, file);
+        assert_eq!(json_of(inspector.diagnostics(10).unwrap())[0]["line"], 3);
+    }
+
+    let mut inspector = Inspector::new();
+    let id = inspector.begin_file("x.ndjson");
+    let refused = inspector.absorb(id, b"not a part").unwrap_err();
+    let message = js_sys::Error::from(JsValue::from(refused)).message();
+    assert_eq!(
+        String::from(message),
+        "not a stretch read apart by this version of authtrail"
+    );
 }
 
 #[wasm_bindgen_test]
