@@ -1,8 +1,8 @@
 // The module Web Worker that owns the wasm core. It reads files (File.stream(); gzip files
 // through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js;
 // the second half of a large NDJSON file on another thread, js/stretch.js), pushes their bytes or
-// text into the core, reports progress, answers the page's small questions, and reads the original JSON of one event back
-// from the file on demand. The page never parses anything.
+// text into the core, reports progress, answers the page's small questions, and reads the
+// original JSON of one event back from the file on demand. The page never parses anything.
 
 import { fileReader, GzipDamaged } from './pieces.js';
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
@@ -197,6 +197,19 @@ function readApart(job, split) {
   return apart;
 }
 
+/**
+ * Has the core take over a second half's part; false when it may not (the file is then read on
+ * from the split as usual), also when the part cannot be read, which only a fault could cause.
+ */
+function takeOver(id, part) {
+  try {
+    return inspector.absorb(id, part);
+  } catch (e) {
+    console.warn(`authtrail: the second half is read again: ${errorText(e)}`);
+    return false;
+  }
+}
+
 /** Stops the second half under way, if any: its part is not taken. */
 function stopApart() {
   if (!apart) return;
@@ -259,7 +272,7 @@ async function readOne(job) {
       const part = await second.done;
       clearInterval(waiting);
       apart = null;
-      if (part && !cancelled.has(job.key) && inspector.absorb(id, part)) {
+      if (part && !cancelled.has(job.key) && takeOver(id, part)) {
         halves = 2;
         kept = job.blob.size;
         progress(kept);
