@@ -1,7 +1,7 @@
 // Cancelling a large load: the page returns to ready with part of the file, and stays usable.
 //
 // The 80 MB input is written by `authtrail generate --size 80MB` into a temporary directory: large enough
-// to be read in two halves at once, so the cancel also stops the second half's worker. The click on
+// to be read in parts at once, so the cancel also stops the other parts' workers. The click on
 // cancel-button is made by a MutationObserver in the page the moment the button is there while the page is
 // busy, so the test does not race the (fast) ingest.
 
@@ -11,7 +11,7 @@ import { suite, toInt, cliSummary } from './harness.js';
 
 const ctx = suite({ label: 'cancel', generate: '80MB' });
 
-test('cancel: an 80 MB load, read in two halves, can be cancelled and the page stays usable', async (t) => {
+test('cancel: an 80 MB load, read in parts at once, can be cancelled and the page stays usable', async (t) => {
   const full = cliSummary([ctx.generated]);
   t.diagnostic(`full file: ${full.events} events`);
   await ctx.withApp('cancel', async (app) => {
@@ -45,7 +45,7 @@ test('cancel: an 80 MB load, read in two halves, can be cancelled and the page s
         `cancel clicked at ${JSON.stringify(clicked)}; file row: ${rowText}`,
     );
     t.diagnostic(`events kept after cancel: ${events}`);
-    // What is kept is what the first half read: the row says so, never the other half's bytes.
+    // What is kept is what the core's worker read: the row says so, never the other parts' bytes.
     const status = await app.tid('file-row').first().locator('.file-status').textContent();
     const [, read, unit, size] = status.match(/^cancelled after ([\d.]+) (B|KB|MB) of ([\d.]+) MB; what was read is kept$/) ?? [];
     const readMb = Number(read) / { B: 2 ** 20, KB: 1024, MB: 1 }[unit];

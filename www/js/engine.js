@@ -45,7 +45,7 @@ export function ask(method, ...args) {
 /** Hands files to the worker, to be read with `options` (caps and subset); returns their keys in order. */
 export function read(files, options = null) {
   const list = [...files].map((file) => ({ key: `f${nextKey++}`, file }));
-  worker.postMessage({ type: 'files', files: list, options });
+  worker.postMessage({ type: 'files', files: list, options, threads: navigator.hardwareConcurrency });
   return list.map((f) => f.key);
 }
 

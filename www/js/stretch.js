@@ -1,8 +1,8 @@
-// The worker that reads the second half of a large NDJSON file, from the start of a line, while
-// the core's worker (js/worker.js, which starts it) reads the first half: into a StretchReader of
-// a wasm instance of its own, on the machine's other core. The core's worker then takes its events
-// and accounting over (Inspector.absorb) as if it had read them itself, or, when the file is not
-// plain NDJSON lines, reads that half after all.
+// A worker that reads a later part of a large NDJSON file (from the start of a line to the start
+// of the next part, or the end) while the core's worker (js/worker.js, which starts it) reads what
+// comes before: into a StretchReader of a wasm instance of its own, on another core. The core's
+// worker then takes its events and accounting over (Inspector.absorb) as if it had read them
+// itself, or, when the part is not plain NDJSON lines, reads that part after all.
 //
 // Messages, each with the read's `id`: in, `{ type: 'read', id, blob, name, options }` (`options`:
 // the limits the file is read with), or `{ type: 'stop', id }`; out, `{ type: 'progress', id, fed }`

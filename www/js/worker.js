@@ -1,6 +1,6 @@
 // The module Web Worker that owns the wasm core. It reads files (File.stream(); gzip files
 // through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js;
-// the second half of a large NDJSON file on another thread, js/stretch.js), pushes their bytes or
+// the later parts of a large NDJSON file on other threads, js/stretch.js), pushes their bytes or
 // text into the core, reports progress, answers the page's small questions, and reads the
 // original JSON of one event back from the file on demand. The page never parses anything.
 
@@ -81,7 +81,7 @@ self.onmessage = async ({ data }) => {
   }
   switch (data.type) {
     case 'files':
-      for (const { key, file } of data.files) enqueue(key, file.name, file, data.options);
+      for (const { key, file } of data.files) enqueue(key, file.name, file, data.options, data.threads);
       pump();
       break;
     case 'demo': {
@@ -97,7 +97,7 @@ self.onmessage = async ({ data }) => {
     }
     case 'cancel':
       cancelled.add(data.key);
-      if (apart?.key === data.key) stopApart();
+      stopApart(data.key);
       break;
     case 'ask':
       answer(data);
@@ -107,9 +107,13 @@ self.onmessage = async ({ data }) => {
   }
 };
 
-/** `options`: the caps and subset the file is read with (Inspector.set_options), null for the defaults. */
-function enqueue(key, name, blob, options = null) {
-  queue.push({ key, name, blob, options });
+/**
+ * `options`: the caps and subset the file is read with (Inspector.set_options), null for the
+ * defaults; `threads`: the machine's (the page's `navigator.hardwareConcurrency`), which bounds the
+ * parts a large file is read in at once.
+ */
+function enqueue(key, name, blob, options = null, threads = 1) {
+  queue.push({ key, name, blob, options, threads });
   post({ type: 'queued', key, name, size: blob.size });
 }
 
@@ -147,38 +151,52 @@ async function isGzip(blob) {
 const pieces = fileReader('authtrail-reader');
 
 /**
- * A file at least this large, not gzip, is read in two halves at once: the second on another
- * thread (js/stretch.js), taken over when this one has read the first.
+ * A file at least this large, not gzip, is read in parts at once, one per thread the machine has
+ * (`threads`, from the page), at most MAX_PARTS, each at least PART_BYTES: the first by this
+ * worker, each other one on a thread of its own (js/stretch.js) and taken over by the core in turn
+ * once this worker has read what comes before it.
  */
 const SPLIT_BYTES = 64 << 20;
+const MAX_PARTS = 4;
+const PART_BYTES = 16 << 20;
 /**
- * ...and at most this large: the second half's events are held twice while they are taken over
- * (about 100 bytes an event), which the largest files, near the 4 GiB of wasm memory, cannot spare.
+ * ...and at most this large: a part's events are held twice while they are taken over (about 100
+ * bytes an event), which the largest files, near the 4 GiB of wasm memory, cannot spare.
  */
 const SPLIT_MAX_BYTES = 4 * 2 ** 30;
-/** Bytes searched for the line the second half starts with. */
+/** Bytes searched for the line a part starts with. */
 const SPLIT_SEARCH = 1 << 20;
 
-/** Reads the second half of a large file (js/stretch.js), started with this worker to be warm. */
-const stretcher = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: 'authtrail-stretch' });
-/** Second halves asked of it so far (each one's id). */
-let stretches = 0;
 /**
- * The second half under way: `{ id, key, fed, done, finish }` (`key`: its file's; `fed`: its bytes
- * read so far; `done`: resolves to its part, or null when it was stopped or failed).
+ * The workers that read the later parts of a large file (js/stretch.js), each with its wasm
+ * instance and reader: the first started with this worker, so that it is warm when a large file
+ * comes, the others when a file first needs them. Each is `{ worker, broken, read }`, `read` the
+ * part under way: `{ id, key, fed, done, finish }` (`key`: its file's; `fed`: its bytes read so
+ * far; `done`: resolves to its part, or null when it was stopped or failed).
  */
-let apart = null;
-let stretcherBroken = false;
-stretcher.onmessage = ({ data }) => {
-  if (apart?.id !== data.id) return;
-  if (data.type === 'progress') apart.fed = data.fed;
-  else apart.finish(data.type === 'part' ? data.bytes : null);
-};
-stretcher.onerror = (e) => {
-  e.preventDefault();
-  stretcherBroken = true;
-  apart?.finish(null);
-};
+const stretchers = [];
+/** Parts asked of them so far (each one's id). */
+let stretches = 0;
+
+function stretcher(k) {
+  while (stretchers.length <= k) {
+    const s = { worker: null, broken: false, read: null };
+    s.worker = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
+    s.worker.onmessage = ({ data }) => {
+      if (s.read?.id !== data.id) return;
+      if (data.type === 'progress') s.read.fed = data.fed;
+      else s.read.finish(data.type === 'part' ? data.bytes : null);
+    };
+    s.worker.onerror = (e) => {
+      e.preventDefault();
+      s.broken = true;
+      s.read?.finish(null);
+    };
+    stretchers.push(s);
+  }
+  return stretchers[k];
+}
+stretcher(0);
 
 /** Where the first line that starts at or after `at` starts, or null. */
 async function lineStart(blob, at) {
@@ -187,35 +205,52 @@ async function lineStart(blob, at) {
   return nl < 0 || at + nl + 1 >= blob.size ? null : at + nl + 1;
 }
 
-/** Starts reading the text of `job`'s file from `split` on, on the other thread. */
-function readApart(job, split) {
+/** Where the parts of `job`'s file start: `[0]` when it is read in one piece. */
+async function partStarts(job, gzip) {
+  const size = job.blob.size;
+  const n = Math.min(MAX_PARTS, job.threads ?? 1, Math.floor(size / PART_BYTES));
+  const starts = [0];
+  if (gzip || n < 2 || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return starts;
+  for (let k = 1; k < n && !stretcher(k - 1).broken; k++) {
+    const at = await lineStart(job.blob, Math.floor((size * k) / n)).catch(() => null);
+    if (at === null || at <= starts.at(-1)) break;
+    starts.push(at);
+  }
+  return starts;
+}
+
+/** Starts reading `job`'s text from `from` to `to` on the `k`th other thread; returns the read. */
+function readApart(job, k, from, to) {
+  const s = stretcher(k);
   const id = ++stretches;
   let finish;
   const done = new Promise((resolve) => { finish = resolve; });
-  apart = { id, key: job.key, fed: 0, done, finish };
-  stretcher.postMessage({ type: 'read', id, blob: job.blob.slice(split), name: job.name, options: job.options });
-  return apart;
+  s.read = { id, key: job.key, fed: 0, done, finish };
+  s.worker.postMessage({ type: 'read', id, blob: job.blob.slice(from, to), name: job.name, options: job.options });
+  return s.read;
 }
 
 /**
- * Has the core take over a second half's part; false when it may not (the file is then read on
- * from the split as usual), also when the part cannot be read, which only a fault could cause.
+ * Has the core take over a part; false when it may not (the file is then read on from where the
+ * part starts, as usual), also when the part cannot be read, which only a fault could cause.
  */
 function takeOver(id, part) {
   try {
     return inspector.absorb(id, part);
   } catch (e) {
-    console.warn(`authtrail: the second half is read again: ${errorText(e)}`);
+    console.warn(`authtrail: a part is read again: ${errorText(e)}`);
     return false;
   }
 }
 
-/** Stops the second half under way, if any: its part is not taken. */
-function stopApart() {
-  if (!apart) return;
-  stretcher.postMessage({ type: 'stop', id: apart.id });
-  apart.finish(null);
-  apart = null;
+/** Stops the parts of file `key` still read on other threads: they are not taken. */
+function stopApart(key) {
+  for (const s of stretchers) {
+    if (s.read?.key !== key) continue;
+    s.worker.postMessage({ type: 'stop', id: s.read.id });
+    s.read.finish(null);
+    s.read = null;
+  }
 }
 
 /** Reads one file into the core; a cancelled or failed read is finished too (what was read stays). */
@@ -230,33 +265,33 @@ async function readOne(job) {
   const id = gzip ? inspector.begin_gzip_file(job.name, job.blob.size) : inspector.begin_file(job.name);
   sources[id] = { blob: job.blob, gzip };
   post({ type: 'start', key: job.key, file: id });
-  let split = null;
-  if (!gzip && !stretcherBroken && job.blob.size >= SPLIT_BYTES && job.blob.size <= SPLIT_MAX_BYTES) {
-    split = await lineStart(job.blob, Math.floor(job.blob.size / 2)).catch(() => null);
-  }
-  const second = split === null ? null : readApart(job, split);
+  const size = job.blob.size;
+  const starts = await partStarts(job, gzip);
+  const ends = [...starts.slice(1), size];
+  const apart = starts.slice(1).map((from, k) => readApart(job, k, from, ends[k + 1]));
   let last = 0;
   let error = null;
-  /** 2 when the second half was read on the other thread and taken over. */
-  let halves = 1;
-  /** Tells the page the bytes read so far, by both halves, at most every PROGRESS_MS. */
-  const progress = (done) => {
+  /** The parts the file was read in, when all the later ones were taken over. */
+  let parts = 1;
+  /** The file's bytes in the core: what a cancel keeps (the other parts' reading is dropped). */
+  let kept = 0;
+  /** Tells the page the bytes read so far, by every thread, at most every PROGRESS_MS. */
+  const progress = (force = false) => {
     const now = performance.now();
-    if (now - last > PROGRESS_MS) {
+    if (force || now - last > PROGRESS_MS) {
       last = now;
-      post({ type: 'progress', key: job.key, done, size: job.blob.size });
+      const done = kept + apart.reduce((sum, r) => sum + (r?.fed ?? 0), 0);
+      post({ type: 'progress', key: job.key, done: Math.min(done, size), size });
     }
   };
-  /** The file's bytes in the core: what a cancel keeps (the other half's reading is dropped). */
-  let kept = 0;
   /** Pushes `blob`, the file's text from byte `from` on; false when stopped by a cancel or a failure. */
-  const push = async (blob, from, alongside) => {
+  const push = async (blob, from) => {
     try {
       for await (const { bytes, fed } of pieces(blob, gzip)) {
         if (cancelled.has(job.key)) return false;
         inspector.push(id, bytes);
         kept = from + fed;
-        progress(kept + (alongside?.fed ?? 0));
+        progress();
       }
       return true;
     } catch (e) {
@@ -266,27 +301,26 @@ async function readOne(job) {
       return false;
     }
   };
-  if (second) {
-    if (await push(job.blob.slice(0, split), 0, second)) {
-      const waiting = setInterval(() => progress(split + second.fed), PROGRESS_MS);
-      const part = await second.done;
-      clearInterval(waiting);
-      apart = null;
-      if (part && !cancelled.has(job.key) && takeOver(id, part)) {
-        halves = 2;
-        kept = job.blob.size;
-        progress(kept);
-      } else if (!cancelled.has(job.key)) {
-        await push(job.blob.slice(split), split, null);
-      }
+  let ok = await push(job.blob.slice(0, ends[0]), 0);
+  for (let k = 0; ok && k < apart.length; k++) {
+    const read = apart[k];
+    const waiting = setInterval(progress, PROGRESS_MS);
+    const part = await read.done;
+    clearInterval(waiting);
+    apart[k] = null;
+    if (cancelled.has(job.key)) ok = false;
+    else if (part && takeOver(id, part)) {
+      kept = ends[k + 1];
+      progress(true);
     } else {
-      stopApart();
+      parts = 0;
+      ok = await push(job.blob.slice(starts[k + 1], ends[k + 1]), starts[k + 1]);
     }
-  } else {
-    await push(job.blob, 0, null);
   }
+  stopApart(job.key);
+  if (parts) parts = starts.length;
   const summary = inspector.finish(id);
-  post({ type: 'done', key: job.key, file: id, summary, done: kept, size: job.blob.size, halves, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({ type: 'done', key: job.key, file: id, summary, done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
 async function answer({ id, method, args }) {

@@ -176,31 +176,44 @@ fn published_samples_get_the_result_they_deserve() {
     );
 }
 
-/// Reads `bytes` as the page reads a large file on two threads: the text before `split` pushed,
-/// the rest read apart into a stretch, carried over as bytes and taken over; when it is not taken
-/// over, the rest is pushed after all. Returns the store and whether it was taken over.
-fn ingest_split(name: &str, bytes: &[u8], split: usize, options: &Options) -> (Store, bool) {
+/// Reads `bytes` as the page reads a large file on several threads: the text before `splits[0]`
+/// pushed, each part from one split to the next (or the end) read apart into a stretch, carried
+/// over as bytes and taken over in turn; a part not taken over is pushed after all. Returns the
+/// store and how many parts were taken over.
+fn ingest_parts(name: &str, bytes: &[u8], splits: &[usize], options: &Options) -> (Store, usize) {
     let mut store = Store::new();
     let mut ing = Ingest::with_options(&mut store, name, options);
-    ing.push(&mut store, &bytes[..split]);
-    let mut apart = Store::for_stretch();
-    let mut rest = Ingest::with_options(&mut apart, name, options);
-    for chunk in bytes[split..].chunks(977) {
-        rest.push(&mut apart, chunk);
-    }
-    let stretch = rest.end_stretch(&mut apart);
-    let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part reads back");
-    let taken = ing.absorb(&mut store, &part);
-    if !taken {
-        ing.push(&mut store, &bytes[split..]);
+    ing.push(&mut store, &bytes[..splits[0]]);
+    let mut taken = 0;
+    for (k, &from) in splits.iter().enumerate() {
+        let to = splits.get(k + 1).copied().unwrap_or(bytes.len());
+        let mut apart = Store::for_stretch();
+        let mut rest = Ingest::with_options(&mut apart, name, options);
+        for chunk in bytes[from..to].chunks(977) {
+            rest.push(&mut apart, chunk);
+        }
+        let stretch = rest.end_stretch(&mut apart);
+        let part =
+            Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part reads back");
+        if ing.absorb(&mut store, &part) {
+            taken += 1;
+        } else {
+            ing.push(&mut store, &bytes[from..to]);
+        }
     }
     let f = ing.finish(&mut store);
     assert_eq!(
         f.records,
         f.events + f.duplicates + f.errors + f.outside_subset + f.over_cap,
-        "{name} split at {split}: accounting identity"
+        "{name} split at {splits:?}: accounting identity"
     );
     (store, taken)
+}
+
+/// [`ingest_parts`] in two parts: whether the second was taken over.
+fn ingest_split(name: &str, bytes: &[u8], split: usize, options: &Options) -> (Store, bool) {
+    let (store, taken) = ingest_parts(name, bytes, &[split], options);
+    (store, taken == 1)
 }
 
 /// Where lines start, but the first.
@@ -226,6 +239,12 @@ fn a_stretch_read_apart_and_taken_over_changes_nothing() {
             .collect();
         // Inside a line: never taken over.
         splits.push(bytes.len() / 2 + usize::from(bytes.get(bytes.len() / 2) == Some(&b'\n')));
+        // All at once, in order: parts taken over in turn, or pushed between them.
+        let mut all = splits.clone();
+        all.sort_unstable();
+        all.dedup();
+        let (store, _) = ingest_parts(&name, &bytes, &all, &Options::default());
+        assert_eq!(fingerprint(&store), whole, "{name} in parts from {all:?}");
         for split in splits {
             let (store, ok) = ingest_split(&name, &bytes, split, &Options::default());
             assert_eq!(fingerprint(&store), whole, "{name} split at byte {split}");
@@ -280,6 +299,11 @@ fn duplicates_across_the_split_count_once() {
         "the repeated lines are duplicates: {}",
         store.duplicates()
     );
+    assert_eq!(fingerprint(&store), fingerprint(&whole));
+    // In four parts, each taken over in turn.
+    let quarters: Vec<usize> = (1..4).map(|k| starts[k * starts.len() / 4]).collect();
+    let (store, taken) = ingest_parts("gen.ndjson", &bytes, &quarters, &Options::default());
+    assert_eq!(taken, 3, "three later parts taken over");
     assert_eq!(fingerprint(&store), fingerprint(&whole));
 
     // An events cap the whole file stays under changes nothing; one it reaches is met by

@@ -57,7 +57,7 @@ export function createFileList({ list, onCancel }) {
     if (r) r.status.textContent = 'reading';
   }
 
-  function done(key, { summary, done: read, size, halves, cancelled, error }) {
+  function done(key, { summary, done: read, size, parts, cancelled, error }) {
     const r = rows.get(key);
     if (!r) return;
     // Full when read to the end, also for an empty file (max 1, as there is no 0 of 0).
@@ -71,7 +71,7 @@ export function createFileList({ list, onCancel }) {
       ? error
       : cancelled
         ? `cancelled after ${bytes(read)} of ${bytes(size)}; what was read is kept`
-        : `${bytes(size)} read${halves === 2 ? ' in two halves at once' : ''}, ${count(summary.records)} records`;
+        : `${bytes(size)} read${parts > 1 ? ` in ${parts} parts at once` : ''}, ${count(summary.records)} records`;
     r.row.classList.remove('busy');
     r.row.classList.toggle('cancelled', Boolean(cancelled));
     r.row.classList.toggle('has-errors', summary.errors > 0 || Boolean(error));
