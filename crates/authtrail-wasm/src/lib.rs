@@ -123,8 +123,9 @@ fn options_from(options: JsValue) -> Result<limits::Options, JsError> {
         .map_err(|e| JsError::new(&format!("invalid limits: {e}")))
 }
 
-/// Reads the rest of a large file on another thread, from the start of a line to its end, for
-/// the [`Inspector`] reading the text before it to take over ([`Inspector::absorb`]).
+/// Reads a later part of a large file on another thread, from the start of a line to the next
+/// part's or the end, for the [`Inspector`] reading the text before it to take over
+/// ([`Inspector::absorb`]).
 ///
 /// ```js
 /// const stretch = new StretchReader('export.ndjson', options);
@@ -242,11 +243,11 @@ impl Inspector {
         Ok(())
     }
 
-    /// Takes over the rest of file `id`, read apart from where the pushed text ends
+    /// Takes over the next stretch of file `id`, read apart from where the pushed text ends
     /// ([`StretchReader`]; `part` is what its `finish` gave): true when taken, as if the text had
     /// been pushed here; false when it could read differently (the pushed text does not end with
-    /// a whole line, or either side is not plain NDJSON lines, or an events cap applies), and
-    /// then the rest is to be pushed.
+    /// a whole line, or the stretch is not plain NDJSON lines, or the events cap could leave
+    /// events out), and then that text is to be pushed.
     pub fn absorb(&mut self, id: u16, part: &[u8]) -> Result<bool, JsError> {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         let part = Part::from_bytes(part).map_err(|e| JsError::new(&e))?;

@@ -493,8 +493,8 @@ impl Ingest {
         self.counts
     }
 
-    /// Ends a stretch of a file read on its own, from the start of a line to the file's end (the
-    /// page reads a large file's second half on another thread): reads what is left, as
+    /// Ends a stretch of a file read on its own, from the start of a line to the file's end or
+    /// the next stretch's start (the page reads a large file's later parts on other threads): reads what is left, as
     /// [`Ingest::finish`] does, and returns what the [`Ingest`] of the text before it needs to
     /// take the stretch over ([`Ingest::absorb`]). The collector is not told the file is done.
     pub fn end_stretch<C: Collector + ?Sized>(mut self, collector: &mut C) -> Stretch {
@@ -522,10 +522,10 @@ impl Ingest {
         }
     }
 
-    /// Takes over `part`, the rest of this file read on its own from where the text pushed so
-    /// far ends ([`Ingest::end_stretch`] into a [`Store::for_stretch`]): its events join the store
-    /// (those already in it count as duplicates) and its accounting this file's, as if its text
-    /// had been pushed here. Returns false, taking nothing, when the result could differ from
+    /// Takes over `part`, the next stretch of this file read on its own from where the text
+    /// pushed so far ends ([`Ingest::end_stretch`] into a [`Store::for_stretch`]): its events
+    /// join the store (those already in it count as duplicates) and its accounting this file's,
+    /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
     /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out.
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {

@@ -1,5 +1,5 @@
-//! A stretch of a large file read on another thread (the page reads the second half of a large
-//! NDJSON file on a second core): read into a store of its own ([`Store::for_stretch`]), carried
+//! A stretch of a large file read on another thread (the page reads the later parts of a large
+//! NDJSON file on other cores): read into a store of its own ([`Store::for_stretch`]), carried
 //! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
