@@ -112,7 +112,7 @@ fn rows<const W: usize, R>(bytes: &[u8], row: impl Fn([u32; W]) -> R) -> Vec<R> 
 const MALFORMED: &str = "a stretch read apart is malformed";
 
 impl Part {
-    /// The part as bytes, section by section ([`SECTIONS`]).
+    /// The part as bytes, section by section (`SECTIONS` of them).
     pub fn to_bytes(&self) -> Vec<u8> {
         let s = &self.stretch;
         let counts = [
