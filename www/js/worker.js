@@ -184,13 +184,18 @@ function stretcher(k) {
     s.worker = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
     s.worker.onmessage = ({ data }) => {
       if (s.read?.id !== data.id) return;
-      if (data.type === 'progress') s.read.fed = data.fed;
-      else s.read.finish(data.type === 'part' ? data.bytes : null);
+      if (data.type === 'progress') {
+        s.read.fed = data.fed;
+        return;
+      }
+      s.read.finish(data.type === 'part' ? data.bytes : null);
+      s.read = null;
     };
     s.worker.onerror = (e) => {
       e.preventDefault();
       s.broken = true;
       s.read?.finish(null);
+      s.read = null;
     };
     stretchers.push(s);
   }
