@@ -403,13 +403,18 @@ impl Ingest {
     }
 
     fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
+        self.file_diagnostic(collector, problem.to_string());
+    }
+
+    /// A diagnostic about the whole file, counted as one unreadable record.
+    fn file_diagnostic<C: Collector + ?Sized>(&mut self, collector: &mut C, message: String) {
         self.counts.records += 1;
         self.counts.errors += 1;
         collector.diagnostic(Diagnostic {
             file: self.file,
             line: 0,
             offset: 0,
-            message: problem.to_string(),
+            message,
         });
     }
 
@@ -476,14 +481,7 @@ impl Ingest {
             } else {
                 "the file holds no JSON records (only whitespace)"
             };
-            self.counts.records += 1;
-            self.counts.errors += 1;
-            collector.diagnostic(Diagnostic {
-                file: self.file,
-                line: 0,
-                offset: 0,
-                message: what.to_owned(),
-            });
+            self.file_diagnostic(collector, what.to_owned());
         }
         self.counts.format = self.seen.format(self.framer.shape());
         self.counts.note = self
