@@ -1,13 +1,14 @@
 // The single-file build (dist/authtrail.html, written by `cargo xtask dist`) opened straight from disk
 // (file://), as an air-gapped reviewer would: the page boots, the demo and the detail pane work, export
-// files read with the CLI's counts, and the page makes no request at all (only the file itself and the
-// blob: URL of its worker), under a CSP that allows its inline script and style by hash only.
+// files read with the CLI's counts (a large one in parts, on workers sharing the one embedded wasm),
+// and the page makes no request at all (only the file itself and the blob: URL of its worker), under
+// a CSP that allows its inline script and style by hash only.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
-import { launch, withApp, fileSite, requireDist, SINGLE_FILE, fixture, cliSummary, same } from './harness.js';
+import { launch, withApp, fileSite, requireDist, SINGLE_FILE, fixture, cliSummary, generateExport, same, tempDir } from './harness.js';
 import { checkDemo, checkCountsMatchCli } from './checks.js';
 
 let browser;
@@ -42,6 +43,26 @@ test('single file: one file, nothing it would have to fetch, its CSP allows exac
   const csp = parseCsp(html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/)[1]);
   same(csp['script-src'], [...scripts, "'wasm-unsafe-eval'"], 'script-src: the inline script by hash, and wasm');
   same(csp['style-src'], blocks('style'), 'style-src: the inline styles by hash');
+});
+
+test('single file: it carries the wasm once; a large export is read in 2 parts at once, the later one by a worker handed the compiled wasm', async (t) => {
+  const html = fs.readFileSync(SINGLE_FILE, 'utf8');
+  // "\0asm" in base64: the start of the embedded wasm.
+  assert.equal(html.split('AGFzbQ').length - 1, 1, 'the wasm is embedded once');
+  const dir = tempDir('single-large');
+  try {
+    const file = await generateExport('80MB', dir);
+    const cli = cliSummary([file]);
+    await withApp(browser, fileSite(SINGLE_FILE), 'single-file-large', async (app) => {
+      const s = await app.loadFiles([file]);
+      checkCountsMatchCli(s, cli);
+      const status = await app.tid('file-row').locator('.file-status').textContent();
+      t.diagnostic(status);
+      assert.match(status, /read in 2 parts at once, /, 'the later part was read by the part worker and taken over');
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('single file: from file:// the demo and dropped files work, with no request at all', async (t) => {

@@ -4,8 +4,9 @@
 // worker then takes its events and accounting over (Inspector.absorb) as if it had read them
 // itself, or, when the part is not plain NDJSON lines, reads that part after all.
 //
-// Messages, each with the read's `id`: in, `{ type: 'read', id, blob, name, options }` (`options`:
-// the limits the file is read with), or `{ type: 'stop', id }`; out, `{ type: 'progress', id, fed }`
+// Messages: in, first `{ type: 'wasm', module }` (the core's worker's compiled wasm, instantiated
+// here), then, each with the read's `id`, `{ type: 'read', id, blob, name, options }` (`options`:
+// the limits the file is read with) or `{ type: 'stop', id }`; out, `{ type: 'progress', id, fed }`
 // after each piece, then `{ type: 'part', id, bytes }` (what StretchReader.finish gives) or
 // `{ type: 'failed', id, message }`.
 
@@ -16,11 +17,14 @@ const errorText = (e) => (e && e.message) || String(e);
 
 const pieces = fileReader('authtrail-stretch-reader');
 
+let arrived;
+const wasmModule = new Promise((resolve) => { arrived = resolve; });
+
 /**
- * Once started, reads a small generated export, as the core's worker does: the browser optimizes a
- * wasm function only once it has run hot, here as in every worker.
+ * Once the module is instantiated, reads a small generated export, as the core's worker does: the
+ * browser optimizes a wasm function only once it has run hot, here as in every worker.
  */
-const ready = init().then(() => {
+const ready = wasmModule.then((module) => init({ module_or_path: module })).then(() => {
   const warm = new StretchReader('warm-up.ndjson', null);
   try {
     warm.push(demo_bytes(3_000_000));
@@ -33,6 +37,10 @@ const ready = init().then(() => {
 const stopped = new Set();
 
 self.onmessage = async ({ data }) => {
+  if (data.type === 'wasm') {
+    arrived(data.module);
+    return;
+  }
   if (data.type === 'stop') {
     stopped.add(data.id);
     return;

@@ -9,6 +9,8 @@ import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_b
 
 /** @type {Inspector} */
 let inspector;
+/** The compiled wasm, handed to each part's worker (js/stretch.js). */
+let wasmModule;
 /** The wasm instance's linear memory (its size is reported with each finished file). */
 let memory;
 /** Per store file index: the Blob and how to find bytes in it. */
@@ -25,6 +27,10 @@ const errorText = (e) => (e && e.message) || String(e);
 const ready = init()
   .then((wasm) => {
     memory = wasm.memory;
+    // wasm-bindgen keeps the compiled module on its init function: the part workers instantiate
+    // it instead of fetching and compiling the wasm again (the single-file page carries it once).
+    wasmModule = init.__wbindgen_wasm_module;
+    for (const s of stretchers) s.worker.postMessage({ type: 'wasm', module: wasmModule });
     inspector = new Inspector();
     post({ type: 'ready' });
     warmUp();
@@ -169,8 +175,9 @@ const SPLIT_SEARCH = 1 << 20;
 
 /**
  * The workers that read the later parts of a large file (js/stretch.js), each with its wasm
- * instance and reader: the first started with this worker, so that it is warm when a large file
- * comes, the others when a file first needs them. Each is `{ worker, broken, read }`, `read` the
+ * instance (of this worker's compiled module, which it is sent first) and reader: the first started
+ * with this worker, so that it is warm when a large file comes, the others when a file first needs
+ * them. Each is `{ worker, broken, read }`, `read` the
  * part under way: `{ id, key, fed, done, finish }` (`key`: its file's; `fed`: its bytes read so
  * far; `done`: resolves to its part, or null when it was stopped or failed).
  */
@@ -197,6 +204,7 @@ function stretcher(k) {
       s.read?.finish(null);
       s.read = null;
     };
+    if (wasmModule) s.worker.postMessage({ type: 'wasm', module: wasmModule });
     stretchers.push(s);
   }
   return stretchers[k];

@@ -18,7 +18,10 @@
 //!   in the page's graph and in a worker's (the URL is then made in the worker's own script).
 //! - in a worker's graph, `import.meta.url` -> `self.location.href` (what it means in a classic
 //!   worker), and the default export (`init`) of wasm-bindgen glue (`x.js` with `x_bg.wasm` beside
-//!   it) is handed the embedded wasm bytes when called without an argument.
+//!   it) is handed the embedded wasm bytes when called without an argument. The bytes are embedded
+//!   once, in the first worker bundled that imports the glue; in the others, `init` must be handed
+//!   the module (the page's core worker sends its compiled module to the workers it starts), and
+//!   `init.__wbindgen_wasm_module` (the compiled module, kept by wasm-bindgen) is passed through.
 
 use anyhow::{bail, Context, Result};
 use base64::Engine;
@@ -139,6 +142,8 @@ pub struct Bundler<'a> {
     modules: HashMap<PathBuf, Module>,
     /// Worker entries met in the page's graph, bundled on their own.
     workers: Vec<PathBuf>,
+    /// Whether another bundle of the page already carries the wasm bytes.
+    wasm_embedded: bool,
 }
 
 impl<'a> Bundler<'a> {
@@ -149,7 +154,14 @@ impl<'a> Bundler<'a> {
             order: Vec::new(),
             modules: HashMap::new(),
             workers: Vec::new(),
+            wasm_embedded: false,
         }
+    }
+
+    /// Whether this bundle may leave the wasm bytes out: another one carries them.
+    fn wasm_embedded(mut self, embedded: bool) -> Self {
+        self.wasm_embedded = embedded;
+        self
     }
 
     fn var(&self, path: &Path) -> String {
@@ -406,8 +418,10 @@ impl<'a> Bundler<'a> {
         })
     }
 
-    /// The bundle of `entry` (relative to the root), and the worker entries it starts.
-    fn build(mut self, entry: &Path) -> Result<(String, Vec<PathBuf>)> {
+    /// The bundle of `entry` (relative to the root), the worker entries it starts, and whether it
+    /// carries the wasm bytes.
+    fn build(mut self, entry: &Path) -> Result<(String, Vec<PathBuf>, bool)> {
+        let mut embedded = false;
         self.add(entry, &mut Vec::new())?;
         let mut out = String::new();
         for path in &self.order {
@@ -422,8 +436,6 @@ impl<'a> Bundler<'a> {
                 .map(|(name, local)| format!("get {name}() {{ return {local}; }}"))
                 .collect();
             if let Some(wasm) = &m.wasm {
-                let bytes = std::fs::read(self.root.join(wasm))
-                    .with_context(|| format!("reading {}", wasm.display()))?;
                 let local = m
                     .exports
                     .iter()
@@ -437,19 +449,36 @@ impl<'a> Bundler<'a> {
                     .1
                     .clone();
                 getters.retain(|g| !g.starts_with("get default()"));
+                if self.wasm_embedded {
+                    writeln!(
+                        out,
+                        "const __authtrail_init = (arg) => {{\n  \
+                           if (arg !== undefined) return {local}(arg);\n  \
+                           throw new Error('this worker is handed the compiled wasm: the single file carries it once');\n\
+                         }};"
+                    )?;
+                } else {
+                    let bytes = std::fs::read(self.root.join(wasm))
+                        .with_context(|| format!("reading {}", wasm.display()))?;
+                    writeln!(
+                        out,
+                        "const __authtrail_wasm_base64 = {};\n\
+                         const __authtrail_init = (arg) => {{\n  \
+                           if (arg !== undefined) return {local}(arg);\n  \
+                           const text = atob(__authtrail_wasm_base64);\n  \
+                           const bytes = new Uint8Array(text.length);\n  \
+                           for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);\n  \
+                           return {local}({{ module_or_path: bytes }});\n\
+                         }};",
+                        serde_json::to_string(
+                            &base64::engine::general_purpose::STANDARD.encode(bytes)
+                        )?
+                    )?;
+                    embedded = true;
+                }
                 writeln!(
                     out,
-                    "const __authtrail_wasm_base64 = {};\n\
-                     const __authtrail_init = (arg) => {{\n  \
-                       if (arg !== undefined) return {local}(arg);\n  \
-                       const text = atob(__authtrail_wasm_base64);\n  \
-                       const bytes = new Uint8Array(text.length);\n  \
-                       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);\n  \
-                       return {local}({{ module_or_path: bytes }});\n\
-                     }};",
-                    serde_json::to_string(
-                        &base64::engine::general_purpose::STANDARD.encode(bytes)
-                    )?
+                    "Object.defineProperty(__authtrail_init, '__wbindgen_wasm_module', {{ get: () => {local}.__wbindgen_wasm_module }});"
                 )?;
                 getters.push("get default() { return __authtrail_init; }".into());
             }
@@ -459,7 +488,7 @@ impl<'a> Bundler<'a> {
                 getters.join(", ")
             )?;
         }
-        Ok((out, self.workers))
+        Ok((out, self.workers, embedded))
     }
 }
 
@@ -473,19 +502,24 @@ fn script_string(text: &str) -> Result<String> {
 /// The page's module graph from `entry` as one module script, every worker it starts included as a
 /// `blob:` URL of its own classic bundle.
 pub fn page(root: &Path, entry: &Path) -> Result<String> {
-    let (modules, workers) = Bundler::new(root, Target::Page).build(entry)?;
+    let (modules, workers, _) = Bundler::new(root, Target::Page).build(entry)?;
     let mut out = String::from(
         "// The authtrail page as one module (cargo xtask dist: crates/xtask/src/bundle.rs).\n",
     );
-    out.push_str(&worker_urls(root, &workers, &mut Vec::new())?);
+    out.push_str(&worker_urls(root, &workers, &mut Vec::new(), &mut false)?);
     out.push_str(&modules);
     Ok(out)
 }
 
 /// The `blob:` URL constants of `workers`, each bundled as a classic script with the workers it
 /// starts in turn; `stack` holds the workers being bundled (a worker starting itself, directly or
-/// not, is refused).
-fn worker_urls(root: &Path, workers: &[PathBuf], stack: &mut Vec<PathBuf>) -> Result<String> {
+/// not, is refused); `embedded`, whether a bundle already carries the wasm bytes.
+fn worker_urls(
+    root: &Path,
+    workers: &[PathBuf],
+    stack: &mut Vec<PathBuf>,
+    embedded: &mut bool,
+) -> Result<String> {
     let mut out = String::new();
     for (n, worker) in workers.iter().enumerate() {
         if stack.contains(worker) {
@@ -494,9 +528,12 @@ fn worker_urls(root: &Path, workers: &[PathBuf], stack: &mut Vec<PathBuf>) -> Re
                 worker.display()
             );
         }
-        let (modules, nested) = Bundler::new(root, Target::Worker).build(worker)?;
+        let (modules, nested, carries) = Bundler::new(root, Target::Worker)
+            .wasm_embedded(*embedded)
+            .build(worker)?;
+        *embedded |= carries;
         stack.push(worker.clone());
-        let urls = worker_urls(root, &nested, stack)?;
+        let urls = worker_urls(root, &nested, stack, embedded)?;
         stack.pop();
         let source = format!("'use strict';\n{urls}{modules}");
         writeln!(
@@ -667,6 +704,43 @@ mod tests {
             reader,
             "'use strict';\n// js/reader.js\nconst __authtrail_module_0 = (() => {\nself.onmessage = () => {};\nreturn Object.freeze({  });\n})();\n"
         );
+    }
+
+    #[test]
+    fn the_wasm_is_embedded_once_in_the_first_worker_that_imports_the_glue() {
+        let glue: &[u8] = b"export class Inspector {}\nasync function __wbg_init(m) { return new URL('glue_bg.wasm', import.meta.url), m; }\nexport default __wbg_init;\n";
+        let dir = tree(&[
+            (
+                "js/main.js",
+                b"const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'core' });\n",
+            ),
+            (
+                "js/worker.js",
+                b"import init from '../glue.js';\ninit().then(() => new Worker(new URL('./part.js', import.meta.url), { type: 'module' }).postMessage(init.__wbindgen_wasm_module));\n",
+            ),
+            (
+                "js/part.js",
+                b"import init from '../glue.js';\nself.onmessage = ({ data }) => init({ module_or_path: data });\n",
+            ),
+            ("glue.js", glue),
+            ("glue_bg.wasm", b"\0asm\x01\0\0\0"),
+        ]);
+        let out = page(dir.path(), Path::new("js/main.js")).unwrap();
+        let worker = worker_literal(&out, 1);
+        let part = worker_literal(&worker, 1);
+        let embedded = r#"const __authtrail_wasm_base64 = "AGFzbQEAAAA=";"#;
+        let module = "Object.defineProperty(__authtrail_init, '__wbindgen_wasm_module', { get: () => __authtrail_default.__wbindgen_wasm_module });";
+        // The worker's own scope (after its nested worker's URL) carries the bytes; the part's does not.
+        let own = &worker[worker.find("// glue.js").unwrap()..];
+        assert!(own.contains(embedded), "{own}");
+        assert!(own.contains(module), "{own}");
+        assert!(!part.contains("__authtrail_wasm_base64"), "{part}");
+        assert!(
+            part.contains("throw new Error('this worker is handed the compiled wasm"),
+            "{part}"
+        );
+        assert!(part.contains(module), "{part}");
+        assert_eq!(out.matches("AGFzbQEAAAA=").count(), 1, "{out}");
     }
 
     #[test]
