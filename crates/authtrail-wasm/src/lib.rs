@@ -23,7 +23,7 @@ use authtrail_core::{
     export, generate, model, Facet, Filter, Histogram, Ingest, Locator, RefreshRequest, Selection,
     Store, Thresholds,
 };
-use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array};
+use js_sys::{Float64Array, Object, Reflect, Uint16Array, Uint32Array, Uint8Array};
 use serde::Serialize;
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
@@ -248,9 +248,15 @@ impl Inspector {
     /// been pushed here; false when it could read differently (the pushed text does not end with
     /// a whole line, or the stretch is not plain NDJSON lines, or the events cap could leave
     /// events out), and then that text is to be pushed.
-    pub fn absorb(&mut self, id: u16, part: &[u8]) -> Result<bool, JsError> {
+    /// The part is read from its buffer section by section, straight into its columns: its bytes
+    /// are not copied into this instance's memory whole first.
+    pub fn absorb(&mut self, id: u16, part: &Uint8Array) -> Result<bool, JsError> {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
-        let part = Part::from_bytes(part).map_err(|e| JsError::new(&e))?;
+        let part = Part::read(part.length() as usize, &mut |at, into: &mut [u8]| {
+            let end = at + into.len();
+            part.subarray(at as u32, end as u32).copy_to(into);
+        })
+        .map_err(|e| JsError::new(&e))?;
         Ok(ingest.absorb(&mut self.store, &part))
     }
 

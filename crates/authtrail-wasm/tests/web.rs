@@ -7,7 +7,7 @@ use authtrail_wasm::{
     default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, FileHasher,
     Inspector, StretchReader,
 };
-use js_sys::Uint32Array;
+use js_sys::{Uint32Array, Uint8Array};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -233,7 +233,7 @@ fn read_in_halves(split: usize) -> (Inspector, Value, bool) {
         stretch.push(b"{}").is_err(),
         "a finished stretch takes nothing more"
     );
-    let taken = inspector.absorb(id, &part).unwrap();
+    let taken = inspector.absorb(id, &Uint8Array::from(&part[..])).unwrap();
     if !taken {
         inspector.push(id, &EXPORT.as_bytes()[split..]).unwrap();
     }
@@ -272,14 +272,23 @@ fn a_second_half_read_apart_is_taken_over_as_if_pushed() {
         assert_eq!(json_of(inspector.diagnostics(10).unwrap())[0]["line"], 3);
     }
 
-    let mut inspector = Inspector::new();
-    let id = inspector.begin_file("x.ndjson");
-    let refused = inspector.absorb(id, b"not a part").unwrap_err();
-    let message = js_sys::Error::from(JsValue::from(refused)).message();
-    assert_eq!(
-        String::from(message),
-        "not a stretch read apart by this version of authtrail"
-    );
+    // A foreign buffer, and a part cut short, read from the JS side: a clear error each.
+    let mut stretch = StretchReader::new("export.ndjson", JsValue::NULL).unwrap();
+    stretch.push(&EXPORT.as_bytes()[logins..]).unwrap();
+    let part = stretch.finish().unwrap();
+    for (bytes, expected) in [
+        (
+            &b"not a part"[..],
+            "not a stretch read apart by this version of authtrail",
+        ),
+        (&part[..part.len() - 3], "a stretch read apart is cut short"),
+    ] {
+        let mut inspector = Inspector::new();
+        let id = inspector.begin_file("x.ndjson");
+        let refused = inspector.absorb(id, &Uint8Array::from(bytes)).unwrap_err();
+        let message = js_sys::Error::from(JsValue::from(refused)).message();
+        assert_eq!(String::from(message), expected);
+    }
 }
 
 #[wasm_bindgen_test]

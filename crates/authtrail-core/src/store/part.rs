@@ -95,17 +95,24 @@ fn bytes<T: Pod>(values: &[T]) -> &[u8] {
     bytemuck::cast_slice(values)
 }
 
-/// A section's values: [`bytes`] read back (its length checked by [`Part::from_bytes`]). Not
-/// inlined into each of its callers: the page's wasm is 1 KB smaller gzipped.
+/// Where a part's bytes are read from: `read(at, into)` fills `into` with the bytes from `at` on
+/// (they are inside the part). A slice here; in the page, the buffer the part's thread sent, read
+/// section by section straight into the columns, so that the bytes are never copied whole.
+type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
+
+/// A section's values: [`bytes`] read back (its length checked by [`Part::read`]). Not inlined
+/// into each of its callers: the page's wasm is 1 KB smaller gzipped.
 #[inline(never)]
-fn values<T: Pod>(bytes: &[u8]) -> Vec<T> {
-    bytemuck::pod_collect_to_vec(bytes)
+fn values<T: Pod>(read: Read, (at, n): (usize, usize)) -> Vec<T> {
+    let mut out = vec![T::zeroed(); n / size_of::<T>()];
+    read(at, bytemuck::cast_slice_mut(&mut out));
+    out
 }
 
 /// Records `W` numbers wide, from a section of `u32`s (not inlined either).
 #[inline(never)]
-fn rows<const W: usize, R>(bytes: &[u8], row: impl Fn([u32; W]) -> R) -> Vec<R> {
-    let flat: Vec<u32> = values(bytes);
+fn rows<const W: usize, R>(read: Read, at: (usize, usize), row: impl Fn([u32; W]) -> R) -> Vec<R> {
+    let flat: Vec<u32> = values(read, at);
     let whole = flat.chunks_exact(W);
     whole
         .map(|r| row(r.try_into().expect("W numbers")))
@@ -194,36 +201,54 @@ impl Part {
     }
 
     /// Reads what [`Part::to_bytes`] wrote, and checks that every id in it points inside it.
-    pub fn from_bytes(mut rest: &[u8]) -> Result<Part, String> {
-        let Some(after) = rest.strip_prefix(MAGIC) else {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Part, String> {
+        Part::read(bytes.len(), &mut |at, into: &mut [u8]| {
+            into.copy_from_slice(&bytes[at..at + into.len()]);
+        })
+    }
+
+    /// [`Part::from_bytes`] of the `len` bytes `read` gives (see [`Read`]).
+    pub fn read(len: usize, read: Read) -> Result<Part, String> {
+        let mut magic = [0; 8];
+        if len >= MAGIC.len() {
+            read(0, &mut magic);
+        }
+        if magic != *MAGIC {
             return Err("not a stretch read apart by this version of authtrail".into());
-        };
-        rest = after;
-        let mut sections: [&[u8]; SECTIONS] = [&[]; SECTIONS];
+        }
+        // Each section as (where it starts, its length).
+        let mut at = MAGIC.len();
+        let mut sections = [(0, 0); SECTIONS];
         for section in &mut sections {
-            let n = rest
-                .get(..8)
-                .map(|n| u64::from_le_bytes(n.try_into().expect("8 bytes")));
-            let n = n.and_then(|n| usize::try_from(n).ok());
-            let Some(bytes) = n.and_then(|n| rest.get(8..8 + n)) else {
+            let mut n = [0; 8];
+            let n = (at + 8 <= len)
+                .then(|| {
+                    read(at, &mut n);
+                    usize::try_from(u64::from_le_bytes(n)).ok()
+                })
+                .flatten()
+                .filter(|&n| n <= len - at - 8);
+            let Some(n) = n else {
                 return Err("a stretch read apart is cut short".into());
             };
-            *section = bytes;
-            rest = &rest[8 + bytes.len()..];
+            *section = (at + 8, n);
+            at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len_, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
         let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
         let numeric = [
-            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
+            counts, bounds, geos, profiles, time, offset, len_, action, user, ip, geo, profile,
             keys, mfa, settings, names, times,
         ];
-        let counts: Vec<u64> = values(counts);
-        let (Ok(containers), Ok(text), true, 13) = (
-            std::str::from_utf8(containers),
-            String::from_utf8(text.to_vec()),
-            numeric.iter().zip(widths).all(|(s, w)| s.len() % w == 0),
+        if at != len || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
+            return Err(MALFORMED.into());
+        }
+        let counts: Vec<u64> = values(read, counts);
+        let (Ok(containers), Ok(text), 13) = (
+            String::from_utf8(values(read, containers)),
+            String::from_utf8(values(read, text)),
             counts.len(),
         ) else {
             return Err(MALFORMED.into());
@@ -251,19 +276,23 @@ impl Part {
             },
             unkept_strings: usize::try_from(counts[12]).unwrap_or(usize::MAX),
             text,
-            bounds: values::<u64>(bounds)
+            bounds: values::<u64>(read, bounds)
                 .into_iter()
                 .map(|b| usize::try_from(b).unwrap_or(usize::MAX))
                 .collect(),
-            geos: rows(geos, |[country, country_name, city, lat, lon]| GeoKey {
-                country,
-                country_name,
-                city,
-                lat,
-                lon,
+            geos: rows(read, geos, |[country, country_name, city, lat, lon]| {
+                GeoKey {
+                    country,
+                    country_name,
+                    city,
+                    lat,
+                    lon,
+                }
             }),
-            profiles: rows(profiles, |[method, user_agent, actor, a, b, c, stage]| {
-                ProfileKey {
+            profiles: rows(
+                read,
+                profiles,
+                |[method, user_agent, actor, a, b, c, stage]| ProfileKey {
                     method,
                     user_agent,
                     actor,
@@ -271,39 +300,39 @@ impl Part {
                     b,
                     c,
                     stage: stage as u8,
-                }
-            }),
-            time: values(time),
-            kind: kind.to_vec(),
-            outcome: outcome.to_vec(),
-            family: family.to_vec(),
-            offset: values(offset),
-            len: values(len),
-            action: values(action),
-            user: values(user),
-            ip: values(ip),
-            geo: values(geo),
-            profile: values(profile),
-            keys: values(keys),
-            account_mfa: rows(mfa, |[event, from, to, companion]| AccountMfaRecord {
+                },
+            ),
+            time: values(read, time),
+            kind: values(read, kind),
+            outcome: values(read, outcome),
+            family: values(read, family),
+            offset: values(read, offset),
+            len: values(read, len_),
+            action: values(read, action),
+            user: values(read, user),
+            ip: values(read, ip),
+            geo: values(read, geo),
+            profile: values(read, profile),
+            keys: values(read, keys),
+            account_mfa: rows(read, mfa, |[event, from, to, companion]| AccountMfaRecord {
                 event,
                 from,
                 to,
                 companion: companion != 0,
             }),
-            settings: rows(settings, |[event, setting, from, to]| SettingRecord {
+            settings: rows(read, settings, |[event, setting, from, to]| SettingRecord {
                 event,
                 setting,
                 from,
                 to,
             }),
-            names: rows(names, |[id, name]| (id, name))
+            names: rows(read, names, |[id, name]| (id, name))
                 .into_iter()
-                .zip(values::<i64>(times))
+                .zip(values::<i64>(read, times))
                 .map(|((id, name), time)| (id, time, name))
                 .collect(),
         };
-        if !rest.is_empty() || part.names.len() != times.len() / 8 {
+        if part.names.len() != times.1 / 8 {
             return Err(MALFORMED.into());
         }
         part.check()?;
