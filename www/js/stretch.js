@@ -10,7 +10,7 @@
 // after each piece, then `{ type: 'part', id, bytes }` (what StretchReader.finish gives) or
 // `{ type: 'failed', id, message }`.
 
-import init, { StretchReader, demo_bytes } from '../authtrail-wasm.js';
+import init, { StretchReader } from '../authtrail-wasm.js';
 import { fileReader } from './pieces.js';
 
 const errorText = (e) => (e && e.message) || String(e);
@@ -21,18 +21,12 @@ let arrived;
 const wasmModule = new Promise((resolve) => { arrived = resolve; });
 
 /**
- * Once the module is instantiated, reads a small generated export, as the core's worker does: the
- * browser optimizes a wasm function only once it has run hot, here as in every worker.
+ * The instance, of the module the core's worker sent. V8 keeps one compiled code per module, shared
+ * by its instances in every worker: what the core's warm-up got optimized is optimized here too, so
+ * there is no warm-up here (a 200 MB file dropped half a second after the page was ready read as
+ * fast without one, 5 alternated loads each, and opening the page takes less CPU).
  */
-const ready = wasmModule.then((module) => init({ module_or_path: module })).then(() => {
-  const warm = new StretchReader('warm-up.ndjson', null);
-  try {
-    warm.push(demo_bytes(3_000_000));
-    warm.finish();
-  } finally {
-    warm.free();
-  }
-});
+const ready = wasmModule.then((module) => init({ module_or_path: module }));
 
 const stopped = new Set();
 
