@@ -176,10 +176,10 @@ const SPLIT_SEARCH = 1 << 20;
 /**
  * The workers that read the later parts of a large file (js/stretch.js), each with its wasm
  * instance (of this worker's compiled module, which it is sent first) and reader: the first started
- * with this worker, so that it is warm when a large file comes, the others when a file first needs
- * them. Each is `{ worker, broken, read }`, `read` the
- * part under way: `{ id, key, fed, done, finish }` (`key`: its file's; `fed`: its bytes read so
- * far; `done`: resolves to its part, or null when it was stopped or failed).
+ * with this worker, so that it is up when a large file comes, the others when a file first needs
+ * them. Each is `{ worker, broken, read }`, `read` the part under way: `{ id, key, fed, done,
+ * finish }` (`key`: its file's; `fed`: its bytes read so far; `done`: resolves to its part, or null
+ * when it was stopped or failed).
  */
 const stretchers = [];
 /** Parts asked of them so far (each one's id). */
