@@ -37,6 +37,17 @@ pub fn check(repo: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A dataset as the page benchmark takes it; `events`, the native core's count, when known.
+pub fn dataset(s: &Dataset, events: Option<usize>) -> Value {
+    json!({
+        "size_mb": s.size_mb,
+        "ndjson": s.ndjson,
+        "gz": s.gz,
+        "text_bytes": s.text_bytes,
+        "events": events,
+    })
+}
+
 /// Runs the page benchmark on `sets` (with the native event counts in `events`); returns its JSON.
 pub fn run(
     repo: &Path,
@@ -46,17 +57,18 @@ pub fn run(
     runs: usize,
     profile: bool,
 ) -> Result<Value> {
-    let config = json!({
-        "runs": runs,
-        "profile_dir": profile.then(|| out_dir.join("profiles")),
-        "datasets": sets.iter().zip(events).map(|(s, e)| json!({
-            "size_mb": s.size_mb,
-            "ndjson": s.ndjson,
-            "gz": s.gz,
-            "text_bytes": s.text_bytes,
-            "events": e,
-        })).collect::<Vec<_>>(),
-    });
+    run_config(
+        repo,
+        &json!({
+            "runs": runs,
+            "profile_dir": profile.then(|| out_dir.join("profiles")),
+            "datasets": sets.iter().zip(events).map(|(s, e)| dataset(s, Some(*e))).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// Runs the page benchmark with `config` (see the script); returns its JSON.
+pub fn run_config(repo: &Path, config: &Value) -> Result<Value> {
     // The configuration goes through stdin: concurrent runs share no file.
     let mut child = Command::new("node")
         .arg(repo.join(SCRIPT))
@@ -71,7 +83,7 @@ pub fn run(
         .stdin
         .take()
         .context("node's stdin")?
-        .write_all(&serde_json::to_vec(&config)?)?;
+        .write_all(&serde_json::to_vec(config)?)?;
     let output = child.wait_with_output()?;
     if !output.status.success() {
         bail!("node {SCRIPT} failed ({})", output.status);

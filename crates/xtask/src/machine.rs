@@ -26,3 +26,14 @@ pub fn describe() -> Value {
         "arch": std::env::consts::ARCH,
     })
 }
+
+/// One line of what [`describe`] found.
+pub fn line(m: &Value) -> String {
+    format!(
+        "{}, {} cores, {:.1} GiB RAM, {}",
+        m["cpu"].as_str().unwrap_or("?"),
+        m["cores"],
+        m["ram_bytes"].as_f64().unwrap_or(0.0) / (1u64 << 30) as f64,
+        m["os"].as_str().unwrap_or("?")
+    )
+}

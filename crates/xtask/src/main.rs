@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: ingest, page and latency figures on generated exports, written to a JSON file
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
+//! `cargo xtask compare --base DIR`: this dist/ against another build's, the same files loaded into
+//! each in turn (compare.rs).
 //! `cargo xtask dist`: finishes trunk's dist/ (the service worker's precache list, the single-file
 //! page dist/authtrail.html; see dist.rs).
 //!
@@ -11,6 +13,7 @@
 
 mod browser;
 mod bundle;
+mod compare;
 mod dataset;
 mod dist;
 mod machine;
@@ -44,7 +47,7 @@ struct Args {
 }
 
 /// `10`, `200MB`, `1G`, `1GB` -> MB.
-fn parse_size(s: &str) -> Result<u64> {
+pub(crate) fn parse_size(s: &str) -> Result<u64> {
     let s = s.trim().to_ascii_uppercase();
     let (digits, scale) = if let Some(d) = s.strip_suffix("GB").or(s.strip_suffix('G')) {
         (d, 1000)
@@ -94,7 +97,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
     Ok(a)
 }
 
-fn git_revision(repo: &Path) -> Option<String> {
+pub(crate) fn git_revision(repo: &Path) -> Option<String> {
     let out = std::process::Command::new("git")
         .args(["describe", "--always", "--dirty"])
         .current_dir(repo)
@@ -178,14 +181,15 @@ fn bench(args: &Args) -> Result<()> {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let repo = || {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize()
+    };
     match args.first().map(String::as_str) {
         Some("bench") => bench(&parse_args(&args[1..])?),
-        Some("dist") => dist::run(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../..")
-                .canonicalize()?,
-            &args[1..],
-        ),
-        _ => bail!("{USAGE}\n{}", dist::USAGE),
+        Some("compare") => compare::run(&repo()?, &args[1..]),
+        Some("dist") => dist::run(&repo()?, &args[1..]),
+        _ => bail!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE),
     }
 }

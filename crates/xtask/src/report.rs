@@ -224,7 +224,6 @@ fn best_of<'a>(runs: &'a Value, key: &str) -> Option<&'a Value> {
 }
 
 pub fn print(r: &Value) {
-    let m = &r["machine"];
     println!(
         "\nauthtrail benchmark: {}, seed {}, best of {} run(s), revision {}",
         r["command"].as_str().unwrap_or(""),
@@ -232,13 +231,7 @@ pub fn print(r: &Value) {
         r["runs"],
         r["revision"].as_str().unwrap_or("?")
     );
-    println!(
-        "machine: {}, {} cores, {:.1} GiB RAM, {}",
-        m["cpu"].as_str().unwrap_or("?"),
-        m["cores"],
-        m["ram_bytes"].as_f64().unwrap_or(0.0) / (1u64 << 30) as f64,
-        m["os"].as_str().unwrap_or("?")
-    );
+    println!("machine: {}", crate::machine::line(&r["machine"]));
 
     println!("\nNative core: ingest from memory in 1 MiB chunks (MB/s of NDJSON text)");
     println!(

@@ -23,6 +23,9 @@
 // With profile_dir, CPU profiles (.cpuprofile, open them in Chromium's DevTools) of the worker while it
 // reads and of the page and the worker while brushing are written there.
 //
+// With `compare: { base, rounds, formats, brush, datasets }` instead (`cargo xtask compare`), only
+// page runs, alternating between dist/ and the `base` build's directory (compareBuilds).
+//
 // The page is instrumented only from outside: an init script observes body[data-state], the file
 // input's change event and pointer-ups, and subclasses Worker to see the worker's `done` messages and
 // to send it the same `ask` messages engine.js sends (replies to ids engine.js does not know are
@@ -303,7 +306,7 @@ async function pageRun(env, set, format, after) {
     }));
     const events = Number(shown.events.replace(/[^\d]/g, ''));
     if (b.done.length !== 1) throw new Error(`expected one finished file, saw ${b.done.length}`);
-    if (events !== set.events) throw new Error(`the page shows ${shown.events} events, the native core read ${set.events}`);
+    if (set.events != null && events !== set.events) throw new Error(`the page shows ${shown.events} events, the native core read ${set.events}`);
     if (shown.banner) throw new Error(`the page shows an error: ${shown.banner}`);
     if (errors.length) throw new Error(errors.join(' | '));
     const run = {
@@ -423,6 +426,44 @@ const best = (runs) => {
   return ok.length ? Math.max(...ok) : null;
 };
 
+/**
+ * `cargo xtask compare`: the same files loaded into this dist/ and into another build's (`base`), a
+ * fresh tab of each in turn, `rounds` times (which build goes first alternates), each NDJSON load
+ * followed by the brush latency run when `brush`. Both builds must show the same events.
+ */
+async function compareBuilds(config, env) {
+  const builds = [
+    { name: 'dist', server: env.server },
+    { name: 'base', server: await startServer({ root: config.base }) },
+  ];
+  const out = [];
+  try {
+    for (const set of config.datasets) {
+      for (const format of config.formats) {
+        const runs = { dist: [], base: [] };
+        for (let r = 0; r < config.rounds; r++) {
+          const order = r % 2 ? [...builds].reverse() : builds;
+          const shown = [];
+          for (const b of order) {
+            const withLatency = format === 'ndjson' && config.brush ? (ctx) => latency(ctx, env) : null;
+            log(`${set.size_mb} MB ${format}: ${b.name}, round ${r + 1}/${config.rounds}`);
+            const run = await pageRun({ ...env, server: b.server }, set, format, withLatency);
+            if (run.failed) log(`  failed: ${run.failed}`);
+            else log(`  ${run.seconds_ready.toFixed(2)} s to ready`);
+            runs[b.name].push(run);
+            if (!run.failed) shown.push(run.events);
+          }
+          if (shown.length === 2 && shown[0] !== shown[1]) throw new Error(`the two builds show ${shown[0]} and ${shown[1]} events`);
+        }
+        out.push({ size_mb: set.size_mb, text_bytes: set.text_bytes, format, runs });
+      }
+    }
+  } finally {
+    await builds[1].server.close();
+  }
+  return { base: config.base, rounds: config.rounds, datasets: out };
+}
+
 async function main() {
   const arg = process.argv[2];
   if (!arg) throw new Error('usage: node page-bench.js CONFIG.json (or - for stdin)');
@@ -437,7 +478,8 @@ async function main() {
   const builtAtStart = distBuilt();
   const out = { chromium: browser.version(), node: process.version, bins: BINS, brushes: BRUSHES, round_trips: ROUND_TRIPS, datasets: [] };
   try {
-    for (const set of config.datasets) {
+    if (config.compare) out.compare = await compareBuilds(config.compare, env);
+    for (const set of config.compare ? [] : config.datasets) {
       const d = { size_mb: set.size_mb, text_bytes: set.text_bytes, events: set.events, page: {}, plain_js: {}, ratio: {} };
       for (const format of ['ndjson', 'gz']) {
         const page = [];

@@ -1,0 +1,265 @@
+//! `cargo xtask compare --base DIR`: this dist/ against another build's, loaded in turn. On a machine
+//! whose speed moves from one quarter of an hour to the next, two builds' figures taken minutes
+//! apart say little; the same file loaded into each build's page alternately, round after round,
+//! says which is faster and by how much.
+//!
+//! ```text
+//! git worktree add /tmp/base <revision> && (cd /tmp/base && trunk build --release --offline --public-url ./)
+//! cargo xtask compare --base /tmp/base/dist --sizes 200 --rounds 8
+//! ```
+
+use crate::{browser, dataset, parse_size, transfer};
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+pub const USAGE: &str = "usage: cargo xtask compare --base DIR [--sizes 200] [--rounds 6] \
+                         [--formats ndjson,gz] [--no-brush] [--seed N] [--out FILE]\n\
+  --base     another build's dist/ (trunk build); this one's is dist/\n\
+  --sizes    export sizes in MB (or with a G suffix); default 200\n\
+  --rounds   loads of each file into each build; default 6\n\
+  --formats  ndjson, gz or both; default ndjson\n\
+  --no-brush skip the brush latency after each NDJSON load\n\
+  --seed     generator seed; default 7\n\
+  --out      the JSON results; default target/bench/compare.json";
+
+#[derive(Debug)]
+struct Args {
+    base: PathBuf,
+    sizes: Vec<u64>,
+    rounds: usize,
+    formats: Vec<String>,
+    brush: bool,
+    seed: u64,
+    out: Option<PathBuf>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args> {
+    let mut base = None;
+    let mut a = Args {
+        base: PathBuf::new(),
+        sizes: vec![200],
+        rounds: 6,
+        formats: vec!["ndjson".into()],
+        brush: true,
+        seed: 7,
+        out: None,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--base" => base = Some(PathBuf::from(value()?)),
+            "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
+            "--rounds" => a.rounds = value()?.parse().context("--rounds")?,
+            "--formats" => a.formats = value()?.split(',').map(str::to_owned).collect(),
+            "--no-brush" => a.brush = false,
+            "--seed" => a.seed = value()?.parse().context("--seed")?,
+            "--out" => a.out = Some(PathBuf::from(value()?)),
+            _ => bail!("unknown argument {flag:?}\n{USAGE}"),
+        }
+    }
+    a.base = base.with_context(|| format!("--base is required\n{USAGE}"))?;
+    if a.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
+    if let Some(f) = a
+        .formats
+        .iter()
+        .find(|f| !["ndjson", "gz"].contains(&f.as_str()))
+    {
+        bail!("unknown format {f:?}: ndjson or gz");
+    }
+    Ok(a)
+}
+
+pub fn run(repo: &Path, args: &[String]) -> Result<()> {
+    let args = parse_args(args)?;
+    browser::check(repo)?;
+    let base = args
+        .base
+        .canonicalize()
+        .with_context(|| format!("--base {}", args.base.display()))?;
+    if !base.join("index.html").is_file() {
+        bail!("{} has no index.html: not a built dist/", base.display());
+    }
+    let dir = repo.join("target/bench");
+    let sets = (args.sizes.iter())
+        .map(|&mb| dataset::prepare(&dir, args.seed, mb))
+        .collect::<Result<Vec<_>>>()?;
+    let page = browser::run_config(
+        repo,
+        &json!({ "compare": {
+            "base": base,
+            "rounds": args.rounds,
+            "formats": args.formats,
+            "brush": args.brush,
+            "datasets": sets.iter().map(|s| browser::dataset(s, None)).collect::<Vec<_>>(),
+        }}),
+    )?;
+    let results = json!({
+        "command": format!("cargo xtask compare {}", std::env::args().skip(2).collect::<Vec<_>>().join(" ")),
+        "revision": crate::git_revision(repo),
+        "machine": crate::machine::describe(),
+        "browser": page,
+        "transfer": {
+            "dist": transfer::measure(&repo.join("dist"))?,
+            "base": transfer::measure(&base)?,
+        },
+    });
+    let out = args.out.unwrap_or_else(|| dir.join("compare.json"));
+    std::fs::write(&out, serde_json::to_vec_pretty(&results)?)?;
+    print(&results);
+    println!("\nresults: {}", out.display());
+    Ok(())
+}
+
+/// The median of `xs` (sorted here), if any.
+fn median(mut xs: Vec<f64>) -> Option<f64> {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    (n > 0).then(|| {
+        if n % 2 == 1 {
+            xs[n / 2]
+        } else {
+            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        }
+    })
+}
+
+/// Each run's `key` (a number, or every number of an array) where the run did not fail.
+fn figures(runs: &Value, key: &[&str]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for run in runs.as_array().into_iter().flatten() {
+        let v = key.iter().fold(run, |v, k| &v[*k]);
+        match v {
+            Value::Array(a) => out.extend(a.iter().filter_map(Value::as_f64)),
+            v => out.extend(v.as_f64()),
+        }
+    }
+    out
+}
+
+/// `12.3` or `-`.
+fn fig(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
+}
+
+fn print(r: &Value) {
+    let c = &r["browser"]["compare"];
+    println!(
+        "authtrail compare: {}, revision {}\nmachine: {}\nbase: {}",
+        r["command"].as_str().unwrap_or_default(),
+        r["revision"].as_str().unwrap_or("?"),
+        crate::machine::line(&r["machine"]),
+        c["base"].as_str().unwrap_or("?"),
+    );
+    for d in c["datasets"].as_array().into_iter().flatten() {
+        let text_mb = d["text_bytes"].as_f64().unwrap_or(0.0) / 1e6;
+        println!(
+            "\n{} MB {}, {} rounds, each build in turn (file input's change to ready; brush: pointer up to the next frame painted)",
+            d["size_mb"], d["format"].as_str().unwrap_or("?"), c["rounds"]
+        );
+        println!(
+            "  {:<6} {:>9} {:>7} {:>13} {:>8} {:>14} {:>14} {:>10}",
+            "build",
+            "median s",
+            "MB/s",
+            "range s",
+            "wasm MB",
+            "brush painted",
+            "reset painted",
+            "faster in"
+        );
+        let ready = |b: &str| {
+            (d["runs"][b].as_array().into_iter().flatten())
+                .map(|run| run["seconds_ready"].as_f64())
+                .collect::<Vec<_>>()
+        };
+        let (dist, base) = (ready("dist"), ready("base"));
+        for (name, own, other) in [("dist", &dist, &base), ("base", &base, &dist)] {
+            let runs = &d["runs"][name];
+            let ok: Vec<f64> = own.iter().flatten().copied().collect();
+            let m = median(ok.clone());
+            let range = (ok.iter().copied().reduce(f64::min))
+                .zip(ok.iter().copied().reduce(f64::max))
+                .map_or_else(|| "-".into(), |(a, b)| format!("{a:.2}-{b:.2}"));
+            let won = (own.iter().zip(other))
+                .filter(|(a, b)| matches!((a, b), (Some(a), Some(b)) if a < b))
+                .count();
+            let failed = own.iter().filter(|v| v.is_none()).count();
+            println!(
+                "  {:<6} {:>9} {:>7} {:>13} {:>8} {:>14} {:>14} {:>10}{}",
+                name,
+                fig(m, 2),
+                fig(m.map(|s| text_mb / s), 0),
+                range,
+                fig(median(figures(runs, &["wasm_bytes"])).map(|b| b / 1e6), 1),
+                fig(median(figures(runs, &["latency", "brush_painted_ms"])), 1),
+                fig(median(figures(runs, &["latency", "reset_painted_ms"])), 1),
+                format!("{won} of {}", own.len()),
+                if failed > 0 {
+                    format!("  ({failed} failed)")
+                } else {
+                    String::new()
+                },
+            );
+        }
+    }
+    let gz = |b: &str, k: &str| {
+        r["transfer"][b]["kinds"][k]["gzip"]
+            .as_f64()
+            .map(|v| v / 1e3)
+    };
+    println!("\nTransfer, gzip KB (wasm, JS):");
+    for b in ["dist", "base"] {
+        println!(
+            "  {:<6} {:>7} ({}, {})",
+            b,
+            fig(
+                r["transfer"][b]["total"]["gzip"].as_f64().map(|v| v / 1e3),
+                1
+            ),
+            fig(gz(b, "wasm"), 1),
+            fig(gz(b, "js"), 1),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_take_numbers_and_arrays_and_skip_failed_runs() {
+        let runs = json!([
+            {"seconds_ready": 1.5, "latency": {"brush_painted_ms": [20.0, 30.0]}},
+            {"failed": "the page crashed"},
+            {"seconds_ready": 0.5, "latency": {"failed": "no pointer-up"}},
+        ]);
+        assert_eq!(figures(&runs, &["seconds_ready"]), [1.5, 0.5]);
+        assert_eq!(
+            figures(&runs, &["latency", "brush_painted_ms"]),
+            [20.0, 30.0]
+        );
+        assert_eq!(median(vec![3.0, 1.0, 2.0, 10.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
+    }
+
+    #[test]
+    fn arguments() {
+        let a = parse_args(&["--base".into(), "x".into(), "--sizes".into(), "1G".into()]).unwrap();
+        assert_eq!((a.sizes, a.rounds, a.brush), (vec![1000], 6, true));
+        assert!(format!("{:#}", parse_args(&[]).unwrap_err()).contains("--base is required"));
+        let bad = parse_args(&[
+            "--base".into(),
+            "x".into(),
+            "--formats".into(),
+            "zip".into(),
+        ]);
+        assert!(format!("{:#}", bad.unwrap_err()).contains("unknown format"));
+    }
+}
