@@ -207,10 +207,10 @@ impl Part {
         })
     }
 
-    /// [`Part::from_bytes`] of the `len` bytes `read` gives (see [`Read`]).
-    pub fn read(len: usize, read: Read) -> Result<Part, String> {
+    /// [`Part::from_bytes`] of the `size` bytes `read` gives (see [`Read`]).
+    pub fn read(size: usize, read: Read) -> Result<Part, String> {
         let mut magic = [0; 8];
-        if len >= MAGIC.len() {
+        if size >= MAGIC.len() {
             read(0, &mut magic);
         }
         if magic != *MAGIC {
@@ -221,28 +221,28 @@ impl Part {
         let mut sections = [(0, 0); SECTIONS];
         for section in &mut sections {
             let mut n = [0; 8];
-            let n = (at + 8 <= len)
+            let n = (at + 8 <= size)
                 .then(|| {
                     read(at, &mut n);
                     usize::try_from(u64::from_le_bytes(n)).ok()
                 })
                 .flatten()
-                .filter(|&n| n <= len - at - 8);
+                .filter(|&n| n <= size - at - 8);
             let Some(n) = n else {
                 return Err("a stretch read apart is cut short".into());
             };
             *section = (at + 8, n);
             at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len_, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
         let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
         let numeric = [
-            counts, bounds, geos, profiles, time, offset, len_, action, user, ip, geo, profile,
+            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
             keys, mfa, settings, names, times,
         ];
-        if at != len || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
+        if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
             return Err(MALFORMED.into());
         }
         let counts: Vec<u64> = values(read, counts);
@@ -307,7 +307,7 @@ impl Part {
             outcome: values(read, outcome),
             family: values(read, family),
             offset: values(read, offset),
-            len: values(read, len_),
+            len: values(read, len),
             action: values(read, action),
             user: values(read, user),
             ip: values(read, ip),
