@@ -2,8 +2,8 @@
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
 //! `cargo xtask compare --base DIR`: this dist/ against another build's, the same files loaded into
 //! each in turn (compare.rs).
-//! `cargo xtask dist`: finishes trunk's dist/ (the service worker's precache list, the single-file
-//! page dist/authtrail.html; see dist.rs).
+//! `cargo xtask dist`: finishes trunk's dist/ (the scripts without their comment lines, the service
+//! worker's precache list, the single-file page dist/authtrail.html; see dist.rs).
 //!
 //! ```text
 //! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each: about 6 minutes on
@@ -19,6 +19,7 @@ mod dist;
 mod machine;
 mod native;
 mod report;
+mod strip;
 mod transfer;
 
 use anyhow::{bail, Context, Result};
