@@ -8,7 +8,7 @@
 //! cargo xtask compare --base /tmp/base/dist --sizes 200 --rounds 8
 //! ```
 
-use crate::{browser, dataset, parse_size, transfer};
+use crate::{browser, dataset, flags, parse_size, transfer};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -45,13 +45,8 @@ fn parse_args(args: &[String]) -> Result<Args> {
         seed: 7,
         out: None,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match flag.as_str() {
+    flags(args, USAGE, |flag, value| {
+        match flag {
             "--base" => base = Some(PathBuf::from(value()?)),
             "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
             "--rounds" => a.rounds = value()?.parse().context("--rounds")?,
@@ -59,9 +54,10 @@ fn parse_args(args: &[String]) -> Result<Args> {
             "--no-brush" => a.brush = false,
             "--seed" => a.seed = value()?.parse().context("--seed")?,
             "--out" => a.out = Some(PathBuf::from(value()?)),
-            _ => bail!("unknown argument {flag:?}\n{USAGE}"),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     a.base = base.with_context(|| format!("--base is required\n{USAGE}"))?;
     if a.rounds == 0 {
         bail!("--rounds must be at least 1");

@@ -286,19 +286,14 @@ fn single_file(dist: &Path) -> Result<String> {
 pub fn run(repo: &Path, args: &[String]) -> Result<()> {
     let mut dist = repo.join("dist");
     let mut out = None;
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .map(PathBuf::from)
-                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match flag.as_str() {
-            "--dist" => dist = value()?,
-            "--out" => out = Some(value()?),
-            _ => bail!("unknown argument {flag:?}\n{USAGE}"),
+    crate::flags(args, USAGE, |flag, value| {
+        match flag {
+            "--dist" => dist = PathBuf::from(value()?),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     let dist = dist.canonicalize().with_context(|| {
         format!(
             "{} (build it first: trunk build --release --offline --public-url ./)",

@@ -67,6 +67,28 @@ pub(crate) fn parse_size(s: &str) -> Result<u64> {
     Ok(n * scale)
 }
 
+/// Reads `args` as flags, each handed to `on` with `value`, which takes the word after it (missing:
+/// an error naming the flag, with `usage`); `on` says whether it knew the flag, and an unknown one
+/// is an error with `usage`.
+pub(crate) fn flags(
+    args: &[String],
+    usage: &str,
+    mut on: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<bool>,
+) -> Result<()> {
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .with_context(|| format!("{flag} needs a value\n{usage}"))
+        };
+        if !on(flag, &mut value)? {
+            bail!("unknown argument {flag:?}\n{usage}");
+        }
+    }
+    Ok(())
+}
+
 fn parse_args(args: &[String]) -> Result<Args> {
     let mut a = Args {
         sizes: vec![10, 200, 1000],
@@ -76,22 +98,18 @@ fn parse_args(args: &[String]) -> Result<Args> {
         native_only: false,
         profile: false,
     };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
-        };
-        match flag.as_str() {
+    flags(args, USAGE, |flag, value| {
+        match flag {
             "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
             "--runs" => a.runs = value()?.parse().context("--runs")?,
             "--seed" => a.seed = value()?.parse().context("--seed")?,
             "--out" => a.out = Some(PathBuf::from(value()?)),
             "--native-only" => a.native_only = true,
             "--profile" => a.profile = true,
-            _ => bail!("unknown argument {flag:?}\n{USAGE}"),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
     if a.runs == 0 {
         bail!("--runs must be at least 1");
     }
