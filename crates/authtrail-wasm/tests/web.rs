@@ -197,15 +197,20 @@ fn select_pages_rows_and_facets_follow_the_filter() {
     assert!(inspector.facets("nonsense", JsValue::NULL, 10).is_err());
 }
 
-#[wasm_bindgen_test]
-fn event_and_locate_point_at_the_original_json() {
-    let (mut inspector, _) = loaded();
+/// The index of bob's first event (his failed login), selected by the user facet.
+fn bobs_failure(inspector: &mut Inspector) -> u32 {
     inspector
         .select(js(json!({"facets": [["user", ["bob@example.com"]]]})))
         .unwrap();
-    let index = json_of(inspector.rows(0, 1).unwrap())[0]["index"]
+    json_of(inspector.rows(0, 1).unwrap())[0]["index"]
         .as_u64()
-        .unwrap() as u32;
+        .unwrap() as u32
+}
+
+#[wasm_bindgen_test]
+fn event_and_locate_point_at_the_original_json() {
+    let (mut inspector, _) = loaded();
+    let index = bobs_failure(&mut inspector);
     let event = json_of(inspector.event(index).unwrap());
     assert_eq!(event["outcome"], "failure");
     assert_eq!(event["time"], "2024-03-02T12:00:00.000Z");
@@ -254,12 +259,7 @@ fn a_second_half_read_apart_is_taken_over_as_if_pushed() {
         json_of(whole.summary().unwrap())
     );
     // bob's failure, read by the StretchReader, points into the whole file.
-    halves
-        .select(js(json!({"facets": [["user", ["bob@example.com"]]]})))
-        .unwrap();
-    let index = json_of(halves.rows(0, 1).unwrap())[0]["index"]
-        .as_u64()
-        .unwrap() as u32;
+    let index = bobs_failure(&mut halves);
     let at = json_of(halves.locate(index).unwrap());
     let offset = at["offset"].as_u64().unwrap() as usize;
     assert!(EXPORT[offset..].starts_with(r#"{"id":"l3""#));
