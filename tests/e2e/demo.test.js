@@ -52,6 +52,18 @@ test('demo: lanes, histogram, facets, table and detail', async (t) => {
   });
 });
 
+test('load: the views are drawn once; the histogram is not binned again after the first draw', async () => {
+  await ctx.withApp('drawn-once', async (app) => {
+    await app.demo();
+    // The width the first draw was binned for is the timeline's: no ResizeObserver re-bin follows
+    // (it would come 120 ms after the first frame, the page busy again while it is asked and drawn).
+    const n = await app.page.evaluate(() => window.__e2eStateLog.length);
+    await app.page.waitForTimeout(1000);
+    const later = await app.page.evaluate((n) => window.__e2eStateLog.slice(n), n);
+    assert.deepEqual(later, [], `the page went busy again after the views were first drawn: ${JSON.stringify(later)}`);
+  });
+});
+
 test('brush: dragging across the middle of the histogram narrows everything; reset restores it', async () => {
   await ctx.withApp('brush', async (app) => {
     const s0 = await app.demo();

@@ -289,8 +289,10 @@ async function refreshFiltered() {
   if (!data.summary) return;
   const g = ++generation;
   const s = ui.get();
-  lastWidth = timelineWidth;
+  // After the question: its bins may be the first to read the width (plotWidth()), which the
+  // ResizeObserver would otherwise take for a new one and re-bin for once the views are drawn.
   const { question, key } = refreshQuestion(s);
+  lastWidth = timelineWidth;
   const { histogram: hist, facets: counts, total, first } = await refreshAnswer(question, key);
   if (g !== generation) return;
   data.hist = { ...hist, domain: [question.from, question.to] };
