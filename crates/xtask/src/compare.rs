@@ -8,6 +8,7 @@
 //! cargo xtask compare --base /tmp/base/dist --sizes 200 --rounds 8
 //! ```
 
+use crate::report::{fig, median_of as median};
 use crate::{browser, dataset, flags, parse_size, transfer};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -113,19 +114,6 @@ pub fn run(repo: &Path, args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The median of `xs` (sorted here), if any.
-fn median(mut xs: Vec<f64>) -> Option<f64> {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    (n > 0).then(|| {
-        if n % 2 == 1 {
-            xs[n / 2]
-        } else {
-            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-        }
-    })
-}
-
 /// Each run's `key` (a number, or every number of an array) where the run did not fail.
 fn figures(runs: &Value, key: &[&str]) -> Vec<f64> {
     let mut out = Vec::new();
@@ -137,11 +125,6 @@ fn figures(runs: &Value, key: &[&str]) -> Vec<f64> {
         }
     }
     out
-}
-
-/// `12.3` or `-`.
-fn fig(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".into(), |v| format!("{v:.digits$}"))
 }
 
 fn print(r: &Value) {

@@ -70,7 +70,6 @@ pub fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// Fills in dist/sw.js's precache list: every file but sw.js itself and the single file.
 /// Leaves the whole-line comments out of dist/'s scripts (`strip.rs`); returns how many scripts
 /// there are and the bytes left out. Run again, it leaves them as they are.
 fn strip_scripts(dist: &Path) -> Result<(usize, usize)> {
@@ -94,6 +93,7 @@ fn strip_scripts(dist: &Path) -> Result<(usize, usize)> {
     Ok((scripts, saved))
 }
 
+/// Fills in dist/sw.js's precache list: every file but sw.js itself and the single file.
 fn precache(dist: &Path, single: &Path) -> Result<(usize, String)> {
     let mut paths = Vec::new();
     walk(dist, &mut paths)?;

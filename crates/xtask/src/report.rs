@@ -30,18 +30,22 @@ pub fn native_events(rows: &[Value], size_mb: u64) -> usize {
         .unwrap_or(0) as usize
 }
 
-fn median(v: &Value) -> Option<f64> {
-    let mut xs: Vec<f64> = v.as_array()?.iter().filter_map(Value::as_f64).collect();
-    if xs.is_empty() {
-        return None;
-    }
+/// The median of `xs` (sorted here), if any.
+pub(crate) fn median_of(mut xs: Vec<f64>) -> Option<f64> {
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    Some(if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    (n > 0).then(|| {
+        if n % 2 == 1 {
+            xs[n / 2]
+        } else {
+            (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+        }
     })
+}
+
+/// The median of an array's numbers, if any.
+fn median(v: &Value) -> Option<f64> {
+    median_of(v.as_array()?.iter().filter_map(Value::as_f64).collect())
 }
 
 /// Medians of the latency figures of one dataset: brush, reset, the round trips (facets summed over
@@ -201,9 +205,13 @@ pub fn targets(r: &Value) -> Value {
     Value::Array(out)
 }
 
+/// `12.3` or `-`.
+pub(crate) fn fig(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
+}
+
 fn f(v: &Value, digits: usize) -> String {
-    v.as_f64()
-        .map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
+    fig(v.as_f64(), digits)
 }
 
 fn mb(v: &Value) -> String {
