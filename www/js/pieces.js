@@ -63,7 +63,8 @@ export function fileReader(name) {
           throw m.damaged ? new GzipDamaged(m.message) : new Error(m.message);
         }
         yield m;
-        reader.postMessage({ type: 'taken', id });
+        // The piece's bytes were copied into the core: its buffer goes back to be filled again.
+        reader.postMessage({ type: 'taken', id, buffer: m.bytes.buffer }, [m.bytes.buffer]);
       }
     } finally {
       reading = null;

@@ -7,8 +7,9 @@
 // One reader serves the worker for as long as it runs (started with it, so that reading a file
 // requests nothing), one file at a time. Messages, each with the read's `id`: in,
 // `{ type: 'read', id, blob, gzip, piece, ahead }` (`piece`: the largest piece's size; `ahead`: the
-// pieces it may send before the first is taken), then `{ type: 'taken', id }` for each piece the
-// core has taken, or `{ type: 'stop', id }` when the worker stops early (a cancel); out,
+// pieces it may send before the first is taken), then `{ type: 'taken', id, buffer }` for each
+// piece the core has taken (its buffer, given back to be filled again), or `{ type: 'stop', id }`
+// when the worker stops early (a cancel); out,
 // `{ type: 'piece', id, bytes, fed }` (`fed`: the file's bytes read so far, compressed ones for
 // gzip), then `{ type: 'end', id }` or `{ type: 'failed', id, damaged, message }` (`damaged`: the
 // gzip stream cannot be decompressed to its end; otherwise the file could not be read).
@@ -32,13 +33,15 @@ const errorText = (e) => (e && e.message) || String(e);
 
 /**
  * The read under way: its `id`, the pieces the worker may still be sent (`credit`, each `taken`
- * adds one), `wake` to end a wait for credit, and `stopped` once the worker stopped it.
+ * adds one), the buffers the worker gave back (`spare`: filling one again spares the page faults
+ * and zeroing of a new one), `wake` to end a wait for credit, and `stopped` once the worker
+ * stopped it.
  */
 let current = null;
 
 self.onmessage = ({ data }) => {
   if (data.type === 'read') {
-    const read = { id: data.id, credit: data.ahead, wake: null, stopped: false };
+    const read = { id: data.id, credit: data.ahead, wake: null, stopped: false, spare: [] };
     current = read;
     readFile(read, data).catch((e) => {
       if (!read.stopped) self.postMessage({ id: read.id, type: 'failed', damaged: false, message: errorText(e) });
@@ -46,10 +49,19 @@ self.onmessage = ({ data }) => {
     return;
   }
   if (current?.id !== data.id) return; // about a read already over
-  if (data.type === 'taken') current.credit += 1;
+  if (data.type === 'taken') {
+    current.credit += 1;
+    current.spare.push(data.buffer);
+  }
   if (data.type === 'stop') current.stopped = true;
   current.wake?.();
 };
+
+/** A buffer of `size` bytes: one the worker has given back, or a new one. */
+function buffer(read, size) {
+  const i = read.spare.findIndex((b) => b.byteLength === size);
+  return i < 0 ? new Uint8Array(size) : new Uint8Array(read.spare.splice(i, 1)[0]);
+}
 
 /** Sends one piece once the worker may take it; false when the read was stopped. */
 async function send(read, bytes, fed) {
@@ -72,7 +84,7 @@ async function readFile(read, { blob, gzip, piece }) {
     if (filled === 0) return true;
     const sent = await send(read, batch.subarray(0, filled), fed);
     size = Math.min(2 * size, piece);
-    batch = new Uint8Array(size);
+    batch = buffer(read, size);
     filled = 0;
     return sent;
   };
