@@ -205,6 +205,29 @@ pub fn targets(r: &Value) -> Value {
     Value::Array(out)
 }
 
+/// The brush's measure on a blank page (page-bench.js, frameFloor): what it gives with no page work.
+fn print_frame_floor(floor: &Value) {
+    if let Some(failed) = floor["failed"].as_str() {
+        println!("  the brush's measure on a blank page failed: {failed}");
+    }
+    let Some(ms) = floor["painted_ms"].as_array() else {
+        return;
+    };
+    let ms: Vec<f64> = ms.iter().filter_map(Value::as_f64).collect();
+    let (lo, hi) = (
+        ms.iter().copied().reduce(f64::min),
+        ms.iter().copied().reduce(f64::max),
+    );
+    println!(
+        "  the same gesture and measure on a blank page that only changes a line of text: painted {} ms \
+         (median of {}, {}-{}): the wait for the next frame is in every painted figure",
+        fig(median_of(ms.clone()), 1),
+        ms.len(),
+        fig(lo, 1),
+        fig(hi, 1)
+    );
+}
+
 /// `12.3` or `-`.
 pub(crate) fn fig(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".into(), |x| format!("{x:.digits$}"))
@@ -365,6 +388,7 @@ pub fn print(r: &Value) {
         println!("  after that (its style, layout and paint; the 16 ms target is read against it); refresh: the histogram,");
         println!("  6 facets and select in the one `refresh` question main.js asks; facets: the six summed; rows: 100 rows, worst page;");
         println!("  moment: the MFA state at a moment, which main.js asks on every pointer move over the timeline");
+        print_frame_floor(&r["browser"]["frame_floor"]);
     }
 
     if let Some(kinds) = r["transfer"]["kinds"].as_object() {

@@ -18,7 +18,9 @@
 //   up to ready again, the views redrawn, and to the next frame after that, painted) and of its
 //   reset, and the worker round trips behind them
 //   (histogram, each facet, select, the three in one `refresh` as main.js asks them, a page of 100 rows, and
-//   the MFA state at a moment, which main.js asks on every pointer move over the timeline).
+//   the MFA state at a moment, which main.js asks on every pointer move over the timeline);
+// - once: the brush's gesture and measure on a blank page that only changes a line of text (the
+//   measure's floor: the wait for the next frame is in it).
 //
 // With profile_dir, CPU profiles (.cpuprofile, open them in Chromium's DevTools) of the worker while it
 // reads and of the page and the worker while brushing are written there.
@@ -44,6 +46,8 @@ const ROWS = 100;
 const HEAP_SAMPLE_MS = 500;
 /** How long one brush or reset may take before the latency measurement is given up. */
 const LATENCY_TIMEOUT = 60_000;
+/** Gestures on the blank page that gives the brush measure's floor (frameFloor). */
+const FLOOR_GESTURES = 15;
 /** The brushed part of the time span: nine tenths of the events of a generated export. */
 const WINDOW = [0.05, 0.95];
 
@@ -421,6 +425,43 @@ async function plainRun(env, set, format) {
   }
 }
 
+/**
+ * The brush's gesture and measure (pointer up to the next frame after body[data-state] turns ready
+ * again) on a blank page whose pointer-up handler changes one line of text and nothing else: what
+ * the measure gives with no page work, the wait for the frame clock included. ms per gesture.
+ */
+async function frameFloor(env) {
+  const errors = [];
+  const { context, page } = await openPage(env.browser, null, errors);
+  try {
+    await page.setContent('<body data-state="ready"><p id="line">0</p></body>');
+    await page.evaluate(benchInit);
+    await page.evaluate(() => addEventListener('pointerup', () => {
+      document.body.dataset.state = 'busy';
+      document.getElementById('line').textContent = String(window.__bench.states.length);
+      document.body.dataset.state = 'ready';
+    }));
+    const painted = [];
+    for (let i = 0; i < FLOOR_GESTURES; i++) {
+      await page.mouse.move(100, 100);
+      await page.mouse.down();
+      await page.mouse.move(700, 100, { steps: 4 });
+      await page.mouse.up();
+      const up = await page.evaluate(() => window.__bench.pointerUp.t);
+      await page.waitForFunction((t) => window.__bench.frames.some((f) => f.ready >= t), up, { polling: 20 });
+      painted.push(await page.evaluate((t) => window.__bench.frames.find((f) => f.ready >= t).painted - t, up));
+      // Pointer-ups fall at different points of the frame clock's period.
+      await page.waitForTimeout(50 + ((i * 7) % 17));
+    }
+    if (errors.length) throw new Error(errors.join(' | '));
+    return { painted_ms: painted };
+  } catch (e) {
+    return { failed: e.message.split('\n')[0] };
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
 const best = (runs) => {
   const ok = runs.filter((r) => !r.failed).map((r) => r.text_mb_s);
   return ok.length ? Math.max(...ok) : null;
@@ -479,6 +520,7 @@ async function main() {
   const out = { chromium: browser.version(), node: process.version, bins: BINS, brushes: BRUSHES, round_trips: ROUND_TRIPS, datasets: [] };
   try {
     if (config.compare) out.compare = await compareBuilds(config.compare, env);
+    else out.frame_floor = await frameFloor(env);
     for (const set of config.compare ? [] : config.datasets) {
       const d = { size_mb: set.size_mb, text_bytes: set.text_bytes, events: set.events, page: {}, plain_js: {}, ratio: {} };
       for (const format of ['ndjson', 'gz']) {
