@@ -18,8 +18,10 @@ export class GzipDamaged extends Error {}
  * up to PIECE bytes (the first ones smaller, so that the core starts sooner) with the file's bytes
  * read so far (`{ bytes, fed }`), read on the reader's thread up to AHEAD pieces ahead, one file at
  * a time. Each piece comes in a message task of its own, so the worker's other messages (a cancel,
- * a question) run between pieces, in the order they came. A failed file read ends it with that
- * error, a damaged gzip stream with GzipDamaged, after the text before the damage.
+ * a question) run between pieces, in the order they came. A piece's bytes are only good until the
+ * next piece is asked for: their buffer then goes back to the reader to be filled again. A failed
+ * file read ends it with that error, a damaged gzip stream with GzipDamaged, after the text before
+ * the damage.
  */
 export function fileReader(name) {
   const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name });
