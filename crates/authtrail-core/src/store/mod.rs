@@ -372,7 +372,15 @@ impl Store {
         let n = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
         self.order.extend(from as u32..n);
         let time = &self.time;
-        self.order.sort_by_key(|&i| (time[i as usize], i));
+        let key = |i: u32| (time[i as usize], i);
+        if !sort_nearly_sorted(&mut self.order[from..], key) {
+            self.order[from..].sort_by_key(|&i| key(i));
+        }
+        if from > 0 && self.order.len() > from && key(self.order[from]) < key(self.order[from - 1])
+        {
+            // Two sorted runs: the sort merges them.
+            self.order.sort_by_key(|&i| key(i));
+        }
         self.dedup.seal();
         self.strings.shrink();
         for v in [
@@ -712,9 +720,37 @@ impl Collector for Store {
     }
 }
 
+/// Sorts `v` by `key` when it is nearly sorted already, as exports are (a source's records in time
+/// order, another's interleaved with them a little out of step): each element is moved back past
+/// the larger ones before it. Gives up once it has moved elements more than 8 places per element
+/// in all (a file in reverse order, shuffled records), returning false with `v` reordered but
+/// not sorted. At 1 M generated events in wasm this took 6 ms where the standard stable sort took
+/// about 60 (CPU profiles in Node): that sort treats runs shorter than about the square root of
+/// the length as unsorted.
+fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
+    let mut budget = v.len().saturating_mul(8);
+    for i in 1..v.len() {
+        let k = key(v[i]);
+        let mut j = i;
+        while j > 0 && key(v[j - 1]) > k {
+            j -= 1;
+        }
+        if j < i {
+            let moved = i - j;
+            if moved > budget {
+                return false;
+            }
+            budget -= moved;
+            v[j..=i].rotate_right(1);
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
-    use super::StrInterner;
+    use super::{sort_nearly_sorted, StrInterner};
+    use proptest::prelude::*;
 
     #[test]
     fn interned_strings_keep_their_ids_through_growth_and_shrinking() {
@@ -737,5 +773,54 @@ mod tests {
         let a = s.intern_str("user1");
         assert_eq!((a, s.get(a)), (5001, "user1"));
         assert_ne!(s.intern_str("user1@x.comuser2@x.com"), ids[1]);
+    }
+
+    /// Times in order, then one in every `every` moved `reach` places later.
+    fn times(n: usize, every: usize, reach: usize) -> Vec<i64> {
+        let mut t: Vec<i64> = (0..n as i64).map(|i| i * 10).collect();
+        for i in (0..n - reach).step_by(every) {
+            t[i..=i + reach].rotate_left(1);
+        }
+        t
+    }
+
+    #[test]
+    fn nearly_sorted_times_are_sorted_in_place_and_far_from_sorted_ones_are_given_up() {
+        // Further out of step than a generated export (there 0.25 places an event on average, at most 229).
+        let t = times(10_000, 64, 200);
+        let mut v: Vec<u32> = (0..t.len() as u32).collect();
+        assert!(sort_nearly_sorted(&mut v, |i| (t[i as usize], i)));
+        assert!(v.windows(2).all(|w| t[w[0] as usize] <= t[w[1] as usize]));
+        // In reverse order, about n²/2 moves: given up, every index still there once.
+        let mut v: Vec<u32> = (0..10_000).rev().collect();
+        assert!(!sort_nearly_sorted(&mut v, |i| i));
+        v.sort_unstable();
+        assert!(v.iter().enumerate().all(|(k, &i)| k as u32 == i));
+    }
+
+    proptest! {
+        /// Sorted or given up, the order is the standard stable sort's (equal times by index).
+        #[test]
+        fn sorts_as_the_standard_sort_does(
+            t in prop::collection::vec(0i64..50, 0..300),
+            shuffled in any::<bool>(),
+        ) {
+            let mut t = t;
+            if !shuffled {
+                t.sort_unstable();
+                let n = t.len();
+                for i in (0..n).step_by(7) {
+                    t.swap(i, (i + 3).min(n - 1));
+                }
+            }
+            let key = |i: u32| (t[i as usize], i);
+            let mut expected: Vec<u32> = (0..t.len() as u32).collect();
+            expected.sort_by_key(|&i| key(i));
+            let mut v: Vec<u32> = (0..t.len() as u32).collect();
+            if !sort_nearly_sorted(&mut v, key) {
+                v.sort_by_key(|&i| key(i));
+            }
+            prop_assert_eq!(v, expected);
+        }
     }
 }

@@ -209,15 +209,27 @@ impl Blocks {
             .collect();
         let mut start = Vec::new();
         let mut entries = Vec::new();
-        let mut counts: FxHashMap<u32, u32> = FxHashMap::default();
+        // A count per possible id (a string's, or a small enum's) and the ids counted in the
+        // block: 45-60 ms at 1 M events in wasm where a hash map of counts took about 95 (CPU
+        // profiles in Node).
+        let mut counts = vec![0u32; store.strings.len().max(256)];
+        let mut counted = Vec::new();
         for chunk in store.order.chunks(COARSE) {
             for facet in INDEXED {
                 start.push(entries.len() as u32);
-                counts.clear();
                 for &i in chunk {
-                    *counts.entry(store.facet_id(facet, i as usize)).or_default() += 1;
+                    let id = store.facet_id(facet, i as usize);
+                    let n = &mut counts[id as usize];
+                    if *n == 0 {
+                        counted.push(id);
+                    }
+                    *n += 1;
                 }
-                entries.extend(counts.iter().map(|(&id, &n)| (id, n)));
+                entries.extend(
+                    counted
+                        .drain(..)
+                        .map(|id| (id, std::mem::take(&mut counts[id as usize]))),
+                );
             }
         }
         start.push(entries.len() as u32);
@@ -827,6 +839,33 @@ mod tests {
         };
         assert_eq!(s.select(&f), [all[3]]);
         assert_eq!(s.time_bounds(), Some((T0 + 1000, T0 + 9000)));
+    }
+
+    #[test]
+    fn files_whose_times_interleave_are_merged_into_one_time_order() {
+        let mut s = Store::new();
+        // The second file's events fall between the first's; the third file is in reverse order.
+        for (name, times) in [
+            ("a.json", [1000, 5000, 9000]),
+            ("b.json", [2000, 6000, 8000]),
+            ("c.json", [7000, 4000, 3000]),
+        ] {
+            let text: Vec<String> = times
+                .iter()
+                .map(|&t| auth(t, "ana", "success", "TOTP", "US"))
+                .collect();
+            let mut ing = crate::Ingest::new(&mut s, name);
+            ing.push(&mut s, text.join("\n").as_bytes());
+            ing.finish(&mut s);
+        }
+        let all = s.select(&Filter::default());
+        assert_eq!(
+            s.rows(&all)
+                .iter()
+                .map(|r| (r.time - T0) / 1000)
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9]
+        );
     }
 
     /// `refresh` against the separate queries it stands for.
