@@ -456,8 +456,7 @@ impl Store {
             })
             .collect();
         // Which events are new, column by column: each column is one pass over memory.
-        self.dedup.reserve(part.len());
-        let fresh: Vec<bool> = part.keys.iter().map(|&k| self.dedup.insert(k)).collect();
+        let fresh = self.dedup.insert_all(&part.keys);
         let kept = fresh.iter().filter(|&&f| f).count();
         let fits = u32::try_from(self.time.len() + kept).is_ok();
         assert!(fits, "fewer than 2^32 events");
