@@ -376,10 +376,15 @@ impl Store {
         if !sort_nearly_sorted(&mut self.order[from..], key) {
             self.order[from..].sort_by_key(|&i| key(i));
         }
-        if from > 0 && self.order.len() > from && key(self.order[from]) < key(self.order[from - 1])
-        {
-            // Two sorted runs: the sort merges them.
-            self.order.sort_by_key(|&i| key(i));
+        // Where the order changed: the new events come after the earlier ones, or among the
+        // latest of them, and are merged in from there.
+        let mut changed = from;
+        if let Some(&first) = self.order.get(from) {
+            changed = self.order[..from].partition_point(|&i| key(i) < key(first));
+            if changed < from {
+                // Two sorted runs: the sort merges them.
+                self.order[changed..].sort_by_key(|&i| key(i));
+            }
         }
         self.dedup.seal();
         self.strings.shrink();
@@ -399,18 +404,23 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
-        self.show_names(from);
-        self.blocks = query::Blocks::build(self);
+        if self.show_names(from) {
+            changed = 0;
+        }
+        let mut blocks = std::mem::take(&mut self.blocks);
+        blocks.update(self, changed);
+        self.blocks = blocks;
     }
 
     /// Shows each identifier that records pair with a name by that name, as user and as actor:
     /// the events from `from` on, or all of them when the names changed (from the identifiers
-    /// kept in `renamed`).
-    fn show_names(&mut self, from: usize) {
+    /// kept in `renamed`); returns whether it was all of them.
+    fn show_names(&mut self, from: usize) -> bool {
         if self.names.is_empty() {
-            return;
+            return false;
         }
-        let from = if self.names_changed {
+        let all = self.names_changed;
+        let from = if all {
             for &(i, id) in &self.renamed {
                 self.user[i as usize] = id;
             }
@@ -436,6 +446,7 @@ impl Store {
             actor: show[p.actor as usize],
             ..*p
         });
+        all
     }
 
     /// The identifiers shown by a name somewhere (as a user or an actor), in the order they were
