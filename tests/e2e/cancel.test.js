@@ -1,4 +1,6 @@
 // Cancelling a large load: the page returns to ready with part of the file, and stays usable.
+// Cancelling a queued file whose first pieces are being read ahead: it adds nothing, the file
+// before it loads whole.
 //
 // The 80 MB input is written by `authtrail generate --size 80MB` into a temporary directory: large enough
 // to be read in parts at once, so the cancel also stops the other parts' workers. The click on
@@ -7,7 +9,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { suite, toInt, cliSummary } from './harness.js';
+import { suite, toInt, cliSummary, fixture } from './harness.js';
 
 const ctx = suite({ label: 'cancel', generate: '80MB' });
 
@@ -58,5 +60,45 @@ test('cancel: an 80 MB load, read in parts at once, can be cancelled and the pag
     assert.ok(after > 1000 && after > events, `summary-events ${after} after the demo (was ${events})`);
     assert.ok(d.rows > 0, 'no event-row after the demo');
     assert.equal(toInt(d.tableCount, 'table-count'), after, 'table-count after the demo');
+  });
+});
+
+test('cancel: a file queued behind the 80 MB one, read ahead, is cancelled and adds nothing', async (t) => {
+  const big = cliSummary([ctx.generated]);
+  const small = fixture('logdna');
+  assert.ok(cliSummary([small]).events > 0, 'the queued fixture has events of its own');
+  await ctx.withApp('cancel-queued', async (app) => {
+    // Once the 80 MB file's first piece is in (the worker then starts reading the next file
+    // ahead), the second row's cancel is clicked.
+    await app.page.evaluate(() => {
+      window.__e2eCancel = null;
+      const mo = new MutationObserver(() => {
+        const rows = document.querySelectorAll('[data-testid="file-row"]');
+        const first = rows[0]?.querySelector('[data-testid="file-progress"]');
+        const cancel = rows[1]?.querySelector('[data-testid="cancel-button"]');
+        if (first && Number(first.value) > 0 && cancel && !cancel.disabled) {
+          window.__e2eCancel = { read: Number(first.value), of: Number(first.max) };
+          mo.disconnect();
+          cancel.click();
+        }
+      });
+      mo.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    app.markAction('load 80 MB and a fixture, cancel the fixture', 'data');
+    const s = await app.settle(
+      () => app.tid('file-input').setInputFiles([ctx.generated, small]),
+      (x) => x.events !== null,
+      'ready after cancelling the queued file',
+    );
+    const clicked = await app.page.evaluate(() => window.__e2eCancel);
+    await app.shot('queued-cancelled');
+    assert.ok(clicked && clicked.read < clicked.of, `the queued file was not cancelled while the first was read: ${JSON.stringify(clicked)}`);
+    assert.equal(s.state, 'ready');
+    assert.equal(toInt(s.events, 'summary-events'), big.events, 'the 80 MB file loads whole, the cancelled one adds nothing');
+    const statuses = await app.tid('file-row').locator('.file-status').allTextContents();
+    assert.equal(statuses.length, 2);
+    assert.doesNotMatch(statuses[0], /cancelled/, `first file: ${statuses[0]}`);
+    assert.match(statuses[1], /^cancelled after 0 B of [\d.]+ (KB|MB); what was read is kept$/, `queued file: ${statuses[1]}`);
+    t.diagnostic(`cancelled at ${clicked.read} of ${clicked.of} bytes of the first file`);
   });
 });

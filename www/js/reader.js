@@ -5,7 +5,9 @@
 // with it: a Blob read's bytes reach the thread that asked for them only while that thread is idle.
 //
 // One reader serves the worker for as long as it runs (started with it, so that reading a file
-// requests nothing), one file at a time. Messages, each with the read's `id`: in,
+// requests nothing). It may be reading two files at once: the one the core is taking and the next
+// one, whose first pieces are then ready when the core is done with the one before. Messages,
+// each with the read's `id`: in,
 // `{ type: 'read', id, blob, gzip, piece, ahead }` (`piece`: the largest piece's size; `ahead`: the
 // pieces it may send before the first is taken), then `{ type: 'taken', id, buffer }` for each
 // piece the core has taken (its buffer, given back to be filled again), or `{ type: 'stop', id }`
@@ -32,35 +34,38 @@ const GZIP_AHEAD = 2;
 const errorText = (e) => (e && e.message) || String(e);
 
 /**
- * The read under way: its `id`, the pieces the worker may still be sent (`credit`, each `taken`
- * adds one), the buffers the worker gave back (`spare`: filling one again spares the page faults
- * and zeroing of a new one), `wake` to end a wait for credit, and `stopped` once the worker
- * stopped it.
+ * The reads under way, by id: each with the pieces the worker may still be sent (`credit`, each
+ * `taken` adds one), `wake` to end a wait for credit, and `stopped` once the worker stopped it.
  */
-let current = null;
+const reads = new Map();
+/** The buffers the worker gave back: filling one again spares the page faults and zeroing of a new one. */
+const spare = [];
 
 self.onmessage = ({ data }) => {
   if (data.type === 'read') {
-    const read = { id: data.id, credit: data.ahead, wake: null, stopped: false, spare: [] };
-    current = read;
-    readFile(read, data).catch((e) => {
-      if (!read.stopped) self.postMessage({ id: read.id, type: 'failed', damaged: false, message: errorText(e) });
-    });
+    const read = { id: data.id, credit: data.ahead, wake: null, stopped: false };
+    reads.set(read.id, read);
+    readFile(read, data)
+      .catch((e) => {
+        if (!read.stopped) self.postMessage({ id: read.id, type: 'failed', damaged: false, message: errorText(e) });
+      })
+      .finally(() => reads.delete(read.id));
     return;
   }
-  if (current?.id !== data.id) return; // about a read already over
+  const read = reads.get(data.id);
   if (data.type === 'taken') {
-    current.credit += 1;
-    current.spare.push(data.buffer);
+    spare.push(data.buffer);
+    if (read) read.credit += 1;
   }
-  if (data.type === 'stop') current.stopped = true;
-  current.wake?.();
+  if (!read) return; // a read already over
+  if (data.type === 'stop') read.stopped = true;
+  read.wake?.();
 };
 
 /** A buffer of `size` bytes: one the worker has given back, or a new one. */
-function buffer(read, size) {
-  const i = read.spare.findIndex((b) => b.byteLength === size);
-  return i < 0 ? new Uint8Array(size) : new Uint8Array(read.spare.splice(i, 1)[0]);
+function buffer(size) {
+  const i = spare.findIndex((b) => b.byteLength === size);
+  return i < 0 ? new Uint8Array(size) : new Uint8Array(spare.splice(i, 1)[0]);
 }
 
 /** Sends one piece once the worker may take it; false when the read was stopped. */
@@ -77,14 +82,14 @@ async function readFile(read, { blob, gzip, piece }) {
   // The bytes in batches (the core reads the same whatever the chunking); what was read before a
   // failure is sent before the failure.
   let size = FIRST;
-  let batch = new Uint8Array(size);
+  let batch = null;
   let filled = 0;
   let fed = 0;
   const flush = async () => {
     if (filled === 0) return true;
     const sent = await send(read, batch.subarray(0, filled), fed);
     size = Math.min(2 * size, piece);
-    batch = buffer(read, size);
+    batch = null;
     filled = 0;
     return sent;
   };
@@ -92,6 +97,7 @@ async function readFile(read, { blob, gzip, piece }) {
     const chunks = gzip ? gunzip(blob, (n) => { fed += n; }) : plain(blob, (n) => { fed += n; });
     for await (const chunk of chunks) {
       for (let at = 0; at < chunk.byteLength;) {
+        batch ??= buffer(size);
         const n = Math.min(chunk.byteLength - at, size - filled);
         batch.set(chunk.subarray(at, at + n), filled);
         filled += n;

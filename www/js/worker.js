@@ -119,7 +119,7 @@ self.onmessage = async ({ data }) => {
  * parts a large file is read in at once.
  */
 function enqueue(key, name, blob, options = null, threads = 1) {
-  queue.push({ key, name, blob, options, threads });
+  queue.push({ key, name, blob, options, threads, ahead: null });
   post({ type: 'queued', key, name, size: blob.size });
 }
 
@@ -132,6 +132,7 @@ async function pump() {
     try {
       await readOne(job);
     } catch (e) {
+      job.ahead?.then((a) => a.pieces?.stop());
       post({ type: 'failed', key: job.key, message: `${job.name}: ${errorText(e)}` });
     }
     cancelled.delete(job.key);
@@ -147,10 +148,32 @@ async function pump() {
  */
 const PROGRESS_MS = 200;
 
-/** The gzip magic number: such a file is decompressed by the browser, and its text pushed. */
-async function isGzip(blob) {
-  const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
-  return head[0] === 0x1f && head[1] === 0x8b;
+/**
+ * Whether the file starts with the gzip magic number: such a file is decompressed by the browser,
+ * and its text pushed. An unreadable file is not gzip: its read then fails and says so.
+ */
+async function gzipOrNot(blob) {
+  try {
+    const head = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    return head[0] === 0x1f && head[1] === 0x8b;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts reading the next queued file, when it will be read in one part, while the core takes the
+ * one before: its first pieces are then at hand when the core is done. 1 GB in 100 files, headless
+ * Chromium: the core's worker had waited 2.2 s in all for pieces; ready in 10.2 s instead of 11.8
+ * (medians of 5 alternated rounds, faster in each).
+ */
+function readAhead() {
+  const next = queue[0];
+  if (!next || next.ahead) return;
+  next.ahead = gzipOrNot(next.blob).then((gzip) => ({
+    gzip,
+    pieces: gzip || next.blob.size < SPLIT_BYTES ? pieces(next.blob, gzip) : null,
+  }));
 }
 
 /** Reads files (js/reader.js), started with this worker so that reading a file requests nothing. */
@@ -269,12 +292,10 @@ function stopApart(key) {
 /** Reads one file into the core; a cancelled or failed read is finished too (what was read stays). */
 async function readOne(job) {
   inspector.set_options(job.options);
-  let gzip = false;
-  try {
-    gzip = await isGzip(job.blob);
-  } catch {
-    // Unreadable: the read below fails and says so.
-  }
+  // Whether it is gzip, and its first pieces, may have been read while the core took the file
+  // before it (readAhead).
+  const ahead = await (job.ahead ?? gzipOrNot(job.blob).then((gzip) => ({ gzip, pieces: null })));
+  const gzip = ahead.gzip;
   const id = gzip ? inspector.begin_gzip_file(job.name, job.blob.size) : inspector.begin_file(job.name);
   sources[id] = { blob: job.blob, gzip };
   post({ type: 'start', key: job.key, file: id });
@@ -298,13 +319,14 @@ async function readOne(job) {
     }
   };
   /** Pushes `blob`, the file's text from byte `from` on; false when stopped by a cancel or a failure. */
-  const push = async (blob, from) => {
+  const push = async (blob, from, stream = pieces(blob, gzip)) => {
     try {
-      for await (const { bytes, fed } of pieces(blob, gzip)) {
+      for await (const { bytes, fed } of stream) {
         if (cancelled.has(job.key)) return false;
         inspector.push(id, bytes);
         kept = from + fed;
         progress();
+        readAhead();
       }
       return true;
     } catch (e) {
@@ -314,7 +336,8 @@ async function readOne(job) {
       return false;
     }
   };
-  let ok = await push(job.blob.slice(0, ends[0]), 0);
+  if (ahead.pieces && starts.length > 1) ahead.pieces.stop();
+  let ok = await push(job.blob.slice(0, ends[0]), 0, starts.length > 1 ? undefined : ahead.pieces ?? undefined);
   for (let k = 0; ok && k < apart.length; k++) {
     const read = apart[k];
     const waiting = setInterval(progress, PROGRESS_MS);
