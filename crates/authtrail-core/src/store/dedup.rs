@@ -14,7 +14,7 @@ use rustc_hash::FxHashSet;
 pub(crate) struct Dedup {
     sorted: Vec<u64>,
     /// Where the keys whose top `bits` bits are `b` start in `sorted`, for each `b`, and
-    /// `sorted.len()` at the end (empty while `sorted` is).
+    /// `sorted.len()` at the end (empty until the first seal).
     starts: Vec<u32>,
     bits: u32,
     recent: FxHashSet<u64>,
@@ -60,8 +60,8 @@ impl Dedup {
 
     /// Adds a part's keys (in their order) at once; for each, whether it was new (the first of
     /// equal keys is). The keys read so far are sealed first, then the part's are sorted and
-    /// merged in: at 1 M events in wasm this is faster than adding them one by one to the hash
-    /// set and sorting them all at the seal.
+    /// merged in: the hash set never holds both halves' keys (wasm memory after 1 GB read in 2
+    /// parts: 96.7 MB with this and the other seal changes of 2026-12-07, 107.5 before them).
     pub fn insert_all(&mut self, keys: &[u64]) -> Vec<bool> {
         self.seal();
         let mut by_key: Vec<(u64, u32)> = (keys.iter().enumerate())
