@@ -376,8 +376,8 @@ impl Store {
         if !sort_nearly_sorted(&mut self.order[from..], key) {
             self.order[from..].sort_by_key(|&i| key(i));
         }
-        // Where the order changed: the new events come after the earlier ones, or among the
-        // latest of them, and are merged in from there.
+        // Where the order changed: the new events are merged in from where the first of them
+        // belongs (the end, or near it, for a file that follows the others in time).
         let mut changed = from;
         if let Some(&first) = self.order.get(from) {
             changed = self.order[..from].partition_point(|&i| key(i) < key(first));
