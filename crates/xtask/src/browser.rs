@@ -1,7 +1,7 @@
 //! The browser half: `tests/e2e/bench/page-bench.js` drives the built page (dist/) in headless
 //! Chromium and prints its figures as JSON.
 
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, Split};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -46,6 +46,15 @@ pub fn dataset(s: &Dataset, events: Option<usize>) -> Value {
         "text_bytes": s.text_bytes,
         "events": events,
     })
+}
+
+/// The same for `s` split into files (`ndjson` and `gz` are then lists of paths, given at once).
+pub fn dataset_in_files(s: &Dataset, split: &Split) -> Value {
+    let mut v = dataset(s, None);
+    v["ndjson"] = json!(split.ndjson);
+    v["gz"] = json!(split.gz);
+    v["files"] = json!(split.ndjson.len());
+    v
 }
 
 /// Runs the page benchmark on `sets` (with the native event counts in `events`); returns its JSON.

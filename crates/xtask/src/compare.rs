@@ -6,6 +6,7 @@
 //! ```text
 //! git worktree add /tmp/base <revision> && (cd /tmp/base && trunk build --release --offline --public-url ./)
 //! cargo xtask compare --base /tmp/base/dist --sizes 200 --rounds 8
+//! cargo xtask compare --base /tmp/base/dist --sizes 1G --files 100 --formats ndjson,gz --no-brush
 //! ```
 
 use crate::report::{fig, median_of as median};
@@ -15,11 +16,12 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 pub const USAGE: &str = "usage: cargo xtask compare --base DIR [--sizes 200] [--rounds 6] \
-                         [--formats ndjson,gz] [--no-brush] [--seed N] [--out FILE]\n\
+                         [--formats ndjson,gz] [--files N] [--no-brush] [--seed N] [--out FILE]\n\
   --base     another build's dist/ (trunk build); this one's is dist/\n\
   --sizes    export sizes in MB (or with a G suffix); default 200\n\
   --rounds   loads of each file into each build; default 6\n\
   --formats  ndjson, gz or both; default ndjson\n\
+  --files    the export split into this many files of whole lines, loaded at once; default 1\n\
   --no-brush skip the brush latency after each NDJSON load\n\
   --seed     generator seed; default 7\n\
   --out      the JSON results; default target/bench/compare.json";
@@ -30,6 +32,7 @@ struct Args {
     sizes: Vec<u64>,
     rounds: usize,
     formats: Vec<String>,
+    files: usize,
     brush: bool,
     seed: u64,
     out: Option<PathBuf>,
@@ -42,6 +45,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
         sizes: vec![200],
         rounds: 6,
         formats: vec!["ndjson".into()],
+        files: 1,
         brush: true,
         seed: 7,
         out: None,
@@ -52,6 +56,7 @@ fn parse_args(args: &[String]) -> Result<Args> {
             "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
             "--rounds" => a.rounds = value()?.parse().context("--rounds")?,
             "--formats" => a.formats = value()?.split(',').map(str::to_owned).collect(),
+            "--files" => a.files = value()?.parse().context("--files")?,
             "--no-brush" => a.brush = false,
             "--seed" => a.seed = value()?.parse().context("--seed")?,
             "--out" => a.out = Some(PathBuf::from(value()?)),
@@ -60,8 +65,8 @@ fn parse_args(args: &[String]) -> Result<Args> {
         Ok(true)
     })?;
     a.base = base.with_context(|| format!("--base is required\n{USAGE}"))?;
-    if a.rounds == 0 {
-        bail!("--rounds must be at least 1");
+    if a.rounds == 0 || a.files == 0 {
+        bail!("--rounds and --files must be at least 1");
     }
     if let Some(f) = a
         .formats
@@ -94,7 +99,10 @@ pub fn run(repo: &Path, args: &[String]) -> Result<()> {
             "rounds": args.rounds,
             "formats": args.formats,
             "brush": args.brush,
-            "datasets": sets.iter().map(|s| browser::dataset(s, None)).collect::<Vec<_>>(),
+            "datasets": sets.iter().map(|s| match args.files {
+                1 => Ok(browser::dataset(s, None)),
+                n => Ok(browser::dataset_in_files(s, &dataset::split(s, n)?)),
+            }).collect::<Result<Vec<_>>>()?,
         }}),
     )?;
     let results = json!({
@@ -138,8 +146,12 @@ fn print(r: &Value) {
     );
     for d in c["datasets"].as_array().into_iter().flatten() {
         let text_mb = d["text_bytes"].as_f64().unwrap_or(0.0) / 1e6;
+        let files = match d["files"].as_u64() {
+            Some(n) if n > 1 => format!(" in {n} files"),
+            _ => String::new(),
+        };
         println!(
-            "\n{} MB {}, {} rounds, each build in turn (file input's change to ready; brush: pointer up to the next frame painted)",
+            "\n{} MB {}{files}, {} rounds, each build in turn (file input's change to ready; brush: pointer up to the next frame painted)",
             d["size_mb"], d["format"].as_str().unwrap_or("?"), c["rounds"]
         );
         println!(
@@ -231,7 +243,14 @@ mod tests {
     #[test]
     fn arguments() {
         let a = parse_args(&["--base".into(), "x".into(), "--sizes".into(), "1G".into()]).unwrap();
-        assert_eq!((a.sizes, a.rounds, a.brush), (vec![1000], 6, true));
+        assert_eq!(
+            (a.sizes, a.rounds, a.files, a.brush),
+            (vec![1000], 6, 1, true)
+        );
+        let a = parse_args(&["--base".into(), "x".into(), "--files".into(), "100".into()]).unwrap();
+        assert_eq!(a.files, 100);
+        let none = parse_args(&["--base".into(), "x".into(), "--files".into(), "0".into()]);
+        assert!(format!("{:#}", none.unwrap_err()).contains("at least 1"));
         assert!(format!("{:#}", parse_args(&[]).unwrap_err()).contains("--base is required"));
         let bad = parse_args(&[
             "--base".into(),

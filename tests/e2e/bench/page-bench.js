@@ -26,7 +26,8 @@
 // reads and of the page and the worker while brushing are written there.
 //
 // With `compare: { base, rounds, formats, brush, datasets }` instead (`cargo xtask compare`), only
-// page runs, alternating between dist/ and the `base` build's directory (compareBuilds).
+// page runs, alternating between dist/ and the `base` build's directory (compareBuilds). There a
+// dataset's `ndjson` and `gz` may each be a list of files (`files` of them), given at once.
 //
 // The page is instrumented only from outside: an init script observes body[data-state], the file
 // input's change event and pointer-ups, and subclasses Worker to see the worker's `done` messages and
@@ -309,15 +310,16 @@ async function pageRun(env, set, format, after) {
       banner: document.querySelector('[data-testid="error-banner"]')?.hidden === false ? document.querySelector('[data-testid="error-banner"]').textContent.trim() : null,
     }));
     const events = Number(shown.events.replace(/[^\d]/g, ''));
-    if (b.done.length !== 1) throw new Error(`expected one finished file, saw ${b.done.length}`);
+    const files = Array.isArray(file) ? file.length : 1;
+    if (b.done.length !== files) throw new Error(`expected ${files} finished file(s), saw ${b.done.length}`);
     if (set.events != null && events !== set.events) throw new Error(`the page shows ${shown.events} events, the native core read ${set.events}`);
     if (shown.banner) throw new Error(`the page shows an error: ${shown.banner}`);
     if (errors.length) throw new Error(errors.join(' | '));
     const run = {
       seconds_ready: (ready - b.changeAt) / 1000,
-      seconds_worker_done: (b.done[0].t - b.changeAt) / 1000,
+      seconds_worker_done: (b.done.at(-1).t - b.changeAt) / 1000,
       seconds_painted: (b.painted - b.changeAt) / 1000,
-      wasm_bytes: b.done[0].wasmBytes,
+      wasm_bytes: b.done.at(-1).wasmBytes,
       memory_shown: shown.memory,
       events,
       js_heap: heap,
@@ -496,7 +498,7 @@ async function compareBuilds(config, env) {
           }
           if (shown.length === 2 && shown[0] !== shown[1]) throw new Error(`the two builds show ${shown[0]} and ${shown[1]} events`);
         }
-        out.push({ size_mb: set.size_mb, text_bytes: set.text_bytes, format, runs });
+        out.push({ size_mb: set.size_mb, text_bytes: set.text_bytes, files: set.files ?? 1, format, runs });
       }
     }
   } finally {
