@@ -356,6 +356,9 @@ async function readOne(job) {
   stopApart(job.key);
   if (parts) parts = starts.length;
   const summary = inspector.finish(id);
+  // No more files for now: the store gives back the room it kept to grow into (not after each
+  // file, which fragmented the wasm memory of a load of many).
+  if (!queue.length) inspector.compact();
   post({ type: 'done', key: job.key, file: id, summary, done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 

@@ -236,6 +236,7 @@ fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String
 fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let mut store = Store::new();
     let (summaries, failures) = read_all(files, &mut store);
+    store.compact();
     for f in &failures {
         eprintln!("authtrail: {f}");
     }
@@ -391,6 +392,7 @@ fn parse_time(s: &str) -> Result<i64> {
 fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     let mut store = Store::new();
     let (summaries, failures) = read_all(files, &mut store);
+    store.compact();
     for f in &failures {
         eprintln!("authtrail: {f}");
     }

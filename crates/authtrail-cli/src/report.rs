@@ -32,6 +32,7 @@ pub fn run(
     let mut store = Store::new();
     let (summaries, failures, hashes) =
         read_observed(files, &mut store, FileHash::new, FileHash::update);
+    store.compact();
     let hashes: Vec<Option<String>> = hashes
         .into_iter()
         .map(|h| h.map(FileHash::finish))

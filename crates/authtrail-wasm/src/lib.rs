@@ -267,6 +267,12 @@ impl Inspector {
         to_js(&ingest.finish(&mut self.store))
     }
 
+    /// Gives back the room the store keeps to grow into ([`Store::compact`]): once no more files
+    /// are queued.
+    pub fn compact(&mut self) {
+        self.store.compact();
+    }
+
     /// `{events, duplicates, diagnostics, files: [...], from, to, aliases: [{id, name}]}`.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         let bounds = self.store.time_bounds();

@@ -23,6 +23,7 @@ fn ingest(name: &str, bytes: &[u8]) -> Run {
         ing.push(&mut store, chunk);
     }
     let summary = ing.finish(&mut store);
+    store.compact();
     let seconds = start.elapsed().as_secs_f64();
     assert_eq!(
         summary.records,

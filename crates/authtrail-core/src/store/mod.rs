@@ -366,7 +366,32 @@ impl Store {
             + self.blocks.heap_bytes()
     }
 
-    /// Sorts newly added events into the time order and compacts ingest-time structures.
+    /// Gives back the room the columns and the string arena keep to grow into, once no more files
+    /// are coming for now (the page's worker when its queue is empty, the CLI after its files).
+    /// Sealing each file does not: shrunk after one file, the columns grew again with the next
+    /// into new blocks, and the page's wasm memory after 1 GB in 100 files was 185 MB, against
+    /// 107 MB when they were not shrunk between files (Node).
+    pub fn compact(&mut self) {
+        self.strings.shrink();
+        for v in [
+            &mut self.len,
+            &mut self.action,
+            &mut self.user,
+            &mut self.ip,
+            &mut self.geo,
+            &mut self.profile,
+            &mut self.order,
+        ] {
+            v.shrink_to_fit();
+        }
+        self.time.shrink_to_fit();
+        self.loc.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.outcome.shrink_to_fit();
+        self.family.shrink_to_fit();
+    }
+
+    /// Sorts newly added events into the time order and counts its blocks.
     fn seal(&mut self) {
         let from = self.order.len();
         let n = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
@@ -387,23 +412,6 @@ impl Store {
             }
         }
         self.dedup.seal();
-        self.strings.shrink();
-        for v in [
-            &mut self.len,
-            &mut self.action,
-            &mut self.user,
-            &mut self.ip,
-            &mut self.geo,
-            &mut self.profile,
-            &mut self.order,
-        ] {
-            v.shrink_to_fit();
-        }
-        self.time.shrink_to_fit();
-        self.loc.shrink_to_fit();
-        self.kind.shrink_to_fit();
-        self.outcome.shrink_to_fit();
-        self.family.shrink_to_fit();
         if self.show_names(from) {
             changed = 0;
         }
