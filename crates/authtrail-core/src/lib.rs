@@ -60,4 +60,27 @@ pub(crate) mod test_support {
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
         store
     }
+
+    /// A store holding `files` (name, records) read in turn, each file's records one a line.
+    pub fn store_from_files<S: AsRef<str>>(files: &[(&str, &[S])]) -> crate::Store {
+        let mut store = crate::Store::new();
+        for (name, records) in files {
+            let text: Vec<&str> = records.iter().map(AsRef::as_ref).collect();
+            let mut ing = crate::Ingest::new(&mut store, name);
+            ing.push(&mut store, text.join("\n").as_bytes());
+            ing.finish(&mut store);
+        }
+        store
+    }
+
+    /// A generated export of about `bytes` bytes (the default seed).
+    pub fn generated(bytes: u64) -> String {
+        let mut text = Vec::new();
+        let opts = crate::generate::Options {
+            bytes,
+            ..Default::default()
+        };
+        crate::generate::generate(&opts, &mut text).unwrap();
+        String::from_utf8(text).unwrap()
+    }
 }

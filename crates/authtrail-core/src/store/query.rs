@@ -754,7 +754,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::store_from;
+    use crate::test_support::{generated, store_from, store_from_files};
 
     const T0: i64 = 1_700_000_000_000;
 
@@ -844,21 +844,13 @@ mod tests {
 
     #[test]
     fn files_whose_times_interleave_are_merged_into_one_time_order() {
-        let mut s = Store::new();
         // The second file's events fall between the first's; the third file is in reverse order.
-        for (name, times) in [
-            ("a.json", [1000, 5000, 9000]),
-            ("b.json", [2000, 6000, 8000]),
-            ("c.json", [7000, 4000, 3000]),
-        ] {
-            let text: Vec<String> = times
-                .iter()
-                .map(|&t| auth(t, "ana", "success", "TOTP", "US"))
-                .collect();
-            let mut ing = crate::Ingest::new(&mut s, name);
-            ing.push(&mut s, text.join("\n").as_bytes());
-            ing.finish(&mut s);
-        }
+        let file = |times: [i64; 3]| times.map(|t| auth(t, "ana", "success", "TOTP", "US"));
+        let s = store_from_files(&[
+            ("a.json", &file([1000, 5000, 9000])),
+            ("b.json", &file([2000, 6000, 8000])),
+            ("c.json", &file([7000, 4000, 3000])),
+        ]);
         let all = s.select(&Filter::default());
         assert_eq!(
             s.rows(&all)
@@ -893,25 +885,15 @@ mod tests {
 
     #[test]
     fn counts_kept_per_block_across_files_equal_those_of_one_file() {
-        let mut text = Vec::new();
-        let opts = crate::generate::Options {
-            bytes: 10_000_000,
-            ..Default::default()
-        };
-        crate::generate::generate(&opts, &mut text).unwrap();
-        let text = std::str::from_utf8(&text).unwrap();
-        let one = store_from(text);
+        let text = generated(10_000_000);
+        let one = store_from(&text);
         assert!(one.len() > 2 * COARSE, "{} events", one.len());
         // The first 40% of the lines, the last 30%, then the 30% between them: the third file's
         // events go among the earlier ones, from the middle of the time order on.
         let lines: Vec<&str> = text.lines().collect();
         let (a, b) = (lines.len() * 4 / 10, lines.len() * 7 / 10);
-        let mut three = Store::new();
-        for (name, part) in [("a", &lines[..a]), ("c", &lines[b..]), ("b", &lines[a..b])] {
-            let mut ing = crate::Ingest::new(&mut three, name);
-            ing.push(&mut three, part.join("\n").as_bytes());
-            ing.finish(&mut three);
-        }
+        let three =
+            store_from_files(&[("a", &lines[..a]), ("c", &lines[b..]), ("b", &lines[a..b])]);
         let (first, last) = one.time_bounds().unwrap();
         let span = last - first;
         for (lo, hi) in [(0, 1000), (50, 950), (100, 450), (550, 990)] {
@@ -947,15 +929,11 @@ mod tests {
             )
         };
         let n = 3 * COARSE as i64;
-        let mut s = Store::new();
-        for (file, text) in [
-            ("ids.json", (0..n).map(|t| login(t, "")).collect::<Vec<_>>()),
-            ("named.json", vec![login(n, r#","name":"ana@example.com""#)]),
-        ] {
-            let mut ing = crate::Ingest::new(&mut s, file);
-            ing.push(&mut s, text.join("\n").as_bytes());
-            ing.finish(&mut s);
-        }
+        let ids: Vec<String> = (0..n).map(|t| login(t, "")).collect();
+        let s = store_from_files(&[
+            ("ids.json", &ids),
+            ("named.json", &[login(n, r#","name":"ana@example.com""#)]),
+        ]);
         let window = Filter {
             from: Some(T0 + 10_000),
             to: Some(T0 + (n - 10) * 1000),
@@ -979,13 +957,7 @@ mod tests {
 
     #[test]
     fn refresh_equals_the_separate_queries() {
-        let mut text = Vec::new();
-        let opts = crate::generate::Options {
-            bytes: 10_000_000,
-            ..Default::default()
-        };
-        crate::generate::generate(&opts, &mut text).unwrap();
-        let s = store_from(std::str::from_utf8(&text).unwrap());
+        let s = store_from(&generated(10_000_000));
         assert!(s.len() > 2 * COARSE, "{} events", s.len());
         let (first, last) = s.time_bounds().unwrap();
         let span = last - first;
