@@ -86,6 +86,16 @@ fn write_atomically(
     Ok(())
 }
 
+/// Writes `from` gzipped to `to`.
+fn gzip(from: &Path, to: &Path) -> Result<()> {
+    write_atomically(to, |out| {
+        let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+        io::copy(&mut File::open(from)?, &mut enc)?;
+        enc.finish()?;
+        Ok(())
+    })
+}
+
 /// The export of `size_mb` MB for `seed` in `dir`, generated (and gzipped) unless already there.
 pub fn prepare(dir: &Path, seed: u64, size_mb: u64) -> Result<Dataset> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -106,12 +116,7 @@ pub fn prepare(dir: &Path, seed: u64, size_mb: u64) -> Result<Dataset> {
             .unwrap_or(false);
     if !gz_current {
         eprintln!("compressing {} ...", gz.display());
-        write_atomically(&gz, |out| {
-            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-            io::copy(&mut File::open(&ndjson)?, &mut enc)?;
-            enc.finish()?;
-            Ok(())
-        })?;
+        gzip(&ndjson, &gz)?;
     }
     Ok(Dataset {
         size_mb,
@@ -158,12 +163,7 @@ pub fn split(set: &Dataset, n: usize) -> Result<Split> {
                 }
                 Ok(())
             })?;
-            write_atomically(&name(k).with_extension("ndjson.gz"), |out| {
-                let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-                io::copy(&mut File::open(name(k))?, &mut enc)?;
-                enc.finish()?;
-                Ok(())
-            })?;
+            gzip(&name(k), &name(k).with_extension("ndjson.gz"))?;
         }
         File::create(&done)?;
     }
