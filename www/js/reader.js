@@ -38,7 +38,10 @@ const errorText = (e) => (e && e.message) || String(e);
  * `taken` adds one), `wake` to end a wait for credit, and `stopped` once the worker stopped it.
  */
 const reads = new Map();
-/** The buffers the worker gave back: filling one again spares the page faults and zeroing of a new one. */
+/**
+ * The buffers the worker gave back while files are being read, for any of the reads: filling one
+ * again spares the page faults and zeroing of a new one.
+ */
 const spare = [];
 
 self.onmessage = ({ data }) => {
@@ -49,12 +52,16 @@ self.onmessage = ({ data }) => {
       .catch((e) => {
         if (!read.stopped) self.postMessage({ id: read.id, type: 'failed', damaged: false, message: errorText(e) });
       })
-      .finally(() => reads.delete(read.id));
+      .finally(() => {
+        reads.delete(read.id);
+        // Nothing is being read: the buffers are not kept for a load that may never come.
+        if (!reads.size) spare.length = 0;
+      });
     return;
   }
   const read = reads.get(data.id);
   if (data.type === 'taken') {
-    spare.push(data.buffer);
+    if (reads.size) spare.push(data.buffer);
     if (read) read.credit += 1;
   }
   if (!read) return; // a read already over
