@@ -198,8 +198,25 @@ fn bench(args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The usage a `-h` or `--help` among `args` asks for: the command's, or all of them.
+fn help(args: &[String]) -> Option<String> {
+    if !args.iter().any(|a| a == "-h" || a == "--help") {
+        return None;
+    }
+    Some(match args.first().map(String::as_str) {
+        Some("bench") => USAGE.to_string(),
+        Some("compare") => compare::USAGE.to_string(),
+        Some("dist") => dist::USAGE.to_string(),
+        _ => format!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE),
+    })
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(usage) = help(&args) {
+        println!("{usage}");
+        return Ok(());
+    }
     let repo = || {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
@@ -210,5 +227,27 @@ fn main() -> Result<()> {
         Some("compare") => compare::run(&repo()?, &args[1..]),
         Some("dist") => dist::run(&repo()?, &args[1..]),
         _ => bail!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn help_gives_the_usage_of_the_command_asked() {
+        assert_eq!(
+            help(&words("bench --sizes 10 --help")).as_deref(),
+            Some(USAGE)
+        );
+        assert_eq!(help(&words("compare -h")).as_deref(), Some(compare::USAGE));
+        assert_eq!(help(&words("dist --help")).as_deref(), Some(dist::USAGE));
+        let all = help(&words("--help")).unwrap();
+        assert!(all.contains(USAGE) && all.contains(compare::USAGE) && all.contains(dist::USAGE));
+        assert_eq!(help(&words("bench --sizes 10")), None);
     }
 }
