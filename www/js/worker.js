@@ -172,7 +172,7 @@ function readAhead() {
   if (!next || next.ahead) return;
   next.ahead = gzipOrNot(next.blob).then((gzip) => ({
     gzip,
-    pieces: gzip || next.blob.size < SPLIT_BYTES ? pieces(next.blob, gzip) : null,
+    pieces: partsOf(next, gzip) === 1 ? pieces(next.blob, gzip) : null,
   }));
 }
 
@@ -241,12 +241,18 @@ async function lineStart(blob, at) {
   return nl < 0 || at + nl + 1 >= blob.size ? null : at + nl + 1;
 }
 
+/** How many parts `job`'s file is read in, at most (1: gzip, or too small or too large to split). */
+function partsOf(job, gzip) {
+  const size = job.blob.size;
+  if (gzip || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return 1;
+  return Math.max(1, Math.min(MAX_PARTS, job.threads ?? 1, Math.floor(size / PART_BYTES)));
+}
+
 /** Where the parts of `job`'s file start: `[0]` when it is read in one piece. */
 async function partStarts(job, gzip) {
   const size = job.blob.size;
-  const n = Math.min(MAX_PARTS, job.threads ?? 1, Math.floor(size / PART_BYTES));
+  const n = partsOf(job, gzip);
   const starts = [0];
-  if (gzip || n < 2 || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return starts;
   for (let k = 1; k < n && !stretcher(k - 1).broken; k++) {
     const at = await lineStart(job.blob, Math.floor((size * k) / n)).catch(() => null);
     if (at === null || at <= starts.at(-1)) break;
@@ -336,8 +342,8 @@ async function readOne(job) {
       return false;
     }
   };
-  if (ahead.pieces && starts.length > 1) ahead.pieces.stop();
-  let ok = await push(job.blob.slice(0, ends[0]), 0, starts.length > 1 ? undefined : ahead.pieces ?? undefined);
+  // Read ahead only when in one part (partsOf), so then starts is [0].
+  let ok = await push(job.blob.slice(0, ends[0]), 0, ahead.pieces ?? undefined);
   for (let k = 0; ok && k < apart.length; k++) {
     const read = apart[k];
     const waiting = setInterval(progress, PROGRESS_MS);
