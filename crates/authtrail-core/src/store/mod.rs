@@ -389,6 +389,7 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
+        self.blocks.shrink();
     }
 
     /// Sorts newly added events into the time order and counts its blocks.

@@ -239,6 +239,12 @@ impl Blocks {
             }
         }
         self.start.push(self.entries.len() as u32);
+    }
+
+    /// Gives back the room the counts keep to grow into ([`Store::compact`]).
+    pub(crate) fn shrink(&mut self) {
+        self.kinds.shrink_to_fit();
+        self.start.shrink_to_fit();
         self.entries.shrink_to_fit();
     }
 
