@@ -207,8 +207,13 @@ fn help(args: &[String]) -> Option<String> {
         Some("bench") => USAGE.to_string(),
         Some("compare") => compare::USAGE.to_string(),
         Some("dist") => dist::USAGE.to_string(),
-        _ => format!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE),
+        _ => all_usage(),
     })
+}
+
+/// Every command's usage.
+fn all_usage() -> String {
+    format!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE)
 }
 
 fn main() -> Result<()> {
@@ -226,7 +231,7 @@ fn main() -> Result<()> {
         Some("bench") => bench(&parse_args(&args[1..])?),
         Some("compare") => compare::run(&repo()?, &args[1..]),
         Some("dist") => dist::run(&repo()?, &args[1..]),
-        _ => bail!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE),
+        _ => bail!("{}", all_usage()),
     }
 }
 
