@@ -116,7 +116,7 @@ const CASES: &[Case] = &[
     case(
         "nul-bytes.ndjson",
         2,
-        &[(2, "\\u{0}\\u{0}"), (3, "control character")],
+        &[(2, "⟨U+0000⟩⟨U+0000⟩"), (3, "control character")],
     ),
     case(
         "numbers-out-of-range.ndjson",
