@@ -46,16 +46,21 @@ pub struct Diagnostic {
     pub message: String,
 }
 
-/// Shortens attacker-controlled text for a message: at most `max` characters shown, the hidden
-/// ones (controls, bidi and other format characters) written as `⟨U+XXXX⟩` as
+/// Shortens attacker-controlled text for a message: at most `max` characters shown, each run of
+/// whitespace (a pretty-printed record's line breaks and indentation) as one space, the other
+/// hidden characters (controls, bidi and other format characters) written as `⟨U+XXXX⟩` as
 /// [`visible`](crate::text::visible) writes them, each counted at its written length.
 pub fn sample_text(bytes: &[u8], max: usize) -> String {
     let lossy = String::from_utf8_lossy(bytes);
     let mut out = String::new();
     let mut shown = 0;
-    for c in lossy.trim().chars() {
+    let mut chars = lossy.trim().chars().peekable();
+    while let Some(c) = chars.next() {
         let before = out.len();
-        if text::hidden(c) {
+        if c.is_whitespace() {
+            while chars.next_if(|c| c.is_whitespace()).is_some() {}
+            out.push(' ');
+        } else if text::hidden(c) {
             text::push_code(&mut out, c);
         } else {
             out.push(c);
@@ -77,6 +82,10 @@ mod tests {
     #[test]
     fn samples_show_hidden_characters_within_the_length() {
         assert_eq!(sample_text(b"  plain text  ", 60), "plain text");
+        assert_eq!(
+            sample_text(b"{\n    \"a\":\t1,\r\n    \"b\": 2\n}", 60),
+            "{ \"a\": 1, \"b\": 2 }"
+        );
         assert_eq!(sample_text(b"abcdef", 3), "abc…");
         assert_eq!(sample_text(b"abc", 3), "abc");
         assert_eq!(
