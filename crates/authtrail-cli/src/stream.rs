@@ -5,6 +5,7 @@
 use authtrail_core::decode::Span;
 use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::Collector;
+use authtrail_core::text::visible;
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -208,10 +209,10 @@ impl<W: Write> Collector for Streamed<W> {
         if self.diagnostics <= self.shown {
             eprintln!(
                 "authtrail: {}:{} (byte {}): {}",
-                self.names[usize::from(d.file)],
+                visible(&self.names[usize::from(d.file)]),
                 d.line,
                 d.offset,
-                d.message
+                visible(&d.message)
             );
         }
     }
