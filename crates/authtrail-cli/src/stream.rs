@@ -198,7 +198,8 @@ impl<W: Write> Collector for Streamed<W> {
                 if first == content || !self.reused.insert((key, content)) {
                     return false;
                 }
-                let name = &self.names[(at >> LINE_BITS) as usize];
+                let first = (at >> LINE_BITS) as u16;
+                let name = (first != file).then(|| self.names[usize::from(first)].as_str());
                 let message = shared_id_message(event, name, at & ((1 << LINE_BITS) - 1));
                 self.diagnostic(Diagnostic {
                     file,

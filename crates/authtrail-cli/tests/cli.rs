@@ -235,11 +235,19 @@ fn findings_fail_on_critical_despite_records_forged_with_the_downgrades_ids() {
     assert_eq!(offsets, [0, 3080], "the forged line 1 and the real line 5");
 }
 
-/// `events` keeps a record that reuses an id with other content, and says so where it is.
+/// `events` keeps a record that reuses an id with other content, and says so where it is, naming
+/// the first record's line and, in another file, that file.
 #[test]
 fn events_streams_records_that_share_an_id_but_differ() {
     let forged = story("story_forged_id.ndjson");
-    let out = run(&["events", "--jsonl", &forged, &forged], None);
+    // The real downgrade once more, and a record reusing its id with another outcome.
+    let real = std::fs::read_to_string(&forged).expect("story");
+    let real = real.lines().nth(4).expect("line 5");
+    let again = format!("{real}\n{}\n", real.replace("\"success\"", "\"failure\""));
+    let out = run(
+        &["events", "--jsonl", &forged, &forged, "-"],
+        Some(again.as_bytes()),
+    );
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let actions: Vec<String> = (stdout.lines())
@@ -247,19 +255,16 @@ fn events_streams_records_that_share_an_id_but_differ() {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["action"].to_string()
         })
         .collect();
-    assert_eq!(
-        actions.len(),
-        6,
-        "all six records once, the second copy adds nothing"
-    );
+    assert_eq!(actions.len(), 7, "the six records once, then the failure");
     assert!(actions[4].contains("accountsettings.update") && actions[5].contains("set-off"));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 2, "{stderr}");
-    let want = format!(
-        "story_forged_id.ndjson:5 (byte 3080): record shares the id \"at-0303\" with a different record at {forged} line 1: not a duplicate, both are kept (finding \"records share an id but differ\")"
-    );
+    assert_eq!(lines.len(), 3, "{stderr}");
+    let kept = "not a duplicate, both are kept (finding \"records share an id but differ\")";
+    let want = format!("story_forged_id.ndjson:5 (byte 3080): record shares the id \"at-0303\" with a different record at line 1 of this file: {kept}");
     assert!(lines[0].ends_with(&want), "{stderr}");
+    let want = format!("(stdin):2 (byte {}): record shares the id \"at-0303\" with a different record at line 1 of {forged}: {kept}", real.len() + 1);
+    assert!(lines[2].ends_with(&want), "{stderr}");
 }
 
 #[test]

@@ -257,7 +257,7 @@ const CASES: &[Case] = &[
         3,
         &[(
             3,
-            "record shares the id \"h-900\" with a different record at id-reused-with-other-content.ndjson line 1: not a duplicate, both are kept",
+            "record shares the id \"h-900\" with a different record at line 1 of this file: not a duplicate, both are kept",
         )],
     ),
     // Scalars in a one-line array: one diagnostic each; the object among them is an event.

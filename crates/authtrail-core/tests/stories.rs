@@ -206,8 +206,8 @@ fn forged_records_reusing_a_downgrades_ids_do_not_hide_it() {
     assert_eq!(
         diagnostics,
         [
-            (5, "record shares the id \"at-0303\" with a different record at story_forged_id.ndjson line 1: not a duplicate, both are kept (finding \"records share an id but differ\")"),
-            (6, "record shares the id \"at-0304\" with a different record at story_forged_id.ndjson line 2: not a duplicate, both are kept (finding \"records share an id but differ\")"),
+            (5, "record shares the id \"at-0303\" with a different record at line 1 of this file: not a duplicate, both are kept (finding \"records share an id but differ\")"),
+            (6, "record shares the id \"at-0304\" with a different record at line 2 of this file: not a duplicate, both are kept (finding \"records share an id but differ\")"),
         ]
     );
 }

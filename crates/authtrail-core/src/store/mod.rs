@@ -697,10 +697,10 @@ impl Store {
             .as_deref()
             .map_or(0, |id| self.strings.intern_str(id));
         self.conflicts.push(Conflict { id, earlier, later });
-        let at = self.locate(earlier as usize);
+        let at = self.locate(earlier as usize).file;
         let message = shared_id_message(
             event,
-            &self.files[usize::from(at.file)].name,
+            (at != file).then(|| self.files[usize::from(at)].name.as_str()),
             self.line(earlier as usize),
         );
         self.diagnostic(Diagnostic {
@@ -833,7 +833,32 @@ fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{sort_nearly_sorted, StrInterner};
+    use crate::test_support::store_from_files;
     use proptest::prelude::*;
+
+    /// A record reusing the id of a record in another file names that file and the line; the
+    /// same record in a third file is a duplicate of the first.
+    #[test]
+    fn a_record_reusing_the_id_of_another_files_record_names_that_file_and_line() {
+        let login = r#"{"id":"x","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+        let other = login.replace("success", "failure");
+        let store = store_from_files(&[
+            ("a.json", &["", "", login][..]),
+            ("b.json", &[other.as_str()][..]),
+            ("c.json", &[login][..]),
+        ]);
+        assert_eq!((store.len(), store.duplicates()), (2, 1));
+        let d = &store.diagnostics()[0];
+        assert_eq!((d.file, d.line, store.line(0), store.line(1)), (1, 1, 3, 1));
+        assert!(
+            d.message.starts_with(
+                "record shares the id \"x\" with a different record at line 3 of a.json: not a duplicate"
+            ),
+            "{}",
+            d.message
+        );
+        assert_eq!(store.conflicts.len(), 1);
+    }
 
     #[test]
     fn interned_strings_keep_their_ids_through_growth_and_shrinking() {
