@@ -251,6 +251,16 @@ const CASES: &[Case] = &[
             (4, "\"not json\""),
         ],
     ),
+    // A record with the id of an earlier one but other content is kept, not taken for its
+    // duplicate: the first record of an id hid every later one.
+    case(
+        "id-reused-with-other-content.ndjson",
+        3,
+        &[(
+            3,
+            "record shares the id \"h-900\" with a different record at line 1 of this file: not a duplicate, both are kept",
+        )],
+    ),
     // Scalars in a one-line array: one diagnostic each; the object among them is an event.
     case(
         "array-of-scalars.json",

@@ -9,6 +9,7 @@ mod account_mfa_lowered;
 mod auth_while_mfa_none;
 mod enrollment_then_new_location;
 mod first_seen;
+mod id_reused;
 mod impossible_travel;
 mod mfa_fatigue;
 mod new_settings_actor;
@@ -306,6 +307,7 @@ pub fn findings(store: &Store, thresholds: &Thresholds) -> Vec<Finding> {
     impossible_travel::check(&cx, thresholds, &mut out);
     first_seen::check(&cx, thresholds, &mut out);
     auth_while_mfa_none::check(&cx, thresholds, &mut out);
+    id_reused::check(&cx, thresholds, &mut out);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -9,7 +9,7 @@ use crate::ingest::Stretch;
 use bytemuck::Pod;
 
 impl Store {
-    /// A store to read a stretch into: it keeps each event's key, in order, and is never sealed
+    /// A store to read a stretch into: it keeps each event's keys, in order, and is never sealed
     /// (its events go on to another store, [`Store::into_part`]).
     pub fn for_stretch() -> Store {
         Store {
@@ -23,6 +23,7 @@ impl Store {
         Part {
             stretch,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
+            line: self.lines.all(),
             text: self.strings.text,
             bounds: self.strings.bounds,
             geos: self.geos.values,
@@ -68,13 +69,16 @@ pub struct Part {
     family: Vec<u8>,
     /// From the start of the stretch.
     offset: Vec<u64>,
+    /// The stretch's first line is 1.
+    line: Vec<u64>,
     len: Vec<u32>,
     action: Vec<u32>,
     user: Vec<u32>,
     ip: Vec<u32>,
     geo: Vec<u32>,
     profile: Vec<u32>,
-    keys: Vec<u64>,
+    /// Key and content key.
+    keys: Vec<[u64; 2]>,
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
     /// (identifier, time, name) as [`Store::names`] holds them.
@@ -83,10 +87,10 @@ pub struct Part {
 }
 
 /// The first bytes of a part, with the layout's version.
-const MAGIC: &[u8; 8] = b"atpart01";
+const MAGIC: &[u8; 8] = b"atpart02";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
-const SECTIONS: usize = 22;
+const SECTIONS: usize = 23;
 
 /// A column's values as they lie in memory (both ends of a part run the same build on the same
 /// machine). Parts are laid out by hand, section by section: serde with a binary format grew the
@@ -180,6 +184,7 @@ impl Part {
             &self.outcome,
             &self.family,
             bytes(&self.offset),
+            bytes(&self.line),
             bytes(&self.len),
             bytes(&self.action),
             bytes(&self.user),
@@ -234,13 +239,13 @@ impl Part {
             *section = (at + 8, n);
             at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, line, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
-        let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
+        let widths = [8, 8, 20, 28, 8, 8, 8, 4, 4, 4, 4, 4, 4, 16, 16, 16, 8, 8];
         let numeric = [
-            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
-            keys, mfa, settings, names, times,
+            counts, bounds, geos, profiles, time, offset, line, len, action, user, ip, geo,
+            profile, keys, mfa, settings, names, times,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
             return Err(MALFORMED.into());
@@ -307,6 +312,7 @@ impl Part {
             outcome: values(read, outcome),
             family: values(read, family),
             offset: values(read, offset),
+            line: values(read, line),
             len: values(read, len),
             action: values(read, action),
             user: values(read, user),
@@ -348,6 +354,7 @@ impl Part {
             self.outcome.len(),
             self.family.len(),
             self.offset.len(),
+            self.line.len(),
             self.len.len(),
             self.action.len(),
             self.user.len(),
@@ -419,9 +426,19 @@ impl Part {
 }
 
 impl Store {
-    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text, in
-    /// their order, leaving out those already here; returns how many were left out.
-    pub(crate) fn absorb(&mut self, file: u16, part: &Part, at: u64) -> u64 {
+    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text,
+    /// after `lines` lines, in their order, leaving out those already here; returns how many were
+    /// left out, or `None`, adding nothing, when one of them shares its key with another event
+    /// and differs ([`super::dedup::Dedup::insert_all`]).
+    pub(crate) fn absorb(
+        &mut self,
+        file: u16,
+        part: &Part,
+        (at, lines): (u64, u64),
+    ) -> Option<u64> {
+        // Which events are new, column by column: each column is one pass over memory.
+        let first = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let fresh = self.dedup.insert_all(&part.keys, first)?;
         let ids: Vec<u32> = part
             .bounds
             .windows(2)
@@ -455,8 +472,6 @@ impl Store {
                 })
             })
             .collect();
-        // Which events are new, column by column: each column is one pass over memory.
-        let fresh = self.dedup.insert_all(&part.keys);
         let kept = fresh.iter().filter(|&&f| f).count();
         let fits = u32::try_from(self.time.len() + kept).is_ok();
         assert!(fits, "fewer than 2^32 events");
@@ -473,6 +488,9 @@ impl Store {
         keep(&mut self.outcome, &part.outcome, &fresh, kept);
         keep(&mut self.family, &part.family, &fresh, kept);
         keep(&mut self.len, &part.len, &fresh, kept);
+        for (&line, _) in part.line.iter().zip(&fresh).filter(|(_, &f)| f) {
+            self.lines.push(file, lines + line);
+        }
         let file = u64::from(file) << 48;
         let loc = part.offset.iter().map(|&o| file | ((o + at) & OFFSET_MASK));
         self.loc.reserve_exact(kept);
@@ -505,7 +523,7 @@ impl Store {
             self.learn(id(who), time, id(name));
         }
         self.unkept_strings += part.unkept_strings;
-        (part.len() - kept) as u64
+        Some((part.len() - kept) as u64)
     }
 }
 
@@ -553,6 +571,78 @@ mod tests {
         assert!(part.len() > 100 && !part.account_mfa.is_empty() && !part.settings.is_empty());
         assert!(part.stretch.lines_only);
         assert_eq!(Part::from_bytes(&part.to_bytes()), Ok(part));
+    }
+
+    /// Records that share an id but differ, one before the split and one in the part, or both in
+    /// the part: the part is not taken over but read in place, which tells each such record at
+    /// its line as one thread does. A part with duplicates only is taken over, lines and all.
+    #[test]
+    fn a_part_with_records_that_share_an_id_but_differ_is_read_in_place() {
+        let login = |id: &str, ip: &str| {
+            format!(
+                r#"{{"id":"{id}","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"name":"ana@example.com","host":{{"address":"{ip}"}}}}}}"#
+            )
+        };
+        let head = format!(
+            "{}\n\n{}\n",
+            login("a", "192.0.2.1"),
+            login("b", "192.0.2.1")
+        );
+        for (tail, taken, conflicts, lines) in [
+            (
+                [login("c", "192.0.2.1"), login("a", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7][..],
+            ),
+            (
+                [login("c", "192.0.2.1"), login("c", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7],
+            ),
+            (
+                [login("a", "192.0.2.1"), login("c", "192.0.2.1")],
+                true,
+                0,
+                &[1, 3, 7],
+            ),
+        ] {
+            let tail = format!("{}\n\n\n{}\n", tail[0], tail[1]);
+            let mut one = Store::new();
+            let mut ingest = Ingest::new(&mut one, "f.ndjson");
+            ingest.push(&mut one, format!("{head}{tail}").as_bytes());
+            ingest.finish(&mut one);
+
+            let mut store = Store::new();
+            let mut ingest = Ingest::new(&mut store, "f.ndjson");
+            ingest.push(&mut store, head.as_bytes());
+            let mut apart = Store::for_stretch();
+            let mut rest = Ingest::new(&mut apart, "f.ndjson");
+            rest.push(&mut apart, tail.as_bytes());
+            let stretch = rest.end_stretch(&mut apart);
+            let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("part");
+            assert_eq!(ingest.absorb(&mut store, &part), taken, "{tail}");
+            if !taken {
+                ingest.push(&mut store, tail.as_bytes());
+            }
+            ingest.finish(&mut store);
+
+            assert_eq!(
+                crate::summary::summary_json(&store),
+                crate::summary::summary_json(&one)
+            );
+            assert_eq!(
+                (store.conflicts.len(), &store.conflicts),
+                (conflicts, &one.conflicts)
+            );
+            let lines_of = |s: &Store| (0..s.len()).map(|i| s.line(i)).collect::<Vec<_>>();
+            assert_eq!(
+                (lines_of(&store), lines_of(&one)),
+                (lines.to_vec(), lines.to_vec())
+            );
+            assert_eq!(store.diagnostics().len(), conflicts);
+        }
     }
 
     #[test]
