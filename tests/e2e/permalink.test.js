@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { suite, openApp, toInt, eventually, same, FIXTURES } from './harness.js';
+import { showFinding } from './checks.js';
 
 const ctx = suite({ label: 'permalink' });
 const FILES = ['story_verify_takeover.ndjson', 'story_mfa_downgrade.ndjson'].map((f) => path.join(FIXTURES, 'stories', f));
@@ -38,8 +39,7 @@ const facetItem = (app, facet, value) => app.page.locator(`[data-testid="facet-$
 
 /** Clicks the password-spray finding (showing every finding first when it is hidden). */
 async function selectSpray(app) {
-  const spray = app.page.locator('[data-testid="finding"][data-rule="password-spray"]');
-  if (!(await spray.isVisible())) await app.tid('findings-more').click();
+  const spray = await showFinding(app, 'password-spray');
   return app.settle(() => spray.click(), (s) => toInt(s.tableCount, 'table-count') === 6, 'the spray finding selected');
 }
 

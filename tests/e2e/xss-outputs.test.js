@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite, FIXTURES, cliPath, same } from './harness.js';
-import { captureExports, exportVia } from './checks.js';
+import { captureExports, exportVia, showAllFindings } from './checks.js';
 import { trapDialogs, markupCounts, assertInert } from './inert.js';
 
 const ctx = suite({ label: 'xss-outputs' });
@@ -30,8 +30,7 @@ test('XSS: findings built from payload fields show them as text, and exports car
     await assertInert(app, baseline, dialogs, 'after the drop');
 
     // The panel lists the CLI's findings, titles verbatim.
-    if (await app.tid('findings-more').isVisible()) await app.tid('findings-more').click();
-    const items = app.page.locator('[data-testid="finding"]');
+    const items = await showAllFindings(app, expected.length);
     const titles = await items.locator('.finding-title').allTextContents();
     same(titles, expected.map((f) => f.title), 'finding titles vs `authtrail findings --json`');
 
