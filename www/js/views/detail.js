@@ -1,37 +1,41 @@
-// The detail pane: one event's normalized fields and its original JSON, as text.
+// The detail pane: one event's normalized fields and its original JSON, as text, invisible
+// characters shown.
 
 import { el, replace } from '../dom.js';
 import { dateTimeZone, orNone } from '../format.js';
+import { visible, visibleBlock } from '../lib/visible.js';
 
+/** The fields shown: [label, text], their log values with invisible characters shown. */
 function fields(event, tz) {
+  const v = visible;
   const out = [
     ['time', `${dateTimeZone(Date.parse(event.time), tz, { millis: true })}`],
     ['source', event.family],
     ['kind', event.kind],
     ['outcome', event.outcome],
-    ['action', event.action],
-    ['id', event.id],
-    ['user', event.user],
-    ['actor', event.actor],
-    ['ip', event.ip],
-    ['method', event.method],
-    ['user agent', event.user_agent],
-    ['country', [event.geo?.country, event.geo?.country_name].filter(Boolean).join(' ')],
-    ['city', event.geo?.city],
+    ['action', v(event.action)],
+    ['id', v(event.id)],
+    ['user', v(event.user)],
+    ['actor', v(event.actor)],
+    ['ip', v(event.ip)],
+    ['method', v(event.method)],
+    ['user agent', v(event.user_agent)],
+    ['country', [event.geo?.country, event.geo?.country_name].filter(Boolean).map(v).join(' ')],
+    ['city', v(event.geo?.city)],
     ['coordinates', event.geo?.lat != null && event.geo?.lon != null ? `${event.geo.lat.toFixed(4)}, ${event.geo.lon.toFixed(4)}` : null],
   ];
   const d = event.detail ?? {};
   switch (d.type) {
     case 'account_mfa':
-      out.push(['MFA level', `${d.from ?? '?'} → ${d.to ?? '(not named)'}`]);
+      out.push(['MFA level', `${v(d.from) ?? '?'} → ${v(d.to) ?? '(not named)'}`]);
       if (d.companion) out.push(['companion', 'set-on / set-off companion of a level change']);
       break;
     case 'user_setting':
-      for (const v of d.values ?? []) out.push([`setting ${v.setting}`, `${v.from ?? '?'} → ${v.to}`]);
+      for (const c of d.values ?? []) out.push([`setting ${v(c.setting)}`, `${v(c.from) ?? '?'} → ${v(c.to)}`]);
       break;
     default:
-      for (const [k, v] of Object.entries(d)) {
-        if (k !== 'type' && v != null) out.push([k, String(v)]);
+      for (const [k, value] of Object.entries(d)) {
+        if (k !== 'type' && value != null) out.push([k, v(String(value))]);
       }
   }
   return out.filter(([, v]) => v != null && v !== '');
@@ -63,13 +67,13 @@ export function createDetail(pane, { files, onClose }) {
   function showJson() {
     if (pretty) {
       try {
-        json.textContent = JSON.stringify(JSON.parse(raw), null, 2);
+        json.textContent = visibleBlock(JSON.stringify(JSON.parse(raw), null, 2));
         return;
       } catch {
         // Not parseable as one value (a text line, or invalid JSON): show it as it is.
       }
     }
-    json.textContent = raw;
+    json.textContent = visibleBlock(raw);
   }
   indent.addEventListener('click', () => {
     pretty = !pretty;
