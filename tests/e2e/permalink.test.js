@@ -157,3 +157,24 @@ test('permalink: hashes matching no value of these files are reported, the rest 
     await eventually(() => app.page.url(), (u) => !u.includes('#'), 'no fragment for the default view');
   });
 });
+
+test('regression: a link with huge from/to values says what of it was ignored and applies the rest, no NaN', async () => {
+  const erin = 'erin@acme.example';
+  const url = `${ctx.server.url}#from=9999999999999999&to=99999999999999999&sort=sideways&user=${h12(erin)}&colour=red`;
+  const ignored = 'Ignored in this link: the time window (from and to must be whole milliseconds a date can hold); '
+    + 'sort (not an order: asc or desc); colour (not a field of a link).';
+  await withAppAt('permalink-invalid', url, async (app) => {
+    assert.equal((await viewOf(app.page)).note, `This link restores a view: drop the same files. ${ignored}`);
+    const s0 = await app.dropFiles(FILES);
+    const erinEvents = toInt(s0.facets.user.find((i) => i.value === erin).count, 'erin count');
+    const v = await eventually(() => viewOf(app.page), (x) => x.note !== null && x.note.startsWith('View restored') && toInt(x.count, 'count') === erinEvents, 'the restored view');
+    assert.equal(v.note, `View restored from the link, in part. ${ignored}`);
+    same(v.pressed, { user: [erin] }, 'the filter of the link');
+    assert.match(v.label, /^All events: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d to \d{4}-/, 'no window from the link');
+    assert.equal(v.sort, 'Oldest first');
+    const s = await app.snapshot();
+    assert.equal(s.errorBanner, null);
+    assert.ok(!(await app.page.locator('#app').textContent()).includes('NaN'), 'NaN on the page');
+    await eventually(() => app.page.url(), (u) => new URL(u).hash === `#user=${h12(erin)}`, 'the fragment of the applied view');
+  });
+});
