@@ -1,7 +1,9 @@
 // The only module that talks to the worker (and so to the wasm core). It turns the worker's
 // messages into promises (questions) and events (ingest progress).
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'authtrail-core' });
+import { startWorker } from './start-worker.js';
+
+const worker = startWorker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'authtrail-core' });
 const pending = new Map();
 const listeners = new Set();
 let nextId = 1;

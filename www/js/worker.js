@@ -5,6 +5,7 @@
 // original JSON of one event back from the file on demand. The page never parses anything.
 
 import { fileReader, GzipDamaged } from './pieces.js';
+import { startWorker } from './start-worker.js';
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
@@ -211,7 +212,7 @@ let stretches = 0;
 function stretcher(k) {
   while (stretchers.length <= k) {
     const s = { worker: null, broken: false, read: null };
-    s.worker = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
+    s.worker = startWorker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
     s.worker.onmessage = ({ data }) => {
       if (s.read?.id !== data.id) return;
       if (data.type === 'progress') {
