@@ -116,6 +116,7 @@ table.setTz(ui.get().tz);
 const detail = createDetail($('detail-pane'), {
   files: () => data.summary?.files ?? [],
   onClose: () => ui.set({ opened: null }),
+  whole: (index) => engine.ask('record', index),
 });
 detail.render(null, ui.get().tz);
 const permalink = createPermalink({ ui, ask: engine.ask, findings: () => data.findings, loaded: () => (data.summary?.events ?? 0) > 0, track });

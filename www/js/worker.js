@@ -2,9 +2,11 @@
 // through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js;
 // the later parts of a large NDJSON file on other threads, js/stretch.js), pushes their bytes or
 // text into the core, reports progress, answers the page's small questions, and reads the
-// original JSON of one event back from the file on demand. The page never parses anything.
+// original JSON of one event back from the file on demand. The page never parses anything, and
+// no text it is handed is longer than a screenful (lib/bounded.js).
 
 import { fileReader, GzipDamaged } from './pieces.js';
+import { bound, cut } from './lib/bounded.js';
 import { startWorker } from './start-worker.js';
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
@@ -366,12 +368,12 @@ async function readOne(job) {
   // No more files for now: the store gives back the room it kept to grow into (not after each
   // file, which fragmented the wasm memory of a load of many).
   if (!queue.length) inspector.compact();
-  post({ type: 'done', key: job.key, file: id, summary, done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({ type: 'done', key: job.key, file: id, summary: bound(summary), done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
 }
 
 async function answer({ id, method, args }) {
   try {
-    const value = await METHODS[method](...(args ?? []));
+    const value = bound(await METHODS[method](...(args ?? [])));
     post({ reply: id, value });
   } catch (e) {
     post({ reply: id, error: errorText(e) });
@@ -381,22 +383,22 @@ async function answer({ id, method, args }) {
 const METHODS = {
   summary: () => inspector.summary(),
   diagnostics: (limit) => inspector.diagnostics(limit),
-  histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, filter),
-  facets: (facet, filter, limit) => inspector.facets(facet, filter, limit),
+  histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, whole(filter)),
+  facets: (facet, filter, limit) => shownCounts(inspector.facets(facet, whole(filter), limit)),
   select: (filter) => {
-    const total = inspector.select(filter);
-    shown = { view: --selects, filter };
+    const total = inspector.select(whole(filter));
+    shown = { view: --selects, filter: whole(filter) };
     held = shown.view;
     return total;
   },
   refresh: (request) => {
     const answer = refresh(request);
-    shown = { view: request.view, filter: request.filter };
+    shown = { view: request.view, filter: whole(request.filter) };
     return answer;
   },
   refreshAhead: (request) => {
     const answer = refresh(request);
-    asked = { view: request.view, filter: request.filter };
+    asked = { view: request.view, filter: whole(request.filter) };
     return answer;
   },
   adopt: (view) => {
@@ -415,22 +417,67 @@ const METHODS = {
   shortHashes: (texts) => short_hashes(texts),
   defaultLimits: () => default_limits(),
   stateAt: (time) => inspector.state_at(time),
-  exportCsv: (filter) => exportCsv(filter),
+  exportCsv: (filter) => exportCsv(whole(filter)),
   report: (thresholds) => report(thresholds),
-  exportNdjson: (filter) => exportNdjson(filter),
+  exportNdjson: (filter) => exportNdjson(whole(filter)),
   detail: async (i) => {
     const event = inspector.event(i);
     const at = inspector.locate(i);
     let json = '';
     let jsonError = null;
     try {
-      json = await original(at);
+      json = await original(at, RECORD_SHOWN);
     } catch (e) {
       jsonError = errorText(e);
     }
-    return { index: i, event, at, json, jsonError };
+    return { index: i, event, at, json, whole: at.len <= RECORD_SHOWN, jsonError };
   },
+  record: (i) => originalBlob(inspector.locate(i)),
 };
+
+/** Bytes of an event's original text the detail pane is sent at most: a longer one is cut. */
+const RECORD_SHOWN = 16 << 10;
+
+/**
+ * Facet values longer than a screenful reach the page cut (lib/bounded.js), and a filter on one
+ * comes back as that cut text: the values each such text stands for, the latest used last, at
+ * most CUT_VALUES texts.
+ */
+const cutValues = new Map();
+const CUT_VALUES = 4096;
+
+/** Keeps `values` as what `shown` stands for, as the latest used. */
+function remember(shown, values) {
+  cutValues.delete(shown);
+  cutValues.set(shown, values);
+  if (cutValues.size > CUT_VALUES) cutValues.delete(cutValues.keys().next().value);
+}
+
+/**
+ * Facet counts (`[[value, count]]`) as the page is handed them: each value cut to a screenful, and
+ * values whose cut texts are the same (the same first screenful and length) counted as one.
+ */
+function shownCounts(counts) {
+  const out = new Map();
+  for (const [value, n] of counts) {
+    const shown = cut(value);
+    if (shown !== value) remember(shown, (cutValues.get(shown) ?? new Set()).add(value));
+    out.set(shown, (out.get(shown) ?? 0) + n);
+  }
+  return [...out];
+}
+
+/** `filter` with each facet value the page holds cut replaced by the values it stands for. */
+function whole(filter) {
+  if (!filter?.facets?.length || !cutValues.size) return filter;
+  const values = (list) => list.flatMap((v) => {
+    const full = cutValues.get(v);
+    if (!full) return [v];
+    remember(v, full);
+    return [...full];
+  });
+  return { ...filter, facets: filter.facets.map(([name, list]) => [name, values(list)]) };
+}
 
 /**
  * The core holds one selection, which `rows` pages. The page's table shows the selection of one
@@ -458,7 +505,8 @@ function hold() {
  * table shows first, since rows are the costliest part of the answer to build and to copy.
  */
 function refresh(request) {
-  const answer = inspector.refresh(request);
+  const answer = inspector.refresh({ ...request, filter: whole(request.filter), histogram: whole(request.histogram) });
+  answer.facets = answer.facets.map(shownCounts);
   held = request.view;
   if (request.rows) {
     const { count, desc } = request.rows;
@@ -584,21 +632,23 @@ async function readGzipSpans(blob, events, offset, len, texts) {
   for (const k of order) texts[k] = decoder.decode(bufs.get(k));
 }
 
-/** The original text of one record: a slice of the file, or of its decompressed stream. */
-async function original(at) {
+/**
+ * The original text of one record, its first `limit` bytes at most (a Blob): a slice of the file,
+ * or of its decompressed stream.
+ */
+async function originalBlob(at, limit = Infinity) {
   const src = sources[at.file];
   if (!src) throw new Error('the file is no longer available');
+  const len = Math.min(at.len, limit);
   const start = at.offset;
-  const end = start + at.len;
-  if (!src.gzip) {
-    return decoder.decode(await src.blob.slice(start, end).arrayBuffer());
-  }
-  const out = new Uint8Array(at.len);
+  const end = start + len;
+  if (!src.gzip) return src.blob.slice(start, end, 'text/plain');
+  const out = new Uint8Array(len);
   let filled = 0;
   let pos = 0;
   const reader = src.blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
   try {
-    while (filled < at.len) {
+    while (filled < len) {
       const { value, done } = await reader.read();
       if (done) break;
       const a = Math.max(start - pos, 0);
@@ -612,5 +662,11 @@ async function original(at) {
   } finally {
     reader.cancel().catch(() => {});
   }
-  return decoder.decode(out.subarray(0, filled));
+  return new Blob([out.subarray(0, filled)], { type: 'text/plain' });
+}
+
+/** The original text of one record, its first `limit` bytes at most (never half a character). */
+async function original(at, limit) {
+  const bytes = new Uint8Array(await (await originalBlob(at, limit)).arrayBuffer());
+  return new TextDecoder('utf-8').decode(bytes, { stream: at.len > limit });
 }
