@@ -90,17 +90,18 @@ self.onmessage = async ({ data }) => {
   }
   switch (data.type) {
     case 'files':
-      for (const { key, file } of data.files) enqueue(key, file.name, file, data.options, data.threads);
+      for (const { key, file, again } of data.files) enqueue(key, file.name, file, data.options, data.threads, again);
       pump();
       break;
     case 'demo': {
       try {
         const bytes = demo_bytes(data.size);
         const file = new File([bytes], 'authtrail-demo.ndjson', { type: 'application/x-ndjson' });
-        enqueue(data.key, file.name, file, data.options);
+        enqueue(data.key, file.name, file, data.options, 1, data.again);
         pump();
       } catch (e) {
-        post({ type: 'failed', key: data.key, message: errorText(e) });
+        if (stopped(e)) brokenBy(data.key, e);
+        else post({ type: 'failed', key: data.key, message: errorText(e) });
       }
       break;
     }
@@ -119,11 +120,34 @@ self.onmessage = async ({ data }) => {
 /**
  * `options`: the caps and subset the file is read with (Inspector.set_options), null for the
  * defaults; `threads`: the machine's (the page's `navigator.hardwareConcurrency`), which bounds the
- * parts a large file is read in at once.
+ * parts a large file is read in at once; `again`: for a file read again into a new core (see
+ * `brokenBy`), what its first read kept when it did not read it all: `{ text, cancelled, error }`
+ * (`text`: the bytes of its text the core took, which are read again, and no more).
  */
-function enqueue(key, name, blob, options = null, threads = 1) {
-  queue.push({ key, name, blob, options, threads, ahead: null });
+function enqueue(key, name, blob, options = null, threads = 1, again = null) {
+  queue.push({ key, name, blob, options, threads, again, ahead: null });
   post({ type: 'queued', key, name, size: blob.size });
+}
+
+/**
+ * Whether `e` says the wasm instance can no longer be used: it trapped (its memory ran out, which
+ * the allocator cannot report otherwise, or it panicked), and every later call into it finds its
+ * objects still borrowed.
+ */
+const stopped = (e) => e instanceof WebAssembly.RuntimeError || /recursive use of an object detected/.test(errorText(e));
+
+/** Set once the instance stopped: nothing is asked of it any more. */
+let broken = false;
+
+/**
+ * Tells the page the instance stopped, on the file of `key` (null: on a question): the page
+ * replaces this worker with a new one, which reads again the files read before (engine.js).
+ */
+function brokenBy(key, e) {
+  if (broken) return;
+  broken = true;
+  queue.length = 0;
+  post({ type: 'broken', key, message: errorText(e), wasmBytes: memory.buffer.byteLength });
 }
 
 /** Reads queued files one after the other (the store is single-threaded anyway). */
@@ -136,12 +160,13 @@ async function pump() {
       await readOne(job);
     } catch (e) {
       job.ahead?.then((a) => a.pieces?.stop());
-      post({ type: 'failed', key: job.key, message: `${job.name}: ${errorText(e)}` });
+      if (stopped(e)) brokenBy(job.key, e);
+      else post({ type: 'failed', key: job.key, message: `${job.name}: ${errorText(e)}` });
     }
     cancelled.delete(job.key);
   }
   running = false;
-  post({ type: 'idle' });
+  if (!broken) post({ type: 'idle' });
 }
 
 /**
@@ -172,7 +197,7 @@ async function gzipOrNot(blob) {
  */
 function readAhead() {
   const next = queue[0];
-  if (!next || next.ahead) return;
+  if (!next || next.ahead || next.again) return;
   next.ahead = gzipOrNot(next.blob).then((gzip) => ({
     gzip,
     pieces: partsOf(next, gzip) === 1 ? pieces(next.blob, gzip) : null,
@@ -244,10 +269,13 @@ async function lineStart(blob, at) {
   return nl < 0 || at + nl + 1 >= blob.size ? null : at + nl + 1;
 }
 
-/** How many parts `job`'s file is read in, at most (1: gzip, or too small or too large to split). */
+/**
+ * How many parts `job`'s file is read in, at most (1: gzip, too small or too large to split, or
+ * read again up to where its first read stopped).
+ */
 function partsOf(job, gzip) {
   const size = job.blob.size;
-  if (gzip || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return 1;
+  if (gzip || job.again || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return 1;
   return Math.max(1, Math.min(MAX_PARTS, job.threads ?? 1, Math.floor(size / PART_BYTES)));
 }
 
@@ -283,6 +311,7 @@ function takeOver(id, part) {
   try {
     return inspector.absorb(id, part);
   } catch (e) {
+    if (stopped(e)) throw e;
     console.warn(`authtrail: a part is read again: ${errorText(e)}`);
     return false;
   }
@@ -318,6 +347,10 @@ async function readOne(job) {
   let parts = 1;
   /** The file's bytes in the core: what a cancel keeps (the other parts' reading is dropped). */
   let kept = 0;
+  /** The bytes of its text in the core (of a gzip file, decompressed ones). */
+  let text = 0;
+  /** Read again, the text its first read took, and no more. */
+  const upTo = job.again?.text ?? Infinity;
   /** Tells the page the bytes read so far, by every thread, at most every PROGRESS_MS. */
   const progress = (force = false) => {
     const now = performance.now();
@@ -332,13 +365,17 @@ async function readOne(job) {
     try {
       for await (const { bytes, fed } of stream) {
         if (cancelled.has(job.key)) return false;
-        inspector.push(id, bytes);
+        const piece = bytes.length > upTo - text ? bytes.subarray(0, upTo - text) : bytes;
+        inspector.push(id, piece);
+        text += piece.length;
         kept = from + fed;
         progress();
         readAhead();
+        if (text >= upTo) return false;
       }
       return true;
     } catch (e) {
+      if (stopped(e)) throw e;
       // A damaged gzip stream is the file's problem (a diagnostic), not the reader's.
       if (e instanceof GzipDamaged) inspector.gzip_damaged(id, e.message);
       else error = `reading stopped: ${errorText(e)}`;
@@ -356,6 +393,7 @@ async function readOne(job) {
     if (cancelled.has(job.key)) ok = false;
     else if (part && takeOver(id, part)) {
       kept = ends[k + 1];
+      text = kept;
       progress(true);
     } else {
       parts = 0;
@@ -368,15 +406,29 @@ async function readOne(job) {
   // No more files for now: the store gives back the room it kept to grow into (not after each
   // file, which fragmented the wasm memory of a load of many).
   if (!queue.length) inspector.compact();
-  post({ type: 'done', key: job.key, file: id, summary: bound(summary), done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({
+    type: 'done',
+    key: job.key,
+    file: id,
+    summary: bound(summary),
+    done: kept,
+    text,
+    size,
+    parts,
+    cancelled: cancelled.has(job.key) || Boolean(job.again?.cancelled),
+    error: error ?? job.again?.error ?? null,
+    wasmBytes: memory.buffer.byteLength,
+  });
 }
 
 async function answer({ id, method, args }) {
   try {
+    if (broken) throw new Error('the core stopped');
     const value = bound(await METHODS[method](...(args ?? [])));
     post({ reply: id, value });
   } catch (e) {
     post({ reply: id, error: errorText(e) });
+    if (stopped(e)) brokenBy(null, e);
   }
 }
 
