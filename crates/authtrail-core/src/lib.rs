@@ -37,6 +37,7 @@ pub mod report;
 pub mod rules;
 pub mod store;
 pub mod summary;
+pub mod text;
 pub mod time;
 
 pub use diag::Diagnostic;

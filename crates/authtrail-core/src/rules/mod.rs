@@ -10,6 +10,7 @@ mod auth_while_mfa_none;
 mod enrollment_then_new_location;
 mod first_seen;
 mod impossible_travel;
+mod look_alike_names;
 mod mfa_fatigue;
 mod new_settings_actor;
 mod password_spray;
@@ -306,6 +307,7 @@ pub fn findings(store: &Store, thresholds: &Thresholds) -> Vec<Finding> {
     impossible_travel::check(&cx, thresholds, &mut out);
     first_seen::check(&cx, thresholds, &mut out);
     auth_while_mfa_none::check(&cx, thresholds, &mut out);
+    look_alike_names::check(&cx, thresholds, &mut out);
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
