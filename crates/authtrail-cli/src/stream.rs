@@ -195,7 +195,7 @@ impl<W: Write> Collector for Streamed<W> {
     fn kept(&self) -> u64 {
         self.seen.len() as u64
     }
-    fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
+    fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, original: &[u8]) {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, Some(original));
         }

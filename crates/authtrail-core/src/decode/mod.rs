@@ -22,6 +22,8 @@ use serde::Deserialize;
 pub struct Span {
     pub offset: u64,
     pub len: u32,
+    /// The 1-based line it starts on.
+    pub line: u64,
 }
 
 /// Receives decoded events and the problems found inside records.
@@ -211,6 +213,7 @@ pub fn decode_record(
     let span = Span {
         offset: at.offset,
         len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        line: at.line,
     };
     if let Some(e) = not_an_object(bytes, at) {
         return Err(e);

@@ -50,9 +50,9 @@ pub trait Collector {
     }
     /// How many events were taken (not duplicates), over every file: what the events cap counts.
     fn kept(&self) -> u64;
-    /// An event not taken (outside the subset, over the events cap), with its original text: it
-    /// may still name an identifier ([`Event::alias`]) that taken events use.
-    fn not_kept(&mut self, _event: &Event<'_>, _original: &[u8]) {}
+    /// An event not taken (outside the subset, over the events cap), with where it is and its
+    /// original text: it may still name an identifier ([`Event::alias`]) that taken events use.
+    fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
     /// Whether an event with this key was taken (tells duplicates once the events cap is reached).
     fn has(&self, key: u64) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
@@ -196,7 +196,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
             self.counts.outside_subset += 1;
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         if self
@@ -210,7 +210,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
                 return true;
             }
             self.counts.over_cap += 1;
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         if self
@@ -279,6 +279,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
         let span = Span {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
+            line: at.line,
         };
         if self.take(&event, key, span, line) {
             self.ui_occurrences.insert(h, n);

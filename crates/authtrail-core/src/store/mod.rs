@@ -708,7 +708,7 @@ impl Collector for Store {
         self.len() as u64
     }
 
-    fn not_kept(&mut self, event: &Event<'_>, _original: &[u8]) {
+    fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, _original: &[u8]) {
         let Some((id, name)) = &event.alias else {
             return;
         };
