@@ -181,11 +181,18 @@ pub fn render(r: &Report, generated: &str) -> Markup {
 
                     @if !r.aliases.is_empty() {
                         p.report-meta { "Identifiers shown above by the name their own records give them (the latest such record):" }
+                        @let renamed = r.aliases.iter().any(|a| !a.other_names.is_empty());
                         table data-testid="report-aliases" {
-                            thead { tr { th { "Identifier" } th { "Shown as" } } }
+                            thead { tr { th { "Identifier" } th { "Shown as" } @if renamed { th { "Other names it was given" } } } }
                             tbody {
                                 @for a in &r.aliases {
-                                    tr { td.mono { (a.id) } td { (a.name) } }
+                                    tr {
+                                        td.mono { (a.id) }
+                                        td { (a.name) @if let Some(s) = &a.source { " (" (s.file) " line " (s.line) ")" } }
+                                        @if renamed {
+                                            td { @for (k, o) in a.other_names.iter().enumerate() { @if k > 0 { "; " } (o.name) " (" (o.file) " line " (o.line) ")" } }
+                                        }
+                                    }
                                 }
                             }
                         }

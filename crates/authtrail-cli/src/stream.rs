@@ -24,13 +24,12 @@ pub enum Line {
 #[derive(Debug)]
 struct Naming {
     time: i64,
-    name: String,
     /// The record's original text, when it was not written (outside the subset).
     unwritten: Option<Vec<u8>>,
 }
 
-/// Records that name identifiers are held for at most this many identifiers, and at most this many
-/// bytes of them in all: memory stays bounded.
+/// Records that name identifiers are held for at most this many (identifier, name) pairs, and at
+/// most this many bytes of them in all: memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
 const MAX_NAMING_BYTES: usize = 64 << 20;
 
@@ -40,8 +39,9 @@ pub struct Streamed<W: Write> {
     line: Line,
     names: Vec<String>,
     seen: HashSet<u64>,
-    /// For original lines: per identifier, the record that names it.
-    namings: HashMap<String, Naming>,
+    /// For original lines: per identifier and name, the latest record that pairs them (every name
+    /// an identifier was given is kept, so the output shows the same other names).
+    namings: HashMap<(String, String), Naming>,
     /// For original lines: the users and actors of the events written.
     used: HashSet<String>,
     /// The bytes of the naming records held.
@@ -79,8 +79,8 @@ impl<W: Write> Streamed<W> {
         }
     }
 
-    /// Keeps `event`'s naming of an identifier if it is the latest (`original`: the record's text,
-    /// when it is not written).
+    /// Keeps `event`'s naming of an identifier if it is the latest to give that name
+    /// (`original`: the record's text, when it is not written).
     fn learn_name(&mut self, event: &Event<'_>, original: Option<&[u8]>) {
         let Some((id, name)) = &event.alias else {
             return;
@@ -88,23 +88,20 @@ impl<W: Write> Streamed<W> {
         let held = original.map_or(0, <[u8]>::len);
         let naming = || Naming {
             time: event.time,
-            name: name.to_string(),
             unwritten: original.map(<[u8]>::to_vec),
         };
         let room = |n: &Option<Vec<u8>>| {
             self.naming_bytes - n.as_ref().map_or(0, Vec::len) + held <= MAX_NAMING_BYTES
         };
-        match self.namings.get(id.as_ref()) {
-            Some(n)
-                if (event.time, name.as_ref()) > (n.time, n.name.as_str())
-                    && room(&n.unwritten) =>
-            {
-                let old = self.namings.insert(id.to_string(), naming());
+        let key = (id.to_string(), name.to_string());
+        match self.namings.get(&key) {
+            Some(n) if event.time > n.time && room(&n.unwritten) => {
+                let old = self.namings.insert(key, naming());
                 self.naming_bytes -= old.and_then(|n| n.unwritten).map_or(0, |l| l.len());
                 self.naming_bytes += held;
             }
             None if self.namings.len() < MAX_NAMINGS && room(&None) => {
-                self.namings.insert(id.to_string(), naming());
+                self.namings.insert(key, naming());
                 self.naming_bytes += held;
             }
             _ => {}
@@ -115,11 +112,11 @@ impl<W: Write> Streamed<W> {
     /// the names of identifiers the written events use (so that the output, read alone, shows them
     /// by the same names); returns how many.
     pub fn finish_names(&mut self) -> usize {
-        let mut lines: Vec<(&String, &Vec<u8>)> = self
+        let mut lines: Vec<(&(String, String), &Vec<u8>)> = self
             .namings
             .iter()
-            .filter(|(id, _)| self.used.contains(id.as_str()))
-            .filter_map(|(id, n)| Some((id, n.unwritten.as_ref()?)))
+            .filter(|((id, _), _)| self.used.contains(id.as_str()))
+            .filter_map(|(key, n)| Some((key, n.unwritten.as_ref()?)))
             .collect();
         lines.sort();
         let mut written = 0;

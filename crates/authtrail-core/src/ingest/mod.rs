@@ -218,6 +218,14 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            for message in crate::store::history::level_notes(event) {
+                self.collector.diagnostic(Diagnostic {
+                    file: self.file,
+                    line: span.line,
+                    offset: span.offset,
+                    message,
+                });
+            }
         } else {
             self.counts.duplicates += 1;
         }
@@ -543,7 +551,7 @@ impl Ingest {
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
-        let duplicates = store.absorb(self.file, part, self.framer.offset());
+        let duplicates = store.absorb(self.file, part, self.framer.offset(), self.framer.lines());
         let c = &mut self.counts;
         c.records += s.records;
         c.events += s.events - duplicates;

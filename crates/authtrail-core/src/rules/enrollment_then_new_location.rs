@@ -14,6 +14,7 @@
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
 use crate::model::{Detail, Kind, Outcome};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -57,15 +58,15 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 }
             });
         let Some((a, what)) = hit else { continue };
-        let name = cx.name(user, "");
+        let name = visible(&cx.user(e, "")).into_owned();
         let enrollment = s.event(k);
         let operation = match &enrollment.detail {
             Detail::MfaEnrollment { operation, .. } => operation.as_ref(),
             _ => "changed",
         };
         let mut who = Involved::default();
-        who.user(name.clone()).event(e).auth(cx, a);
-        who.actor(enrollment.actor.as_deref().map(str::to_owned));
+        who.user(cx.user(e, "")).event(e).auth(cx, a);
+        who.actor(cx.actor(e));
         out.push(who.finding(
             RULE,
             Severity::High,

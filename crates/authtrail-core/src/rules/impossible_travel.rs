@@ -13,6 +13,7 @@
 //! "Impossible travel for ana@example.com: FR to JP, 9712 km in 40 min".
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::FxHashMap;
 
@@ -57,7 +58,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 continue;
             }
             let place = |x: &Auth| cx.name(x.country, "an unknown country");
-            let name = cx.name(a.user, "");
+            let name = visible(&cx.user(a.event, "")).into_owned();
             let speed = if kmh.is_finite() {
                 format!("{kmh:.0} km/h")
             } else {

@@ -3,9 +3,12 @@
 //! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
+use super::family::Tally;
+use super::identity::{Naming, NO_EVENT};
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
 use crate::ingest::framing::Shape;
 use crate::ingest::Stretch;
+use crate::model::Family;
 use bytemuck::Pod;
 
 impl Store {
@@ -18,8 +21,12 @@ impl Store {
         }
     }
 
-    /// Its events, with what reading the stretch found.
-    pub fn into_part(self, stretch: Stretch) -> Part {
+    /// Its events, with what reading the stretch found. A stretch whose events got diagnostics
+    /// (an undocumented account MFA level) is not plain lines: those diagnostics are not carried,
+    /// so the ingest reading the text before it reads the stretch again itself.
+    pub fn into_part(mut self, mut stretch: Stretch) -> Part {
+        stretch.lines_only &= self.diagnostics_total == 0;
+        let tally = self.take_tally(0);
         Part {
             stretch,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
@@ -40,11 +47,8 @@ impl Store {
             keys: self.stretch_keys.unwrap_or_default(),
             account_mfa: self.account_mfa,
             settings: self.settings,
-            names: self
-                .names
-                .into_iter()
-                .map(|(id, (time, name))| (id, time, name))
-                .collect(),
+            namings: self.namings.into_iter().collect(),
+            tally,
             unkept_strings: self.unkept_strings,
         }
     }
@@ -77,8 +81,11 @@ pub struct Part {
     keys: Vec<u64>,
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
-    /// (identifier, time, name) as [`Store::names`] holds them.
-    names: Vec<(u32, i64, u32)>,
+    /// ((identifier, name), where first read) as [`Store::namings`] holds them, lines from the
+    /// stretch's start.
+    namings: Vec<((u32, u32), Naming)>,
+    /// Its events by family, lines from the stretch's start.
+    tally: Tally,
     unkept_strings: usize,
 }
 
@@ -86,7 +93,7 @@ pub struct Part {
 const MAGIC: &[u8; 8] = b"atpart01";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
-const SECTIONS: usize = 22;
+const SECTIONS: usize = 23;
 
 /// A column's values as they lie in memory (both ends of a part run the same build on the same
 /// machine). Parts are laid out by hand, section by section: serde with a binary format grew the
@@ -155,6 +162,8 @@ impl Part {
                     p.b,
                     p.c,
                     p.stage.into(),
+                    p.user_id,
+                    p.actor_id,
                 ]
             })
             .collect();
@@ -164,10 +173,20 @@ impl Part {
         let settings: Vec<u32> = (self.settings.iter())
             .flat_map(|r| [r.event, r.setting, r.from, r.to])
             .collect();
-        let names: Vec<u32> = (self.names.iter())
-            .flat_map(|&(id, _, name)| [id, name])
+        let names: Vec<u32> = (self.namings.iter())
+            .flat_map(|&((id, name), n)| [id, name, n.event, u32::try_from(n.line).unwrap_or(0)])
             .collect();
-        let times: Vec<i64> = self.names.iter().map(|&(_, time, _)| time).collect();
+        let times: Vec<i64> = (self.namings.iter())
+            .flat_map(|(_, n)| [n.first, n.last])
+            .collect();
+        let t = &self.tally;
+        let mut tally: Vec<u64> = vec![t.counts[0], t.counts[1], t.lines[0].len() as u64];
+        tally.extend(
+            t.lines
+                .iter()
+                .flatten()
+                .flat_map(|&(e, l)| [u64::from(e), l]),
+        );
         let sections: [&[u8]; SECTIONS] = [
             bytes(&counts),
             containers.as_bytes(),
@@ -191,6 +210,7 @@ impl Part {
             bytes(&settings),
             bytes(&names),
             bytes(&times),
+            bytes(&tally),
         ];
         let mut out = MAGIC.to_vec();
         for section in sections {
@@ -234,13 +254,13 @@ impl Part {
             *section = (at + 8, n);
             at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times, tally] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
-        let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
+        let widths = [8, 8, 20, 36, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 16, 16, 8];
         let numeric = [
             counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
-            keys, mfa, settings, names, times,
+            keys, mfa, settings, names, times, tally,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
             return Err(MALFORMED.into());
@@ -292,7 +312,7 @@ impl Part {
             profiles: rows(
                 read,
                 profiles,
-                |[method, user_agent, actor, a, b, c, stage]| ProfileKey {
+                |[method, user_agent, actor, a, b, c, stage, user_id, actor_id]| ProfileKey {
                     method,
                     user_agent,
                     actor,
@@ -300,6 +320,8 @@ impl Part {
                     b,
                     c,
                     stage: stage as u8,
+                    user_id,
+                    actor_id,
                 },
             ),
             time: values(read, time),
@@ -326,13 +348,27 @@ impl Part {
                 from,
                 to,
             }),
-            names: rows(read, names, |[id, name]| (id, name))
-                .into_iter()
-                .zip(values::<i64>(read, times))
-                .map(|((id, name), time)| (id, time, name))
-                .collect(),
+            namings: rows(read, names, |[id, name, event, line]| {
+                (id, name, event, line)
+            })
+            .into_iter()
+            .zip(values::<i64>(read, times).chunks_exact(2))
+            .map(|((id, name, event, line), t)| {
+                let (first, last) = (t[0], t[1]);
+                let line = u64::from(line);
+                let naming = Naming {
+                    first,
+                    last,
+                    file: 0,
+                    line,
+                    event,
+                };
+                ((id, name), naming)
+            })
+            .collect(),
+            tally: tally_from(&values::<u64>(read, tally)).ok_or(MALFORMED)?,
         };
-        if part.names.len() != times.1 / 8 {
+        if part.namings.len() != times.1 / 16 {
             return Err(MALFORMED.into());
         }
         part.check()?;
@@ -397,10 +433,10 @@ impl Part {
                 event(r.event) && string(r.setting) && setting_value(r.from) && string(r.to)
             })
             && self.settings.windows(2).all(|w| w[0].event <= w[1].event)
-            && self
-                .names
-                .iter()
-                .all(|&(id, _, name)| string(id) && string(name));
+            && (self.namings.iter()).all(|&((id, name), n)| {
+                string(id) && string(name) && (n.event == NO_EVENT || event(n.event))
+            })
+            && (self.tally.lines.iter().flatten()).all(|&(e, _)| event(e));
         if ok {
             Ok(())
         } else {
@@ -419,9 +455,11 @@ impl Part {
 }
 
 impl Store {
-    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text, in
-    /// their order, leaving out those already here; returns how many were left out.
-    pub(crate) fn absorb(&mut self, file: u16, part: &Part, at: u64) -> u64 {
+    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text
+    /// after `lines` lines, in their order, leaving out those already here; returns how many were
+    /// left out.
+    pub(crate) fn absorb(&mut self, file: u16, part: &Part, at: u64, lines: u64) -> u64 {
+        let file_id = file;
         let ids: Vec<u32> = part
             .bounds
             .windows(2)
@@ -452,6 +490,8 @@ impl Store {
                     b: id(p.b),
                     c: id(p.c),
                     stage: p.stage,
+                    user_id: id(p.user_id),
+                    actor_id: id(p.actor_id),
                 })
             })
             .collect();
@@ -501,12 +541,56 @@ impl Store {
             },
             to: id(r.to),
         }));
-        for &(who, time, name) in &part.names {
-            self.learn(id(who), time, id(name));
+        let event_here = |e: u32| {
+            let fresh = e != NO_EVENT && fresh[e as usize];
+            if fresh {
+                index[e as usize]
+            } else {
+                NO_EVENT
+            }
+        };
+        for &((who, name), n) in &part.namings {
+            let (who, name) = (id(who), id(name));
+            self.learn(who, n.first, name);
+            self.learn(who, n.last, name);
+            let line = lines + n.line;
+            self.note_naming((who, name), n.first, file_id, line, event_here(n.event));
+            self.note_naming((who, name), n.last, file_id, line, event_here(n.event));
         }
+        let mut tally = Tally::default();
+        for (e, &f) in part.family.iter().enumerate() {
+            if fresh[e] {
+                tally.add(Family::ALL[usize::from(f).min(2)], index[e], 0);
+            }
+        }
+        for k in 0..2 {
+            tally.lines[k] = (part.tally.lines[k].iter())
+                .filter(|&&(e, _)| fresh[e as usize])
+                .map(|&(e, line)| (index[e as usize], lines + line))
+                .collect();
+        }
+        self.add_tally(file_id, &tally);
         self.unkept_strings += part.unkept_strings;
         (part.len() - kept) as u64
     }
+}
+
+/// A tally from its section: the counts, how many lines of the first family, then (event, line)
+/// pairs.
+fn tally_from(v: &[u64]) -> Option<Tally> {
+    let (&[at, verify, n], rest) = v.split_first_chunk::<3>()?;
+    let pairs: Vec<(u32, u64)> = (rest.chunks_exact(2))
+        .map(|p| Some((u32::try_from(p[0]).ok()?, p[1])))
+        .collect::<Option<_>>()?;
+    if rest.len() % 2 != 0 {
+        return None;
+    }
+    let n = usize::try_from(n).ok().filter(|&n| n <= pairs.len())?;
+    let (a, b) = pairs.split_at(n);
+    Some(Tally {
+        counts: [at, verify],
+        lines: [a.to_vec(), b.to_vec()],
+    })
 }
 
 /// Appends the values of `src` whose event is `fresh` (`kept` of them), growing `dst` by just
@@ -566,5 +650,76 @@ mod tests {
         bad.user[0] = bad.bounds.len() as u32;
         let refused = Part::from_bytes(&bad.to_bytes());
         assert_eq!(refused, Err("a stretch read apart is malformed".into()));
+    }
+
+    /// Two files read as one stretch after the other: the store reading `head`, then taking over
+    /// `rest` read apart (or reading it itself when refused).
+    fn read_split(head: &str, rest: &str) -> (Store, bool) {
+        let mut apart = Store::for_stretch();
+        let mut ingest = Ingest::new(&mut apart, "x.ndjson");
+        ingest.push(&mut apart, rest.as_bytes());
+        let stretch = ingest.end_stretch(&mut apart);
+        let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part");
+        let mut store = Store::new();
+        let mut ingest = Ingest::new(&mut store, "x.ndjson");
+        ingest.push(&mut store, head.as_bytes());
+        let taken = ingest.absorb(&mut store, &part);
+        if !taken {
+            ingest.push(&mut store, rest.as_bytes());
+        }
+        ingest.finish(&mut store);
+        (store, taken)
+    }
+
+    fn login(n: u32, id: &str, name: &str, family: &str) -> String {
+        if family == "verify" {
+            return format!(
+                r#"{{"id":"v{n}","time":{},"event_type":"authentication","data":{{"result":"success","subtype":"user_password","username":"{name}","userid":"{id}"}}}}"#,
+                1_717_000_000_000_i64 + i64::from(n) * 1000
+            );
+        }
+        format!(
+            r#"{{"id":"l{n}","eventTime":"2024-06-0{}T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"id":"{id}","name":"{name}"}}}}"#,
+            1 + n % 9
+        )
+    }
+
+    #[test]
+    fn names_and_families_read_apart_keep_their_lines_in_the_file() {
+        let head: String = (0..3)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        let mut rest: String = (3..12)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        rest.push_str(&(login(12, "IBMid-1", "pat.lee@example.com", "at") + "\n"));
+        rest.push_str(&(login(13, "u-9", "erin@example.com", "verify") + "\n"));
+        let (store, taken) = read_split(&head, &rest);
+        assert!(taken);
+        let mut names: Vec<_> = (store.namings.iter())
+            .map(|(&(_, name), n)| (store.str(name).to_owned(), n.line))
+            .collect();
+        names.sort();
+        let expected = [
+            ("erin@example.com".to_owned(), 14),
+            ("pat.lee@example.com".to_owned(), 13),
+            ("pat@example.com".to_owned(), 1),
+        ];
+        assert_eq!(names, expected);
+        // The Verify record at line 14 is out of place among 13 Activity Tracker records.
+        assert_eq!(store.out_of_place, [(13, 14)]);
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 14), "{d:?}");
+    }
+
+    #[test]
+    fn a_stretch_with_an_undocumented_level_is_read_again_where_it_is_told() {
+        let change = r#"{"id":"m1","eventTime":"2024-06-01T10:00:00Z","action":"billing.account-traits.update","outcome":"success","initiator":{"name":"a@example.com"},"requestData":{"mfa":"LEVEL9"}}"#;
+        let head = login(0, "IBMid-1", "pat@example.com", "at") + "\n";
+        let (store, taken) = read_split(&head, &format!("{change}\n"));
+        assert!(!taken, "a stretch that gave a diagnostic is not taken over");
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 2), "{d:?}");
+        assert!(d[0].message.contains("\"LEVEL9\" is not one IBM documents"));
     }
 }

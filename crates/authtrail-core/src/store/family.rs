@@ -1,0 +1,119 @@
+//! Records out of place: an Activity Tracker record inside a Security Verify export, or the
+//! reverse, is not trusted silently.
+//!
+//! While a file is read, its kept events are counted by family, with the lines of the first
+//! few of each. When the file is done, if a few of its Activity Tracker and Verify events (at
+//! most [`FEW`], and at most one in ten) are of one family and the rest of the other, those few
+//! are out of place: they stay (they may be real), each gets a diagnostic with its line, and
+//! every finding that uses one says so ([`Store::out_of_place_at`]). More than a few are taken
+//! for a file that mixes both in earnest: a SIEM re-export, or `authtrail extract`'s MFA subset,
+//! where account changes are rare beside the sign-ins.
+
+use super::Store;
+use crate::diag::Diagnostic;
+use crate::ingest::Collector;
+use crate::model::Family;
+
+/// At most this many events of one family in a file of the other are out of place.
+pub(crate) const FEW: usize = 5;
+
+/// ...and at most one in this many of the file's events.
+const ONE_IN: u64 = 10;
+
+/// A file's kept events by family, as it is read: Activity Tracker, then Verify.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Tally {
+    pub counts: [u64; 2],
+    /// (event, line) of the first [`FEW`] events of each family, in order.
+    pub lines: [Vec<(u32, u64)>; 2],
+}
+
+fn slot(family: Family) -> Option<usize> {
+    match family {
+        Family::ActivityTracker => Some(0),
+        Family::Verify => Some(1),
+        Family::Unknown => None,
+    }
+}
+
+impl Tally {
+    /// Counts event `event` of `family` at `line`.
+    pub fn add(&mut self, family: Family, event: u32, line: u64) {
+        let Some(k) = slot(family) else { return };
+        self.counts[k] += 1;
+        if self.lines[k].len() < FEW {
+            self.lines[k].push((event, line));
+        }
+    }
+}
+
+impl Store {
+    /// Counts the event about to be kept (it becomes the next index) for its file's tally.
+    pub(super) fn tally(&mut self, file: u16, family: Family, line: u64) {
+        let event = self.time.len() as u32;
+        self.tallies
+            .entry(file)
+            .or_default()
+            .add(family, event, line);
+    }
+
+    /// The tally of file `file` (a stretch store's only file), taken out.
+    pub(super) fn take_tally(&mut self, file: u16) -> Tally {
+        self.tallies.remove(&file).unwrap_or_default()
+    }
+
+    /// Adds `tally` (events already counted in this store's indices) to file `file`'s.
+    pub(super) fn add_tally(&mut self, file: u16, tally: &Tally) {
+        let mine = self.tallies.entry(file).or_default();
+        for k in 0..2 {
+            mine.counts[k] += tally.counts[k];
+            let room = FEW.saturating_sub(mine.lines[k].len());
+            mine.lines[k].extend(tally.lines[k].iter().take(room));
+        }
+    }
+
+    /// Once file `file` is read: marks its events of a family that is out of place in it, with a
+    /// diagnostic for each.
+    pub(super) fn place_families(&mut self, file: u16) {
+        let Some(tally) = self.tallies.remove(&file) else {
+            return;
+        };
+        let [at, verify] = tally.counts;
+        let (minor, count, others) = if at <= verify {
+            (0, at, verify)
+        } else {
+            (1, verify, at)
+        };
+        if count == 0 || count > FEW as u64 || count * ONE_IN > count + others {
+            return;
+        }
+        let (family, other) = [
+            (Family::ActivityTracker, Family::Verify),
+            (Family::Verify, Family::ActivityTracker),
+        ][minor];
+        // Few enough that each one's line was kept.
+        let marked = tally.lines[minor].clone();
+        for &(i, line) in &marked {
+            let message = format!(
+                "{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so",
+                family.a_record(),
+                other.label()
+            );
+            let offset = self.locate(i as usize).offset;
+            self.diagnostic(Diagnostic {
+                file,
+                line,
+                offset,
+                message,
+            });
+        }
+        self.out_of_place.extend(marked);
+        self.out_of_place.sort_unstable();
+    }
+
+    /// Event `i`'s line when it is out of place.
+    pub(crate) fn out_of_place_at(&self, i: u32) -> Option<u64> {
+        (self.out_of_place.binary_search_by_key(&i, |&(e, _)| e).ok())
+            .map(|k| self.out_of_place[k].1)
+    }
+}
