@@ -51,20 +51,35 @@ impl Store {
     /// Counts the event about to be kept (it becomes the next index) for its file's tally.
     pub(super) fn tally(&mut self, file: u16, family: Family, line: u64) {
         let event = self.time.len() as u32;
-        self.tallies
-            .entry(file)
-            .or_default()
-            .add(family, event, line);
+        self.tally_of(file).add(family, event, line);
+    }
+
+    /// File `file`'s tally (the files being read at once are few: a list).
+    fn tally_of(&mut self, file: u16) -> &mut Tally {
+        let k = match self.tallies.iter().position(|(f, _)| *f == file) {
+            Some(k) => k,
+            None => {
+                self.tallies.push((file, Tally::default()));
+                self.tallies.len() - 1
+            }
+        };
+        &mut self.tallies[k].1
+    }
+
+    /// File `file`'s tally, taken out.
+    fn remove_tally(&mut self, file: u16) -> Option<Tally> {
+        let k = self.tallies.iter().position(|(f, _)| *f == file)?;
+        Some(self.tallies.swap_remove(k).1)
     }
 
     /// The tally of file `file` (a stretch store's only file), taken out.
     pub(super) fn take_tally(&mut self, file: u16) -> Tally {
-        self.tallies.remove(&file).unwrap_or_default()
+        self.remove_tally(file).unwrap_or_default()
     }
 
     /// Adds `tally` (events already counted in this store's indices) to file `file`'s.
     pub(super) fn add_tally(&mut self, file: u16, tally: &Tally) {
-        let mine = self.tallies.entry(file).or_default();
+        let mine = self.tally_of(file);
         for k in 0..2 {
             mine.counts[k] += tally.counts[k];
             let room = FEW.saturating_sub(mine.lines[k].len());
@@ -75,7 +90,7 @@ impl Store {
     /// Once file `file` is read: marks its events of a family that is out of place in it, with a
     /// diagnostic for each.
     pub(super) fn place_families(&mut self, file: u16) {
-        let Some(tally) = self.tallies.remove(&file) else {
+        let Some(tally) = self.remove_tally(file) else {
             return;
         };
         let [at, verify] = tally.counts;
@@ -107,8 +122,10 @@ impl Store {
                 message,
             });
         }
-        self.out_of_place.extend(marked);
-        self.out_of_place.sort_unstable();
+        for m in marked {
+            let at = self.out_of_place.partition_point(|&(e, _)| e < m.0);
+            self.out_of_place.insert(at, m);
+        }
     }
 
     /// Event `i`'s line when it is out of place.

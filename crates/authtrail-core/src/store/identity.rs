@@ -170,19 +170,24 @@ impl Store {
     /// The identifiers that records gave more than one name (string ids), each with its names:
     /// the one shown first, then by the time they were first given.
     pub(crate) fn several_names(&self) -> FxHashMap<u32, Vec<(u32, Naming)>> {
-        let mut count: FxHashMap<u32, u32> = FxHashMap::default();
-        for &(id, _) in self.namings.keys() {
-            *count.entry(id).or_default() += 1;
-        }
         let mut out: FxHashMap<u32, Vec<(u32, Naming)>> = FxHashMap::default();
         for (&(id, name), &n) in &self.namings {
-            if count[&id] > 1 {
-                out.entry(id).or_default().push((name, n));
-            }
+            out.entry(id).or_default().push((name, n));
         }
+        out.retain(|_, names| names.len() > 1);
         for (id, names) in &mut out {
             let shown = self.names.get(id).map(|&(_, name)| name);
-            names.sort_by_key(|&(name, n)| (Some(name) != shown, n.first, n.file, n.line, name));
+            let key =
+                |&(name, n): &(u32, Naming)| (Some(name) != shown, n.first, n.file, n.line, name);
+            // A few names each: sorted in place, without another instance of the standard sort
+            // in the page's wasm.
+            for k in 1..names.len() {
+                let mut j = k;
+                while j > 0 && key(&names[j - 1]) > key(&names[j]) {
+                    names.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
         }
         out
     }

@@ -236,7 +236,7 @@ pub struct Store {
     /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key.
     stretch_keys: Option<Vec<u64>>,
     /// Per file being read, its events by family ([`family`]).
-    tallies: FxHashMap<u16, family::Tally>,
+    tallies: Vec<(u16, family::Tally)>,
     /// Events of another family than the rest of their file, with their line, by event.
     pub(crate) out_of_place: Vec<(u32, u64)>,
 }
@@ -292,7 +292,7 @@ impl Store {
             order: Vec::new(),
             blocks: query::Blocks::default(),
             stretch_keys: None,
-            tallies: FxHashMap::default(),
+            tallies: Vec::new(),
             out_of_place: Vec::new(),
         }
     }
