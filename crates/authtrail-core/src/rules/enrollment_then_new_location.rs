@@ -50,9 +50,9 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             .take_while(|a| a.time - at <= window)
             .find_map(|a| {
                 if a.country != 0 && !countries.is_empty() && !countries.contains(&a.country) {
-                    Some((a, format!("a new country ({})", cx.name(a.country, ""))))
+                    Some((a, format!("a new country ({})", cx.shown(a.country, ""))))
                 } else if a.agent != 0 && !agents.is_empty() && !agents.contains(&a.agent) {
-                    Some((a, format!("a new device ({})", cx.name(a.agent, ""))))
+                    Some((a, format!("a new device ({})", cx.shown(a.agent, ""))))
                 } else {
                     None
                 }
@@ -78,7 +78,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 "An MFA device was {operation} for {name} at {}; at {} {name} authenticated from {what}{}, which none of their {} earlier successful authentications had.",
                 format_iso(at),
                 format_iso(a.time),
-                if a.ip != 0 { format!(" at {}", cx.name(a.ip, "")) } else { String::new() },
+                if a.ip != 0 { format!(" at {}", cx.shown(a.ip, "")) } else { String::new() },
                 before.len()
             ),
             at,

@@ -37,7 +37,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             let name = visible(&cx.user(a.event, "")).into_owned();
             let mut who = Involved::default();
             who.auth(cx, a);
-            let value = cx.name(value, "");
+            let value = cx.shown(value, "");
             out.push(who.finding(
                 rule,
                 severity,
@@ -45,7 +45,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 format!(
                     "At {} {name} authenticated successfully {what} {value} ({}), after {} earlier successful authentications from {count} other {}.",
                     format_iso(a.time),
-                    cx.name(a.ip, "no IP"),
+                    cx.shown(a.ip, "no IP"),
                     prior,
                     if rule == RULE_COUNTRY { "countries" } else { "user agents" },
                 ),

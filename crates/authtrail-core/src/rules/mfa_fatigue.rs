@@ -37,7 +37,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 .iter()
                 .chain([&a])
                 .map(|f| {
-                    cx.name(
+                    cx.shown(
                         cx.store
                             .profiles
                             .get(cx.store.profile[f.event as usize])

@@ -221,6 +221,11 @@ impl<'s> Context<'s> {
         if s.is_empty() { fallback } else { s }.to_owned()
     }
 
+    /// An interned string as a title or detail shows it ([`visible`]), or `fallback` when empty.
+    pub fn shown(&self, id: u32, fallback: &str) -> String {
+        visible(&self.name(id, fallback)).into_owned()
+    }
+
     /// The user of event `e` as findings name them ([`person`]), or `fallback` when it has none.
     pub fn user(&self, e: u32, fallback: &str) -> String {
         let who = self.store.user_of(e as usize);
@@ -548,6 +553,37 @@ mod tests {
         assert_eq!(duration(12 * 60_000), "12 min");
         assert_eq!(duration(3 * 3_600_000 + 5 * 60_000), "3 h 5 min");
         assert_eq!(duration(2 * 86_400_000 + 4 * 3_600_000), "2 d 4 h");
+    }
+
+    #[test]
+    fn names_in_titles_and_details_are_written_out_and_kept_exact_in_the_lists() {
+        use super::test_events::*;
+        let f = run(&[account_mfa(
+            0,
+            "TOTP4ALL",
+            "NONE",
+            "mallory\u{202e}moc.elpmaxe@",
+            "203.0.113.66",
+            "success",
+        )]);
+        let f = of(&f, "account-mfa-lowered");
+        assert!(
+            f[0].detail
+                .starts_with("mallory⟨U+202E⟩moc.elpmaxe@ changed"),
+            "{}",
+            f[0].detail
+        );
+        assert_eq!(f[0].actors, ["mallory\u{202e}moc.elpmaxe@"]);
+    }
+
+    #[test]
+    fn person_names_the_identifier_only_when_it_differs() {
+        assert_eq!(
+            person("ana@example.com", Some("IBMid-1")),
+            "ana@example.com (IBMid-1)"
+        );
+        assert_eq!(person("IBMid-1", Some("IBMid-1")), "IBMid-1");
+        assert_eq!(person("ana@example.com", None), "ana@example.com");
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 .copied()
                 .collect()
         });
-        let address = visible(&cx.name(ip, "")).into_owned();
+        let address = cx.shown(ip, "");
         let mut detail = if bursts.len() == 1 {
             format!(
                 "{attempts} first-factor failures for {} distinct users came from {address} between {} and {} ({});",
