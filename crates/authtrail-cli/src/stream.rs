@@ -1,12 +1,15 @@
 //! The collector behind `events` and `extract`: each new event is written as one line as soon as
-//! it is read, and only the keys of the events written are held, so memory does not grow with the
-//! input.
+//! it is read, and only the keys of the events written are held (with the content key and line
+//! of the first event of each key), so memory does not grow with the input. A record whose key
+//! was written with another content reuses an id: it is written too, with a diagnostic.
 
-use authtrail_core::decode::Span;
+use authtrail_core::decode::{content_key, shared_id_message, Span};
 use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::Collector;
+use authtrail_core::text::{prose, visible};
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
@@ -28,6 +31,9 @@ struct Naming {
     unwritten: Option<Vec<u8>>,
 }
 
+/// In [`Streamed::seen`], the bits of a record's line, below its file's index.
+const LINE_BITS: u32 = 48;
+
 /// Records that name identifiers are held for at most this many (identifier, name) pairs, and at
 /// most this many bytes of them in all: memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
@@ -38,7 +44,13 @@ pub struct Streamed<W: Write> {
     pub out: W,
     line: Line,
     names: Vec<String>,
-    seen: HashSet<u64>,
+    /// Per key of the events written: the first one's content key, and its file and line (the
+    /// file's index above [`LINE_BITS`]).
+    seen: HashMap<u64, (u64, u64)>,
+    /// The other contents written of a key: (key, content key).
+    reused: HashSet<(u64, u64)>,
+    /// Reused to write each event's content key.
+    scratch: Vec<u8>,
     /// For original lines: per identifier and name, the latest record that pairs them (every name
     /// an identifier was given is kept, so the output shows the same other names).
     namings: HashMap<(String, String), Naming>,
@@ -59,7 +71,9 @@ impl<W: Write> Streamed<W> {
             out,
             line,
             names: Vec::new(),
-            seen: HashSet::new(),
+            seen: HashMap::new(),
+            reused: HashSet::new(),
+            scratch: Vec::new(),
             namings: HashMap::new(),
             used: HashSet::new(),
             naming_bytes: 0,
@@ -171,8 +185,27 @@ impl<W: Write> Collector for Streamed<W> {
         span: Span,
         original: &[u8],
     ) -> bool {
-        if !self.seen.insert(key) {
-            return false;
+        let content = content_key(event, &mut self.scratch);
+        let here = (u64::from(file) << LINE_BITS) | span.line.min((1 << LINE_BITS) - 1);
+        match self.seen.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert((content, here));
+            }
+            Entry::Occupied(o) => {
+                let (first, at) = *o.get();
+                if first == content || !self.reused.insert((key, content)) {
+                    return false;
+                }
+                let first = (at >> LINE_BITS) as u16;
+                let name = (first != file).then(|| self.names[usize::from(first)].as_str());
+                let message = shared_id_message(event, name, at & ((1 << LINE_BITS) - 1));
+                self.diagnostic(Diagnostic {
+                    file,
+                    line: span.line,
+                    offset: span.offset,
+                    message,
+                });
+            }
         }
         if matches!(self.line, Line::Original) {
             self.learn_name(event, None);
@@ -190,25 +223,27 @@ impl<W: Write> Collector for Streamed<W> {
         true
     }
     fn kept(&self) -> u64 {
-        self.seen.len() as u64
+        (self.seen.len() + self.reused.len()) as u64
     }
     fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, original: &[u8]) {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, Some(original));
         }
     }
-    fn has(&self, key: u64) -> bool {
-        self.seen.contains(&key)
+    fn has(&self, key: u64, event: &Event<'_>) -> bool {
+        let content = content_key(event, &mut Vec::new());
+        self.seen.get(&key).is_some_and(|&(c, _)| c == content)
+            || self.reused.contains(&(key, content))
     }
     fn diagnostic(&mut self, d: Diagnostic) {
         self.diagnostics += 1;
         if self.diagnostics <= self.shown {
             eprintln!(
                 "authtrail: {}:{} (byte {}): {}",
-                self.names[usize::from(d.file)],
+                visible(&self.names[usize::from(d.file)]),
                 d.line,
                 d.offset,
-                d.message
+                prose(&d.message)
             );
         }
     }

@@ -1,6 +1,7 @@
 //! Constructed stories (tests/fixtures/stories): every finding each story must raise is listed,
 //! and nothing else may fire; the quiet stories must raise none at all.
 
+use authtrail_core::summary::summary_json;
 use authtrail_core::{findings, Finding, Ingest, Severity, Store, Thresholds};
 use std::path::PathBuf;
 
@@ -152,6 +153,92 @@ fn verify_takeover() {
         ],
     );
     assert_eq!(f[3].events.len(), 6);
+}
+
+/// Regression (issue 21): a forged record reusing a real event's id hid it. De-duplication kept
+/// the first record of each id, so a harmless line carrying the id of the account MFA downgrade
+/// to NONE (and one for its `set-off` companion), read first, made the downgrade vanish: no
+/// critical finding, the account still at TOTP4ALL, only "2 duplicates". Records that share an
+/// id but differ are both kept now, with a diagnostic each and a finding per id.
+#[test]
+fn forged_records_reusing_a_downgrades_ids_do_not_hide_it() {
+    let name = "story_forged_id.ndjson";
+    let f = check(
+        name,
+        &[
+            (
+                "account-mfa-lowered",
+                Severity::Critical,
+                "from TOTP4ALL to NONE",
+            ),
+            (
+                "id-reused",
+                Severity::High,
+                "2 records share the id \"at-0303\" but differ",
+            ),
+            (
+                "id-reused",
+                Severity::High,
+                "2 records share the id \"at-0304\" but differ",
+            ),
+        ],
+    );
+    for (finding, (forged, real)) in f[1..].iter().zip([(1, 5), (2, 6)]) {
+        assert_eq!(finding.events.len(), 2, "{finding:?}");
+        for line in [forged, real] {
+            assert!(
+                finding.detail.contains(&format!("{name} line {line} (")),
+                "line {line}: {}",
+                finding.detail
+            );
+        }
+    }
+    let store = store(name);
+    let v = summary_json(&store);
+    assert_eq!(
+        (v["events"].as_u64(), v["duplicates"].as_u64()),
+        (Some(6), Some(0))
+    );
+    let last = &v["account_mfa"][1];
+    assert_eq!(
+        (last["from"].as_str(), last["to"].as_str()),
+        (Some("TOTP4ALL"), Some("NONE"))
+    );
+    let diagnostics: Vec<(u64, &str)> = store
+        .diagnostics()
+        .iter()
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        diagnostics,
+        [
+            (5, "record shares the id \"at-0303\" with a different record at line 1 of this file: not a duplicate, both are kept (finding \"records share an id but differ\")"),
+            (6, "record shares the id \"at-0304\" with a different record at line 2 of this file: not a duplicate, both are kept (finding \"records share an id but differ\")"),
+        ]
+    );
+}
+
+/// The same file read twice: the second adds nothing, every record a duplicate, no conflict.
+#[test]
+fn a_story_read_twice_gives_pure_duplicates() {
+    let name = "story_forged_id.ndjson";
+    let once = store(name);
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/stories")
+            .join(name),
+    )
+    .expect("story");
+    let mut twice = store(name);
+    let mut ingest = Ingest::new(&mut twice, "again.ndjson");
+    ingest.push(&mut twice, &bytes);
+    let again = ingest.finish(&mut twice);
+    assert_eq!((again.records, again.events, again.duplicates), (6, 0, 6));
+    assert_eq!(twice.diagnostics_total(), once.diagnostics_total());
+    assert_eq!(
+        findings(&twice, &Thresholds::default()),
+        findings(&once, &Thresholds::default())
+    );
 }
 
 #[test]

@@ -53,8 +53,9 @@ pub trait Collector {
     /// An event not taken (outside the subset, over the events cap), with where it is and its
     /// original text: it may still name an identifier ([`Event::alias`]) that taken events use.
     fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
-    /// Whether an event with this key was taken (tells duplicates once the events cap is reached).
-    fn has(&self, key: u64) -> bool;
+    /// Whether an event with this key and the content of `event` was taken (tells duplicates
+    /// once the events cap is reached).
+    fn has(&self, key: u64, event: &Event<'_>) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
     /// Called once a file is finished, with its accounting.
     fn file_done(&mut self, _file: u16, _summary: &FileSummary) {}
@@ -205,7 +206,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .is_some_and(|max| self.collector.kept() >= max)
         {
             // Nothing more is stored, not even the key: memory stays bounded.
-            if self.collector.has(key) {
+            if self.collector.has(key, event) {
                 self.counts.duplicates += 1;
                 return true;
             }
@@ -534,7 +535,8 @@ impl Ingest {
     /// join the store (those already in it count as duplicates) and its accounting this file's,
     /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out.
+    /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out, or
+    /// one of its records shares an id with another record and differs (pushed, it is told where).
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
         let ready = self.sniffed == Some(Sniffed::Text)
@@ -551,7 +553,10 @@ impl Ingest {
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
-        let duplicates = store.absorb(self.file, part, self.framer.offset(), self.framer.lines());
+        let at = (self.framer.offset(), self.framer.lines());
+        let Some(duplicates) = store.absorb(self.file, part, at) else {
+            return false;
+        };
         let c = &mut self.counts;
         c.records += s.records;
         c.events += s.events - duplicates;

@@ -2,8 +2,8 @@
 //! whitespace, case or letters that look the same.
 //!
 //! Detects two or more user or actor names (as shown) that become the same once invisible
-//! characters (controls, format and bidi characters, zero-width and other default-ignorable code
-//! points: [`crate::text::is_hidden`]) and whitespace are removed, letters are lower-cased and
+//! characters (controls, format and bidi characters, zero-width characters:
+//! [`crate::text::is_hidden`]) and whitespace are removed, letters are lower-cased and
 //! look-alike letters are replaced by the Latin letter they imitate ([`latin`]: the common
 //! Cyrillic, Greek and fullwidth look-alikes of Latin letters and digits, a small table rather
 //! than Unicode's full confusables list, which would have cost the page's wasm more than its

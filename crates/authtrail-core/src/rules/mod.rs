@@ -9,6 +9,7 @@ mod account_mfa_lowered;
 mod auth_while_mfa_none;
 mod enrollment_then_new_location;
 mod first_seen;
+mod id_reused;
 mod impossible_travel;
 mod look_alike_names;
 mod mfa_fatigue;
@@ -418,6 +419,7 @@ pub fn findings(store: &Store, thresholds: &Thresholds) -> Vec<Finding> {
     first_seen::check(&cx, thresholds, &mut out);
     auth_while_mfa_none::check(&cx, thresholds, &mut out);
     look_alike_names::check(&cx, thresholds, &mut out);
+    id_reused::check(&cx, thresholds, &mut out);
     let several = store.several_names();
     for f in &mut out {
         notes(&cx, &several, f);

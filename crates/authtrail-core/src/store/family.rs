@@ -1,8 +1,8 @@
 //! Records out of place: an Activity Tracker record inside a Security Verify export, or the
 //! reverse, is not trusted silently.
 //!
-//! While a file is read, its kept events are counted by family, with the lines of the first
-//! few of each. When the file is done, if a few of its Activity Tracker and Verify events (at
+//! While a file is read, its kept events are counted by family, and the first few of each
+//! noted. When the file is done, if a few of its Activity Tracker and Verify events (at
 //! most [`FEW`], and at most one in ten) are of one family and the rest of the other, those few
 //! are out of place: they stay (they may be real), each gets a diagnostic with its line, and
 //! every finding that uses one says so ([`Store::out_of_place_at`]). More than a few are taken
@@ -24,8 +24,8 @@ const ONE_IN: u64 = 10;
 #[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct Tally {
     pub counts: [u64; 2],
-    /// (event, line) of the first [`FEW`] events of each family, in order.
-    pub lines: [Vec<(u32, u64)>; 2],
+    /// The first [`FEW`] events of each family, in order.
+    pub events: [Vec<u32>; 2],
 }
 
 fn slot(family: Family) -> Option<usize> {
@@ -37,21 +37,20 @@ fn slot(family: Family) -> Option<usize> {
 }
 
 impl Tally {
-    /// Counts event `event` of `family` at `line`.
-    pub fn add(&mut self, family: Family, event: u32, line: u64) {
+    /// Counts event `event` of `family`.
+    pub fn add(&mut self, family: Family, event: u32) {
         let Some(k) = slot(family) else { return };
         self.counts[k] += 1;
-        if self.lines[k].len() < FEW {
-            self.lines[k].push((event, line));
+        if self.events[k].len() < FEW {
+            self.events[k].push(event);
         }
     }
 }
 
 impl Store {
-    /// Counts the event about to be kept (it becomes the next index) for its file's tally.
-    pub(super) fn tally(&mut self, file: u16, family: Family, line: u64) {
-        let event = self.time.len() as u32;
-        self.tally_of(file).add(family, event, line);
+    /// Counts event `event` of file `file`, of `family`, for the file's tally.
+    pub(super) fn tally(&mut self, file: u16, family: Family, event: u32) {
+        self.tally_of(file).add(family, event);
     }
 
     /// File `file`'s tally (the files being read at once are few: a list).
@@ -70,21 +69,6 @@ impl Store {
     fn remove_tally(&mut self, file: u16) -> Option<Tally> {
         let k = self.tallies.iter().position(|(f, _)| *f == file)?;
         Some(self.tallies.swap_remove(k).1)
-    }
-
-    /// The tally of file `file` (a stretch store's only file), taken out.
-    pub(super) fn take_tally(&mut self, file: u16) -> Tally {
-        self.remove_tally(file).unwrap_or_default()
-    }
-
-    /// Adds `tally` (events already counted in this store's indices) to file `file`'s.
-    pub(super) fn add_tally(&mut self, file: u16, tally: &Tally) {
-        let mine = self.tally_of(file);
-        for k in 0..2 {
-            mine.counts[k] += tally.counts[k];
-            let room = FEW.saturating_sub(mine.lines[k].len());
-            mine.lines[k].extend(tally.lines[k].iter().take(room));
-        }
     }
 
     /// Once file `file` is read: marks its events of a family that is out of place in it, with a
@@ -106,31 +90,29 @@ impl Store {
             (Family::ActivityTracker, Family::Verify),
             (Family::Verify, Family::ActivityTracker),
         ][minor];
-        // Few enough that each one's line was kept.
-        let marked = tally.lines[minor].clone();
-        for &(i, line) in &marked {
+        // Few enough that each one was noted.
+        let marked = tally.events[minor].clone();
+        for &i in &marked {
             let message = format!(
                 "{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so",
                 family.a_record(),
                 other.label()
             );
-            let offset = self.locate(i as usize).offset;
             self.diagnostic(Diagnostic {
                 file,
-                line,
-                offset,
+                line: self.line(i as usize),
+                offset: self.locate(i as usize).offset,
                 message,
             });
         }
         for m in marked {
-            let at = self.out_of_place.partition_point(|&(e, _)| e < m.0);
+            let at = self.out_of_place.partition_point(|&e| e < m);
             self.out_of_place.insert(at, m);
         }
     }
 
     /// Event `i`'s line when it is out of place.
     pub(crate) fn out_of_place_at(&self, i: u32) -> Option<u64> {
-        (self.out_of_place.binary_search_by_key(&i, |&(e, _)| e).ok())
-            .map(|k| self.out_of_place[k].1)
+        (self.out_of_place.binary_search(&i).ok()).map(|_| self.line(i as usize))
     }
 }

@@ -6,14 +6,15 @@ mod dedup;
 mod family;
 pub mod history;
 mod identity;
+mod lines;
 pub mod part;
 pub mod query;
 
-use crate::decode::Span;
+use crate::decode::{content_key, shared_id_message, Span};
 use crate::diag::Diagnostic;
 use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
-use dedup::Dedup;
+use dedup::{Dedup, Seen};
 use identity::NO_EVENT;
 pub use identity::{Alias, NameSource};
 pub(crate) use identity::{Naming, ProfilesAsRead};
@@ -193,6 +194,18 @@ pub(crate) struct SettingRecord {
 
 const NO_VALUE: u32 = u32::MAX;
 
+/// A kept event whose key an earlier kept event has, with another content: a record that reuses
+/// another's id ([`Seen::Conflict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Conflict {
+    /// The id the records share (interned); 0 when the key is a wrapper's (LogDNA `_lid`,
+    /// Elasticsearch `_id`).
+    pub id: u32,
+    /// The first event with the key.
+    pub earlier: u32,
+    pub later: u32,
+}
+
 /// All events read so far, from every file, de-duplicated.
 #[derive(Debug)]
 pub struct Store {
@@ -217,6 +230,12 @@ pub struct Store {
     pub(crate) account_mfa: Vec<AccountMfaRecord>,
     pub(crate) settings: Vec<SettingRecord>,
     dedup: Dedup,
+    /// The line each event starts on.
+    lines: lines::Lines,
+    /// Events that reuse the key of an earlier one with another content, in the order read.
+    pub(crate) conflicts: Vec<Conflict>,
+    /// Reused to write each event's content key ([`content_key`]).
+    scratch: Vec<u8>,
     /// Per identifier that a record pairs with a name (string ids, [`Event::alias`]): the name
     /// of the latest such record, with its time.
     pub(crate) names: FxHashMap<u32, (i64, u32)>,
@@ -233,12 +252,13 @@ pub struct Store {
     pub(crate) order: Vec<u32>,
     /// Counts per block of `order`, for time-window queries.
     pub(crate) blocks: query::Blocks,
-    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key.
-    stretch_keys: Option<Vec<u64>>,
+    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key and
+    /// content key.
+    stretch_keys: Option<Vec<[u64; 2]>>,
     /// Per file being read, its events by family ([`family`]).
     tallies: Vec<(u16, family::Tally)>,
-    /// Events of another family than the rest of their file, with their line, by event.
-    pub(crate) out_of_place: Vec<(u32, u64)>,
+    /// Events of another family than the rest of their file, in order.
+    pub(crate) out_of_place: Vec<u32>,
 }
 
 impl Default for Store {
@@ -284,6 +304,9 @@ impl Store {
             account_mfa: Vec::new(),
             settings: Vec::new(),
             dedup: Dedup::default(),
+            lines: lines::Lines::default(),
+            conflicts: Vec::new(),
+            scratch: Vec::new(),
             names: FxHashMap::default(),
             namings: FxHashMap::default(),
             names_changed: false,
@@ -342,6 +365,11 @@ impl Store {
         }
     }
 
+    /// The line event `i`'s original JSON starts on, in its file's (decompressed) text.
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines.line(i)
+    }
+
     /// Event `i`'s original JSON, read back through the host.
     pub fn original_json(&self, i: usize, reader: &mut dyn SourceReader) -> Option<String> {
         let l = self.locate(i);
@@ -370,9 +398,11 @@ impl Store {
             + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
             + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
             + self.dedup.heap_bytes()
+            + self.lines.heap_bytes()
+            + self.conflicts.capacity() * std::mem::size_of::<Conflict>()
             + self.names.capacity() * 17
             + self.namings.capacity() * (std::mem::size_of::<((u32, u32), Naming)>() + 1)
-            + self.out_of_place.capacity() * 16
+            + self.out_of_place.capacity() * 4
             + self.renamed.capacity() * 8
             + self.blocks.heap_bytes()
     }
@@ -400,6 +430,7 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
+        self.lines.shrink();
         self.blocks.shrink();
     }
 
@@ -652,6 +683,30 @@ impl Store {
         self.learn_name(ev, file, span.line, i);
     }
 
+    /// Notes that the event just kept, read from `span` of file `file`, has the key of event
+    /// `earlier` and another content: a diagnostic where it is, naming the other record, and a
+    /// [`Conflict`] for the finding.
+    fn conflict(&mut self, file: u16, event: &Event<'_>, span: Span, earlier: u32) {
+        let later = (self.time.len() - 1) as u32;
+        let id = event
+            .id
+            .as_deref()
+            .map_or(0, |id| self.strings.intern_str(id));
+        self.conflicts.push(Conflict { id, earlier, later });
+        let at = self.locate(earlier as usize).file;
+        let message = shared_id_message(
+            event,
+            (at != file).then(|| self.files[usize::from(at)].name.as_str()),
+            self.line(earlier as usize),
+        );
+        self.diagnostic(Diagnostic {
+            file,
+            line: span.line,
+            offset: span.offset,
+            message,
+        });
+    }
+
     /// Keeps the name `ev` (read at `line` of file `file`, store event `event` or [`NO_EVENT`])
     /// gives an identifier, if it is the latest record to name it; at the same time, the greatest
     /// name (any order of files and chunks gives the same). Returns whether the pair is new.
@@ -694,14 +749,21 @@ impl Collector for Store {
     }
 
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
-        if !self.dedup.insert(key) {
+        let content = content_key(event, &mut self.scratch);
+        let index = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let seen = self.dedup.insert(key, content, index);
+        if seen == Seen::Duplicate {
             return false;
         }
         if let Some(keys) = &mut self.stretch_keys {
-            keys.push(key);
+            keys.push([key, content]);
         }
-        self.tally(file, event.family, span.line);
         self.push_event(file, event, span);
+        self.lines.push(file, span.line);
+        self.tally(file, event.family, index);
+        if let Seen::Conflict { earlier } = seen {
+            self.conflict(file, event, span, earlier);
+        }
         true
     }
 
@@ -722,8 +784,9 @@ impl Collector for Store {
         self.unkept_strings += self.strings.len() - before + usize::from(new);
     }
 
-    fn has(&self, key: u64) -> bool {
-        self.dedup.contains(key)
+    fn has(&self, key: u64, event: &Event<'_>) -> bool {
+        self.dedup
+            .contains(key, content_key(event, &mut Vec::new()))
     }
 
     fn diagnostic(&mut self, diagnostic: Diagnostic) {
@@ -772,7 +835,32 @@ fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{sort_nearly_sorted, StrInterner};
+    use crate::test_support::store_from_files;
     use proptest::prelude::*;
+
+    /// A record reusing the id of a record in another file names that file and the line; the
+    /// same record in a third file is a duplicate of the first.
+    #[test]
+    fn a_record_reusing_the_id_of_another_files_record_names_that_file_and_line() {
+        let login = r#"{"id":"x","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+        let other = login.replace("success", "failure");
+        let store = store_from_files(&[
+            ("a.json", &["", "", login][..]),
+            ("b.json", &[other.as_str()][..]),
+            ("c.json", &[login][..]),
+        ]);
+        assert_eq!((store.len(), store.duplicates()), (2, 1));
+        let d = &store.diagnostics()[0];
+        assert_eq!((d.file, d.line, store.line(0), store.line(1)), (1, 1, 3, 1));
+        assert!(
+            d.message.starts_with(
+                "record shares the id \"x\" with a different record at line 3 of a.json: not a duplicate"
+            ),
+            "{}",
+            d.message
+        );
+        assert_eq!(store.conflicts.len(), 1);
+    }
 
     #[test]
     fn interned_strings_keep_their_ids_through_growth_and_shrinking() {

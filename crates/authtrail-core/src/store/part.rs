@@ -3,7 +3,6 @@
 //! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
-use super::family::Tally;
 use super::identity::{Naming, NO_EVENT};
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
 use crate::ingest::framing::Shape;
@@ -12,7 +11,7 @@ use crate::model::Family;
 use bytemuck::Pod;
 
 impl Store {
-    /// A store to read a stretch into: it keeps each event's key, in order, and is never sealed
+    /// A store to read a stretch into: it keeps each event's keys, in order, and is never sealed
     /// (its events go on to another store, [`Store::into_part`]).
     pub fn for_stretch() -> Store {
         Store {
@@ -22,14 +21,15 @@ impl Store {
     }
 
     /// Its events, with what reading the stretch found. A stretch whose events got diagnostics
-    /// (an undocumented account MFA level) is not plain lines: those diagnostics are not carried,
-    /// so the ingest reading the text before it reads the stretch again itself.
-    pub fn into_part(mut self, mut stretch: Stretch) -> Part {
+    /// (an undocumented account MFA level, records that share an id but differ) is not plain
+    /// lines: those diagnostics are not carried, so the ingest reading the text before it reads
+    /// the stretch again itself.
+    pub fn into_part(self, mut stretch: Stretch) -> Part {
         stretch.lines_only &= self.diagnostics_total == 0;
-        let tally = self.take_tally(0);
         Part {
             stretch,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
+            line: self.lines.all(),
             text: self.strings.text,
             bounds: self.strings.bounds,
             geos: self.geos.values,
@@ -48,7 +48,6 @@ impl Store {
             account_mfa: self.account_mfa,
             settings: self.settings,
             namings: self.namings.into_iter().collect(),
-            tally,
             unkept_strings: self.unkept_strings,
         }
     }
@@ -72,25 +71,26 @@ pub struct Part {
     family: Vec<u8>,
     /// From the start of the stretch.
     offset: Vec<u64>,
+    /// The stretch's first line is 1.
+    line: Vec<u64>,
     len: Vec<u32>,
     action: Vec<u32>,
     user: Vec<u32>,
     ip: Vec<u32>,
     geo: Vec<u32>,
     profile: Vec<u32>,
-    keys: Vec<u64>,
+    /// Key and content key.
+    keys: Vec<[u64; 2]>,
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
     /// ((identifier, name), where first read) as [`Store::namings`] holds them, lines from the
     /// stretch's start.
     namings: Vec<((u32, u32), Naming)>,
-    /// Its events by family, lines from the stretch's start.
-    tally: Tally,
     unkept_strings: usize,
 }
 
 /// The first bytes of a part, with the layout's version.
-const MAGIC: &[u8; 8] = b"atpart01";
+const MAGIC: &[u8; 8] = b"atpart03";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
 const SECTIONS: usize = 23;
@@ -179,14 +179,6 @@ impl Part {
         let times: Vec<i64> = (self.namings.iter())
             .flat_map(|(_, n)| [n.first, n.last])
             .collect();
-        let t = &self.tally;
-        let mut tally: Vec<u64> = vec![t.counts[0], t.counts[1], t.lines[0].len() as u64];
-        tally.extend(
-            t.lines
-                .iter()
-                .flatten()
-                .flat_map(|&(e, l)| [u64::from(e), l]),
-        );
         let sections: [&[u8]; SECTIONS] = [
             bytes(&counts),
             containers.as_bytes(),
@@ -199,6 +191,7 @@ impl Part {
             &self.outcome,
             &self.family,
             bytes(&self.offset),
+            bytes(&self.line),
             bytes(&self.len),
             bytes(&self.action),
             bytes(&self.user),
@@ -210,7 +203,6 @@ impl Part {
             bytes(&settings),
             bytes(&names),
             bytes(&times),
-            bytes(&tally),
         ];
         let mut out = MAGIC.to_vec();
         for section in sections {
@@ -254,13 +246,13 @@ impl Part {
             *section = (at + 8, n);
             at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times, tally] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, line, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
-        let widths = [8, 8, 20, 36, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 16, 16, 8];
+        let widths = [8, 8, 20, 36, 8, 8, 8, 4, 4, 4, 4, 4, 4, 16, 16, 16, 16, 16];
         let numeric = [
-            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
-            keys, mfa, settings, names, times, tally,
+            counts, bounds, geos, profiles, time, offset, line, len, action, user, ip, geo,
+            profile, keys, mfa, settings, names, times,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
             return Err(MALFORMED.into());
@@ -329,6 +321,7 @@ impl Part {
             outcome: values(read, outcome),
             family: values(read, family),
             offset: values(read, offset),
+            line: values(read, line),
             len: values(read, len),
             action: values(read, action),
             user: values(read, user),
@@ -366,7 +359,6 @@ impl Part {
                 ((id, name), naming)
             })
             .collect(),
-            tally: tally_from(&values::<u64>(read, tally)).ok_or(MALFORMED)?,
         };
         if part.namings.len() != times.1 / 16 {
             return Err(MALFORMED.into());
@@ -384,6 +376,7 @@ impl Part {
             self.outcome.len(),
             self.family.len(),
             self.offset.len(),
+            self.line.len(),
             self.len.len(),
             self.action.len(),
             self.user.len(),
@@ -417,9 +410,18 @@ impl Part {
                 .iter()
                 .all(|g| [g.country, g.country_name, g.city].into_iter().all(string))
             && self.profiles.iter().all(|p| {
-                [p.method, p.user_agent, p.actor, p.a, p.b, p.c]
-                    .into_iter()
-                    .all(string)
+                [
+                    p.method,
+                    p.user_agent,
+                    p.actor,
+                    p.a,
+                    p.b,
+                    p.c,
+                    p.user_id,
+                    p.actor_id,
+                ]
+                .into_iter()
+                .all(string)
             })
             && self
                 .account_mfa
@@ -435,8 +437,7 @@ impl Part {
             && self.settings.windows(2).all(|w| w[0].event <= w[1].event)
             && (self.namings.iter()).all(|&((id, name), n)| {
                 string(id) && string(name) && (n.event == NO_EVENT || event(n.event))
-            })
-            && (self.tally.lines.iter().flatten()).all(|&(e, _)| event(e));
+            });
         if ok {
             Ok(())
         } else {
@@ -455,11 +456,20 @@ impl Part {
 }
 
 impl Store {
-    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text
+    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text,
     /// after `lines` lines, in their order, leaving out those already here; returns how many were
-    /// left out.
-    pub(crate) fn absorb(&mut self, file: u16, part: &Part, at: u64, lines: u64) -> u64 {
+    /// left out, or `None`, adding nothing, when one of them shares its key with another event
+    /// and differs ([`super::dedup::Dedup::insert_all`]).
+    pub(crate) fn absorb(
+        &mut self,
+        file: u16,
+        part: &Part,
+        (at, lines): (u64, u64),
+    ) -> Option<u64> {
         let file_id = file;
+        // Which events are new, column by column: each column is one pass over memory.
+        let first = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let fresh = self.dedup.insert_all(&part.keys, first)?;
         let ids: Vec<u32> = part
             .bounds
             .windows(2)
@@ -495,8 +505,6 @@ impl Store {
                 })
             })
             .collect();
-        // Which events are new, column by column: each column is one pass over memory.
-        let fresh = self.dedup.insert_all(&part.keys);
         let kept = fresh.iter().filter(|&&f| f).count();
         let fits = u32::try_from(self.time.len() + kept).is_ok();
         assert!(fits, "fewer than 2^32 events");
@@ -513,6 +521,9 @@ impl Store {
         keep(&mut self.outcome, &part.outcome, &fresh, kept);
         keep(&mut self.family, &part.family, &fresh, kept);
         keep(&mut self.len, &part.len, &fresh, kept);
+        for (&line, _) in part.line.iter().zip(&fresh).filter(|(_, &f)| f) {
+            self.lines.push(file, lines + line);
+        }
         let file = u64::from(file) << 48;
         let loc = part.offset.iter().map(|&o| file | ((o + at) & OFFSET_MASK));
         self.loc.reserve_exact(kept);
@@ -557,40 +568,14 @@ impl Store {
             self.note_naming((who, name), n.first, file_id, line, event_here(n.event));
             self.note_naming((who, name), n.last, file_id, line, event_here(n.event));
         }
-        let mut tally = Tally::default();
         for (e, &f) in part.family.iter().enumerate() {
             if fresh[e] {
-                tally.add(Family::ALL[usize::from(f).min(2)], index[e], 0);
+                self.tally(file_id, Family::ALL[usize::from(f).min(2)], index[e]);
             }
         }
-        for k in 0..2 {
-            tally.lines[k] = (part.tally.lines[k].iter())
-                .filter(|&&(e, _)| fresh[e as usize])
-                .map(|&(e, line)| (index[e as usize], lines + line))
-                .collect();
-        }
-        self.add_tally(file_id, &tally);
         self.unkept_strings += part.unkept_strings;
-        (part.len() - kept) as u64
+        Some((part.len() - kept) as u64)
     }
-}
-
-/// A tally from its section: the counts, how many lines of the first family, then (event, line)
-/// pairs.
-fn tally_from(v: &[u64]) -> Option<Tally> {
-    let (&[at, verify, n], rest) = v.split_first_chunk::<3>()?;
-    let pairs: Vec<(u32, u64)> = (rest.chunks_exact(2))
-        .map(|p| Some((u32::try_from(p[0]).ok()?, p[1])))
-        .collect::<Option<_>>()?;
-    if rest.len() % 2 != 0 {
-        return None;
-    }
-    let n = usize::try_from(n).ok().filter(|&n| n <= pairs.len())?;
-    let (a, b) = pairs.split_at(n);
-    Some(Tally {
-        counts: [at, verify],
-        lines: [a.to_vec(), b.to_vec()],
-    })
 }
 
 /// Appends the values of `src` whose event is `fresh` (`kept` of them), growing `dst` by just
@@ -637,6 +622,78 @@ mod tests {
         assert!(part.len() > 100 && !part.account_mfa.is_empty() && !part.settings.is_empty());
         assert!(part.stretch.lines_only);
         assert_eq!(Part::from_bytes(&part.to_bytes()), Ok(part));
+    }
+
+    /// Records that share an id but differ, one before the split and one in the part, or both in
+    /// the part: the part is not taken over but read in place, which tells each such record at
+    /// its line as one thread does. A part with duplicates only is taken over, lines and all.
+    #[test]
+    fn a_part_with_records_that_share_an_id_but_differ_is_read_in_place() {
+        let login = |id: &str, ip: &str| {
+            format!(
+                r#"{{"id":"{id}","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"name":"ana@example.com","host":{{"address":"{ip}"}}}}}}"#
+            )
+        };
+        let head = format!(
+            "{}\n\n{}\n",
+            login("a", "192.0.2.1"),
+            login("b", "192.0.2.1")
+        );
+        for (tail, taken, conflicts, lines) in [
+            (
+                [login("c", "192.0.2.1"), login("a", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7][..],
+            ),
+            (
+                [login("c", "192.0.2.1"), login("c", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7],
+            ),
+            (
+                [login("a", "192.0.2.1"), login("c", "192.0.2.1")],
+                true,
+                0,
+                &[1, 3, 7],
+            ),
+        ] {
+            let tail = format!("{}\n\n\n{}\n", tail[0], tail[1]);
+            let mut one = Store::new();
+            let mut ingest = Ingest::new(&mut one, "f.ndjson");
+            ingest.push(&mut one, format!("{head}{tail}").as_bytes());
+            ingest.finish(&mut one);
+
+            let mut store = Store::new();
+            let mut ingest = Ingest::new(&mut store, "f.ndjson");
+            ingest.push(&mut store, head.as_bytes());
+            let mut apart = Store::for_stretch();
+            let mut rest = Ingest::new(&mut apart, "f.ndjson");
+            rest.push(&mut apart, tail.as_bytes());
+            let stretch = rest.end_stretch(&mut apart);
+            let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("part");
+            assert_eq!(ingest.absorb(&mut store, &part), taken, "{tail}");
+            if !taken {
+                ingest.push(&mut store, tail.as_bytes());
+            }
+            ingest.finish(&mut store);
+
+            assert_eq!(
+                crate::summary::summary_json(&store),
+                crate::summary::summary_json(&one)
+            );
+            assert_eq!(
+                (store.conflicts.len(), &store.conflicts),
+                (conflicts, &one.conflicts)
+            );
+            let lines_of = |s: &Store| (0..s.len()).map(|i| s.line(i)).collect::<Vec<_>>();
+            assert_eq!(
+                (lines_of(&store), lines_of(&one)),
+                (lines.to_vec(), lines.to_vec())
+            );
+            assert_eq!(store.diagnostics().len(), conflicts);
+        }
     }
 
     #[test]
@@ -707,7 +764,7 @@ mod tests {
         ];
         assert_eq!(names, expected);
         // The Verify record at line 14 is out of place among 13 Activity Tracker records.
-        assert_eq!(store.out_of_place, [(13, 14)]);
+        assert_eq!((&store.out_of_place[..], store.line(13)), (&[13][..], 14));
         let d = store.diagnostics();
         assert_eq!((d.len(), d[0].line), (1, 14), "{d:?}");
     }
