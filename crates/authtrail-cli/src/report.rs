@@ -1,12 +1,13 @@
 //! `authtrail report`: the printable report (see [`authtrail_core::report`]) as one self-contained
 //! HTML file (inline CSS, no script, nothing fetched; every log value escaped by maud, its hidden
-//! characters written out by [`visible`]), or as JSON (exact).
+//! characters written out by [`visible`], or by [`prose`] in text the core wrote with them already
+//! written out), or as JSON (exact).
 //! The page's Report view (www/js/views/report.js) draws the same sections and tables.
 
 use crate::{nothing_read, read_observed};
 use anyhow::{Context, Result};
 use authtrail_core::report::{CountRow, FileHash, Report};
-use authtrail_core::text::visible;
+use authtrail_core::text::{prose, visible};
 use authtrail_core::time::format_iso;
 use authtrail_core::{Store, Thresholds};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -154,7 +155,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                             tbody {
                                 @for c in &r.account_mfa {
                                     tr {
-                                        td.mono.report-when { (c.time) } td { (visible(&c.from)) } td { (visible(&c.to)) }
+                                        td.mono.report-when { (c.time) } td { (prose(&c.from)) } td { (prose(&c.to)) }
                                         td { (visible(&c.actor)) } td.mono { (visible(&c.ip)) } td { (c.outcome) }
                                     }
                                 }
@@ -184,11 +185,18 @@ pub fn render(r: &Report, generated: &str) -> Markup {
 
                     @if !r.aliases.is_empty() {
                         p.report-meta { "Identifiers shown above by the name their own records give them (the latest such record):" }
+                        @let renamed = r.aliases.iter().any(|a| !a.other_names.is_empty());
                         table data-testid="report-aliases" {
-                            thead { tr { th { "Identifier" } th { "Shown as" } } }
+                            thead { tr { th { "Identifier" } th { "Shown as" } @if renamed { th { "Other names it was given" } } } }
                             tbody {
                                 @for a in &r.aliases {
-                                    tr { td.mono { (visible(&a.id)) } td { (visible(&a.name)) } }
+                                    tr {
+                                        td.mono { (visible(&a.id)) }
+                                        td { (visible(&a.name)) @if let Some(s) = &a.source { " (" (visible(&s.file)) " line " (s.line) ")" } }
+                                        @if renamed {
+                                            td { @for (k, o) in a.other_names.iter().enumerate() { @if k > 0 { "; " } (visible(&o.name)) " (" (visible(&o.file)) " line " (o.line) ")" } }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -205,8 +213,8 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                                     tr {
                                         td class={ "report-sev report-" (f.severity) } { (f.severity) }
                                         td {
-                                            div.report-finding-title { (visible(&f.title)) }
-                                            div.report-finding-detail { (visible(&f.detail)) }
+                                            div.report-finding-title { (prose(&f.title)) }
+                                            div.report-finding-detail { (prose(&f.detail)) }
                                         }
                                         td.mono.report-when { div { (f.from) } div { (f.to) } }
                                     }

@@ -2,7 +2,7 @@
 //! reviewer must see.
 
 use anyhow::{bail, Result};
-use authtrail_core::text::visible;
+use authtrail_core::text::{prose, visible};
 use authtrail_core::time::{format_iso, parse_any};
 use authtrail_core::{findings, Finding, Severity, Store, Thresholds};
 use clap::Args;
@@ -137,7 +137,7 @@ pub fn print_findings(
                 out,
                 "\n{:<9} {}",
                 f.severity.name().to_uppercase(),
-                visible(&f.title)
+                prose(&f.title)
             )?;
             let pad = " ".repeat(10);
             writeln!(
@@ -147,7 +147,7 @@ pub fn print_findings(
                 format_iso(f.to),
                 f.rule
             )?;
-            writeln!(out, "{pad}{}", visible(&f.detail))?;
+            writeln!(out, "{pad}{}", prose(&f.detail))?;
             for (label, list) in [("users", &f.users), ("actors", &f.actors), ("IPs", &f.ips)] {
                 if !list.is_empty() {
                     let shown: Vec<_> = list.iter().take(10).map(|v| visible(v)).collect();

@@ -6,7 +6,7 @@
 use authtrail_core::decode::{content_key, shared_id_message, Span};
 use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::Collector;
-use authtrail_core::text::visible;
+use authtrail_core::text::{prose, visible};
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
 use std::collections::hash_map::Entry;
@@ -27,7 +27,6 @@ pub enum Line {
 #[derive(Debug)]
 struct Naming {
     time: i64,
-    name: String,
     /// The record's original text, when it was not written (outside the subset).
     unwritten: Option<Vec<u8>>,
 }
@@ -35,8 +34,8 @@ struct Naming {
 /// In [`Streamed::seen`], the bits of a record's line, below its file's index.
 const LINE_BITS: u32 = 48;
 
-/// Records that name identifiers are held for at most this many identifiers, and at most this many
-/// bytes of them in all: memory stays bounded.
+/// Records that name identifiers are held for at most this many (identifier, name) pairs, and at
+/// most this many bytes of them in all: memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
 const MAX_NAMING_BYTES: usize = 64 << 20;
 
@@ -52,8 +51,9 @@ pub struct Streamed<W: Write> {
     reused: HashSet<(u64, u64)>,
     /// Reused to write each event's content key.
     scratch: Vec<u8>,
-    /// For original lines: per identifier, the record that names it.
-    namings: HashMap<String, Naming>,
+    /// For original lines: per identifier and name, the latest record that pairs them (every name
+    /// an identifier was given is kept, so the output shows the same other names).
+    namings: HashMap<(String, String), Naming>,
     /// For original lines: the users and actors of the events written.
     used: HashSet<String>,
     /// The bytes of the naming records held.
@@ -93,8 +93,8 @@ impl<W: Write> Streamed<W> {
         }
     }
 
-    /// Keeps `event`'s naming of an identifier if it is the latest (`original`: the record's text,
-    /// when it is not written).
+    /// Keeps `event`'s naming of an identifier if it is the latest to give that name
+    /// (`original`: the record's text, when it is not written).
     fn learn_name(&mut self, event: &Event<'_>, original: Option<&[u8]>) {
         let Some((id, name)) = &event.alias else {
             return;
@@ -102,23 +102,20 @@ impl<W: Write> Streamed<W> {
         let held = original.map_or(0, <[u8]>::len);
         let naming = || Naming {
             time: event.time,
-            name: name.to_string(),
             unwritten: original.map(<[u8]>::to_vec),
         };
         let room = |n: &Option<Vec<u8>>| {
             self.naming_bytes - n.as_ref().map_or(0, Vec::len) + held <= MAX_NAMING_BYTES
         };
-        match self.namings.get(id.as_ref()) {
-            Some(n)
-                if (event.time, name.as_ref()) > (n.time, n.name.as_str())
-                    && room(&n.unwritten) =>
-            {
-                let old = self.namings.insert(id.to_string(), naming());
+        let key = (id.to_string(), name.to_string());
+        match self.namings.get(&key) {
+            Some(n) if event.time > n.time && room(&n.unwritten) => {
+                let old = self.namings.insert(key, naming());
                 self.naming_bytes -= old.and_then(|n| n.unwritten).map_or(0, |l| l.len());
                 self.naming_bytes += held;
             }
             None if self.namings.len() < MAX_NAMINGS && room(&None) => {
-                self.namings.insert(id.to_string(), naming());
+                self.namings.insert(key, naming());
                 self.naming_bytes += held;
             }
             _ => {}
@@ -129,11 +126,11 @@ impl<W: Write> Streamed<W> {
     /// the names of identifiers the written events use (so that the output, read alone, shows them
     /// by the same names); returns how many.
     pub fn finish_names(&mut self) -> usize {
-        let mut lines: Vec<(&String, &Vec<u8>)> = self
+        let mut lines: Vec<(&(String, String), &Vec<u8>)> = self
             .namings
             .iter()
-            .filter(|(id, _)| self.used.contains(id.as_str()))
-            .filter_map(|(id, n)| Some((id, n.unwritten.as_ref()?)))
+            .filter(|((id, _), _)| self.used.contains(id.as_str()))
+            .filter_map(|(key, n)| Some((key, n.unwritten.as_ref()?)))
             .collect();
         lines.sort();
         let mut written = 0;
@@ -228,7 +225,7 @@ impl<W: Write> Collector for Streamed<W> {
     fn kept(&self) -> u64 {
         (self.seen.len() + self.reused.len()) as u64
     }
-    fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
+    fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, original: &[u8]) {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, Some(original));
         }
@@ -246,7 +243,7 @@ impl<W: Write> Collector for Streamed<W> {
                 visible(&self.names[usize::from(d.file)]),
                 d.line,
                 d.offset,
-                visible(&d.message)
+                prose(&d.message)
             );
         }
     }

@@ -260,7 +260,8 @@ fn acted_on(c: char) -> bool {
 }
 
 /// `text` (the output `what`) holds no character a terminal would act on, and shows each kind the
-/// fixture carries as its code point.
+/// fixture carries as its code point, once: the fixture holds no `⟨`, so a `⟨U+27E8⟩` would be a
+/// character the core wrote out (in a finding's title or detail, a diagnostic) written out again.
 fn assert_shown(what: &str, text: &str) {
     let raw: Vec<String> = text
         .chars()
@@ -268,6 +269,10 @@ fn assert_shown(what: &str, text: &str) {
         .map(|c| format!("U+{:04X}", u32::from(c)))
         .collect();
     assert!(raw.is_empty(), "{what}: raw {raw:?} in\n{text}");
+    assert!(
+        !text.contains("⟨U+27E8⟩"),
+        "{what}: written out twice in\n{text}"
+    );
     for shown in [
         "⟨U+001B⟩[2K⟨U+000D⟩",
         "⟨U+001B⟩]8;;",
@@ -315,7 +320,7 @@ fn findings_text_shows_terminal_escapes_of_an_actor_instead_of_running_them() {
         "{stdout}"
     );
     assert!(
-        stdout.contains(&format!("actors: {ACTOR_SHOWN}\n")),
+        stdout.contains(&format!("actors: {ACTOR_SHOWN} (IBMid-esc⟨U+200B⟩1)\n")),
         "{stdout}"
     );
     // A name that differs from another only by a zero-width character and spaces shows them.
@@ -333,7 +338,11 @@ fn findings_text_shows_terminal_escapes_of_an_actor_instead_of_running_them() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let critical = &v["findings"][0];
     assert_eq!(critical["severity"], "critical");
-    assert_eq!(critical["actors"][0], ACTOR, "JSON keeps the actor exactly");
+    assert_eq!(
+        critical["actors"][0],
+        format!("{ACTOR} (IBMid-esc\u{200b}1)"),
+        "JSON keeps the actor exactly"
+    );
     assert_eq!(critical["ips"][0], ip.as_str());
     assert!(v["findings"]
         .as_array()

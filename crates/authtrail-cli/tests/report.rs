@@ -1,7 +1,7 @@
 //! `authtrail report`: one self-contained HTML file (and JSON) with each file's SHA-256, the
 //! findings, and every log value escaped.
 
-use authtrail_core::text::visible;
+use authtrail_core::text::prose;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -103,7 +103,7 @@ fn html_report_has_hashes_findings_and_no_script() {
     );
     for t in &titles {
         assert!(
-            html.contains(&escaped(&visible(t))),
+            html.contains(&escaped(&prose(t))),
             "finding title missing: {t}"
         );
     }
@@ -243,8 +243,12 @@ fn html_report_shows_hidden_characters_of_log_values() {
         .collect();
     assert!(raw.is_empty(), "raw {raw:?} in the HTML");
     let actor = "⟨U+001B⟩[2K⟨U+000D⟩⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+001B⟩[1A⟨U+001B⟩[2KNo findings.⟨U+001B⟩]8;;https://evil.example/⟨U+0007⟩admin⟨U+001B⟩]8;;⟨U+0007⟩⟨U+009B⟩2J⟨U+202E⟩admin⟨U+200B⟩@example.com";
-    // The account row, its actor and IP; the user setting row, its user with a trailing space.
-    assert!(html.contains(&format!("<td>{actor}</td>")), "{html}");
+    // The account row, its actor (with the identifier the record pairs with the name) and IP; the
+    // user setting row, its user with a trailing space.
+    assert!(
+        html.contains(&format!("<td>{actor} (IBMid-esc⟨U+200B⟩1)</td>")),
+        "{html}"
+    );
     assert!(html.contains("⟨U+202E⟩host.address⟨U+200B⟩</td>"), "{html}");
     assert!(
         html.contains("⟨U+202E⟩target.name⟨U+200B⟩⟨U+0020⟩</td>"),
@@ -266,7 +270,7 @@ fn html_report_shows_hidden_characters_of_log_values() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["account_mfa"][0]["actor"],
-        "\u{1b}[2K\r\u{1b}[1A\u{1b}[2K\u{1b}[1A\u{1b}[2KNo findings.\u{1b}]8;;https://evil.example/\u{7}admin\u{1b}]8;;\u{7}\u{9b}2J\u{202e}admin\u{200b}@example.com",
+        "\u{1b}[2K\r\u{1b}[1A\u{1b}[2K\u{1b}[1A\u{1b}[2KNo findings.\u{1b}]8;;https://evil.example/\u{7}admin\u{1b}]8;;\u{7}\u{9b}2J\u{202e}admin\u{200b}@example.com (IBMid-esc\u{200b}1)",
         "the JSON keeps the actor exactly"
     );
 }

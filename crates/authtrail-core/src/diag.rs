@@ -60,7 +60,7 @@ pub fn sample_text(bytes: &[u8], max: usize) -> String {
         if c.is_whitespace() {
             while chars.next_if(|c| c.is_whitespace()).is_some() {}
             out.push(' ');
-        } else if text::hidden(c) {
+        } else if text::is_hidden(c) {
             text::push_code(&mut out, c);
         } else {
             out.push(c);

@@ -1,7 +1,8 @@
 //! Log text as a person is shown it. Log fields are attacker-controlled: a control character can
 //! move a terminal's cursor or erase a line, a bidi override reverses the text after it, and a
 //! zero-width or other format character makes two different names look the same. [`visible`]
-//! writes each such character as `⟨U+XXXX⟩`, and a space at either end as `⟨U+0020⟩`.
+//! writes each such character as `⟨U+XXXX⟩`, a space at either end as `⟨U+0020⟩`, and its own
+//! opening bracket `⟨` as `⟨U+27E8⟩`, so that a name cannot spell out a character it does not hold.
 //!
 //! ```
 //! use authtrail_core::text::visible;
@@ -10,24 +11,27 @@
 //! assert_eq!(visible("\u{1b}[2K\rroot"), "⟨U+001B⟩[2K⟨U+000D⟩root");
 //! assert_eq!(visible("bob\u{200b} "), "bob⟨U+200B⟩⟨U+0020⟩");
 //! assert_eq!(visible("\u{202e}gnp.exe"), "⟨U+202E⟩gnp.exe");
+//! assert_eq!(visible("bob⟨U+200B⟩"), "bob⟨U+27E8⟩U+200B⟩");
 //! ```
 
 use std::borrow::Cow;
 
 /// `s` with every control character (C0, DEL, C1) and format character (general category Cf:
 /// bidi embeddings, overrides, isolates and marks, zero-width characters, the soft hyphen, the
-/// byte order mark...) written as `⟨U+XXXX⟩` (at least 4 uppercase hex digits), and each space of
-/// a leading or trailing run of spaces as `⟨U+0020⟩`. Everything else is unchanged; `s` itself is
-/// returned when nothing changes.
+/// byte order mark...) written as `⟨U+XXXX⟩` (at least 4 uppercase hex digits), each space of a
+/// leading or trailing run of spaces as `⟨U+0020⟩`, and the opening bracket `⟨` (U+27E8) itself
+/// as `⟨U+27E8⟩`, so that a name cannot spell out a character it does not hold. Everything else is
+/// unchanged; `s` itself is returned when nothing changes.
 pub fn visible(s: &str) -> Cow<'_, str> {
     let lead = s.len() - s.trim_start_matches(' ').len();
     let trail = s.trim_end_matches(' ').len().max(lead);
-    if lead == 0 && trail == s.len() && !s.chars().any(hidden) {
+    let shown = |c: char| is_hidden(c) || c == OPEN;
+    if lead == 0 && trail == s.len() && !s.chars().any(shown) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for (i, c) in s.char_indices() {
-        if hidden(c) || (c == ' ' && (i < lead || i >= trail)) {
+        if shown(c) || (c == ' ' && (i < lead || i >= trail)) {
             push_code(&mut out, c);
         } else {
             out.push(c);
@@ -36,8 +40,32 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether [`visible`] writes `c` as its code point wherever it is.
-pub(crate) fn hidden(c: char) -> bool {
+/// Text that authtrail wrote (a finding's title or detail, a diagnostic's message) in which log
+/// values are already written out by [`visible`] or [`crate::diag::sample_text`]: its hidden
+/// characters written out the same way, and its `⟨` kept, since it opens what is already written
+/// out (written out again, `⟨U+200B⟩` would show as `⟨U+27E8⟩U+200B⟩`). `s` is borrowed when
+/// nothing is written out.
+pub fn prose(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_hidden(c) {
+            push_code(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The bracket that opens a written-out character: [`visible`] writes it out too.
+const OPEN: char = '⟨';
+
+/// Whether `c` is hidden (a control or format character): [`visible`] writes it as its code
+/// point wherever it is.
+pub(crate) fn is_hidden(c: char) -> bool {
     c.is_control() || format(c)
 }
 
@@ -90,7 +118,7 @@ mod tests {
             "Алиса",
             "名前",
             "שלום",
-            "⟨U+200B⟩",
+            "a ⟩ b",
         ] {
             assert!(matches!(visible(s), Cow::Borrowed(b) if b == s), "{s:?}");
         }
@@ -162,8 +190,30 @@ mod tests {
     }
 
     #[test]
+    fn a_name_cannot_spell_out_a_character_it_does_not_hold() {
+        assert_eq!(visible("bob⟨U+200B⟩"), "bob⟨U+27E8⟩U+200B⟩");
+        assert_ne!(visible("bob⟨U+200B⟩"), visible("bob\u{200b}"));
+        assert_eq!(visible("⟨⟨"), "⟨U+27E8⟩⟨U+27E8⟩");
+    }
+
+    #[test]
+    fn prose_writes_out_hidden_characters_and_leaves_what_is_written_out() {
+        let detail = format!("turned off by {} themselves", visible("bob\u{200b} "));
+        assert_eq!(prose(&detail), detail);
+        assert!(matches!(prose(&detail), Cow::Borrowed(_)));
+        assert_eq!(prose("by \u{1b}[2K\u{202e}x "), "by ⟨U+001B⟩[2K⟨U+202E⟩x ");
+    }
+
+    #[test]
     fn names_that_differ_only_by_hidden_characters_look_different() {
-        let names = ["bob", "bob ", "bo\u{200b}b", "\u{202d}bob", "bob\u{ad}"];
+        let names = [
+            "bob",
+            "bob ",
+            "bo\u{200b}b",
+            "\u{202d}bob",
+            "bob\u{ad}",
+            "bo⟨U+200B⟩b",
+        ];
         let shown: std::collections::HashSet<_> = names.iter().map(|n| visible(n)).collect();
         assert_eq!(shown.len(), names.len());
     }

@@ -50,9 +50,9 @@ pub trait Collector {
     }
     /// How many events were taken (not duplicates), over every file: what the events cap counts.
     fn kept(&self) -> u64;
-    /// An event not taken (outside the subset, over the events cap), with its original text: it
-    /// may still name an identifier ([`Event::alias`]) that taken events use.
-    fn not_kept(&mut self, _event: &Event<'_>, _original: &[u8]) {}
+    /// An event not taken (outside the subset, over the events cap), with where it is and its
+    /// original text: it may still name an identifier ([`Event::alias`]) that taken events use.
+    fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
     /// Whether an event with this key and the content of `event` was taken (tells duplicates
     /// once the events cap is reached).
     fn has(&self, key: u64, event: &Event<'_>) -> bool;
@@ -197,7 +197,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
             self.counts.outside_subset += 1;
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         if self
@@ -211,7 +211,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
                 return true;
             }
             self.counts.over_cap += 1;
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         if self
@@ -219,6 +219,14 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            for message in crate::store::history::level_notes(event) {
+                self.collector.diagnostic(Diagnostic {
+                    file: self.file,
+                    line: span.line,
+                    offset: span.offset,
+                    message,
+                });
+            }
         } else {
             self.counts.duplicates += 1;
         }

@@ -19,6 +19,7 @@
 
 use super::{Context, Finding, Involved, Severity, Thresholds};
 use crate::diag::sample_text;
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::FxHashMap;
 
@@ -57,9 +58,10 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
             if records.len() < NAMED {
                 let file = &store.files()[usize::from(store.locate(e as usize).file)].name;
                 records.push(format!(
-                    "{file} line {} ({} at {})",
+                    "{} line {} ({} at {})",
+                    visible(file),
                     store.line(e as usize),
-                    ev.action,
+                    visible(&ev.action),
                     format_iso(ev.time)
                 ));
             }

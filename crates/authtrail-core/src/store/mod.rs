@@ -3,7 +3,9 @@
 //! order; `order` holds them sorted by time for every query.
 
 mod dedup;
+mod family;
 pub mod history;
+mod identity;
 mod lines;
 pub mod part;
 pub mod query;
@@ -13,8 +15,10 @@ use crate::diag::Diagnostic;
 use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
 use dedup::{Dedup, Seen};
+use identity::NO_EVENT;
+pub use identity::{Alias, NameSource};
+pub(crate) use identity::{Naming, ProfilesAsRead};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
@@ -163,6 +167,10 @@ pub(crate) struct ProfileKey {
     pub b: u32,
     pub c: u32,
     pub stage: u8,
+    /// The identifier the record pairs with the name it gives the user / the actor
+    /// ([`Event::alias`]), 0 when none.
+    pub user_id: u32,
+    pub actor_id: u32,
 }
 
 /// An account MFA event's levels (interned; 0 = not stated).
@@ -231,6 +239,8 @@ pub struct Store {
     /// Per identifier that a record pairs with a name (string ids, [`Event::alias`]): the name
     /// of the latest such record, with its time.
     pub(crate) names: FxHashMap<u32, (i64, u32)>,
+    /// Every (identifier, name) pair records give, with where it was first read.
+    pub(crate) namings: FxHashMap<(u32, u32), Naming>,
     /// Whether an identifier got a name, or another name, since the last seal.
     names_changed: bool,
     /// Strings added by the names of events not kept.
@@ -245,20 +255,16 @@ pub struct Store {
     /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key and
     /// content key.
     stretch_keys: Option<Vec<[u64; 2]>>,
+    /// Per file being read, its events by family ([`family`]).
+    tallies: Vec<(u16, family::Tally)>,
+    /// Events of another family than the rest of their file, in order.
+    pub(crate) out_of_place: Vec<u32>,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// An identifier (an IAM ID, a Verify user id) that the store shows by the name the latest
-/// record pairing them gives it ([`Event::alias`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Alias {
-    pub id: String,
-    pub name: String,
 }
 
 /// Where an event's original JSON is.
@@ -302,12 +308,15 @@ impl Store {
             conflicts: Vec::new(),
             scratch: Vec::new(),
             names: FxHashMap::default(),
+            namings: FxHashMap::default(),
             names_changed: false,
             unkept_strings: 0,
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
             stretch_keys: None,
+            tallies: Vec::new(),
+            out_of_place: Vec::new(),
         }
     }
 
@@ -392,6 +401,8 @@ impl Store {
             + self.lines.heap_bytes()
             + self.conflicts.capacity() * std::mem::size_of::<Conflict>()
             + self.names.capacity() * 17
+            + self.namings.capacity() * (std::mem::size_of::<((u32, u32), Naming)>() + 1)
+            + self.out_of_place.capacity() * 4
             + self.renamed.capacity() * 8
             + self.blocks.heap_bytes()
     }
@@ -487,30 +498,6 @@ impl Store {
             ..*p
         });
         all
-    }
-
-    /// The identifiers shown by a name somewhere (as a user or an actor), in the order they were
-    /// first read.
-    pub fn aliases_shown(&self) -> Vec<Alias> {
-        let mut used: Vec<u32> = self.renamed.iter().map(|&(_, id)| id).collect();
-        used.extend(
-            self.profiles
-                .ids
-                .iter()
-                .filter(|(key, &id)| self.profiles.get(id).actor != key.actor)
-                .map(|(key, _)| key.actor),
-        );
-        used.sort_unstable();
-        used.dedup();
-        used.into_iter()
-            .filter_map(|id| {
-                let &(_, name) = self.names.get(&id)?;
-                Some(Alias {
-                    id: self.str(id).to_owned(),
-                    name: self.str(name).to_owned(),
-                })
-            })
-            .collect()
     }
 
     /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is
@@ -612,6 +599,15 @@ impl Store {
             },
             ..ProfileKey::default()
         };
+        if let Some((id, name)) = &ev.alias {
+            let names = |who: &Option<Cow<'_, str>>| who.as_deref() == Some(name.as_ref());
+            if names(&ev.user) {
+                p.user_id = s.intern_str(id);
+            }
+            if names(&ev.actor) || (ev.actor.is_none() && names(&ev.user)) {
+                p.actor_id = s.intern_str(id);
+            }
+        }
         match &ev.detail {
             Detail::IamLogin { client, .. } => p.a = s.intern_opt(client),
             Detail::Authentication {
@@ -684,7 +680,7 @@ impl Store {
             .push(ev.ip.as_deref().map_or(0, |x| s.intern_str(x)));
         self.geo.push(self.geos.intern(g));
         self.profile.push(self.profiles.intern(p));
-        self.learn_name(ev);
+        self.learn_name(ev, file, span.line, i);
     }
 
     /// Notes that the event just kept, read from `span` of file `file`, has the key of event
@@ -711,12 +707,16 @@ impl Store {
         });
     }
 
-    /// Keeps the name `ev` gives an identifier, if it is the latest record to name it; at the
-    /// same time, the greatest name (any order of files and chunks gives the same).
-    fn learn_name(&mut self, ev: &Event<'_>) {
-        let Some((id, name)) = &ev.alias else { return };
+    /// Keeps the name `ev` (read at `line` of file `file`, store event `event` or [`NO_EVENT`])
+    /// gives an identifier, if it is the latest record to name it; at the same time, the greatest
+    /// name (any order of files and chunks gives the same). Returns whether the pair is new.
+    fn learn_name(&mut self, ev: &Event<'_>, file: u16, line: u64, event: u32) -> bool {
+        let Some((id, name)) = &ev.alias else {
+            return false;
+        };
         let (id, name) = (self.strings.intern_str(id), self.strings.intern_str(name));
         self.learn(id, ev.time, name);
+        self.note_naming((id, name), ev.time, file, line, event)
     }
 
     /// Keeps `name` (a string id) for identifier `id` if a record at `time` giving it is the
@@ -760,6 +760,7 @@ impl Collector for Store {
         }
         self.push_event(file, event, span);
         self.lines.push(file, span.line);
+        self.tally(file, event.family, index);
         if let Seen::Conflict { earlier } = seen {
             self.conflict(file, event, span, earlier);
         }
@@ -770,7 +771,7 @@ impl Collector for Store {
         self.len() as u64
     }
 
-    fn not_kept(&mut self, event: &Event<'_>, _original: &[u8]) {
+    fn not_kept(&mut self, file: u16, event: &Event<'_>, span: Span, _original: &[u8]) {
         let Some((id, name)) = &event.alias else {
             return;
         };
@@ -779,8 +780,8 @@ impl Collector for Store {
             return;
         }
         let before = self.strings.len();
-        self.learn_name(event);
-        self.unkept_strings += self.strings.len() - before;
+        let new = self.learn_name(event, file, span.line, NO_EVENT);
+        self.unkept_strings += self.strings.len() - before + usize::from(new);
     }
 
     fn has(&self, key: u64, event: &Event<'_>) -> bool {
@@ -799,6 +800,7 @@ impl Collector for Store {
         self.files[usize::from(file)] = summary.clone();
         if self.stretch_keys.is_none() {
             self.seal();
+            self.place_families(file);
         }
     }
 }

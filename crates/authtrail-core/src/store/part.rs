@@ -3,9 +3,11 @@
 //! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
+use super::identity::{Naming, NO_EVENT};
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
 use crate::ingest::framing::Shape;
 use crate::ingest::Stretch;
+use crate::model::Family;
 use bytemuck::Pod;
 
 impl Store {
@@ -18,8 +20,12 @@ impl Store {
         }
     }
 
-    /// Its events, with what reading the stretch found.
-    pub fn into_part(self, stretch: Stretch) -> Part {
+    /// Its events, with what reading the stretch found. A stretch whose events got diagnostics
+    /// (an undocumented account MFA level, records that share an id but differ) is not plain
+    /// lines: those diagnostics are not carried, so the ingest reading the text before it reads
+    /// the stretch again itself.
+    pub fn into_part(self, mut stretch: Stretch) -> Part {
+        stretch.lines_only &= self.diagnostics_total == 0;
         Part {
             stretch,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
@@ -41,11 +47,7 @@ impl Store {
             keys: self.stretch_keys.unwrap_or_default(),
             account_mfa: self.account_mfa,
             settings: self.settings,
-            names: self
-                .names
-                .into_iter()
-                .map(|(id, (time, name))| (id, time, name))
-                .collect(),
+            namings: self.namings.into_iter().collect(),
             unkept_strings: self.unkept_strings,
         }
     }
@@ -81,13 +83,14 @@ pub struct Part {
     keys: Vec<[u64; 2]>,
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
-    /// (identifier, time, name) as [`Store::names`] holds them.
-    names: Vec<(u32, i64, u32)>,
+    /// ((identifier, name), where first read) as [`Store::namings`] holds them, lines from the
+    /// stretch's start.
+    namings: Vec<((u32, u32), Naming)>,
     unkept_strings: usize,
 }
 
 /// The first bytes of a part, with the layout's version.
-const MAGIC: &[u8; 8] = b"atpart02";
+const MAGIC: &[u8; 8] = b"atpart03";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
 const SECTIONS: usize = 23;
@@ -159,6 +162,8 @@ impl Part {
                     p.b,
                     p.c,
                     p.stage.into(),
+                    p.user_id,
+                    p.actor_id,
                 ]
             })
             .collect();
@@ -168,10 +173,12 @@ impl Part {
         let settings: Vec<u32> = (self.settings.iter())
             .flat_map(|r| [r.event, r.setting, r.from, r.to])
             .collect();
-        let names: Vec<u32> = (self.names.iter())
-            .flat_map(|&(id, _, name)| [id, name])
+        let names: Vec<u32> = (self.namings.iter())
+            .flat_map(|&((id, name), n)| [id, name, n.event, u32::try_from(n.line).unwrap_or(0)])
             .collect();
-        let times: Vec<i64> = self.names.iter().map(|&(_, time, _)| time).collect();
+        let times: Vec<i64> = (self.namings.iter())
+            .flat_map(|(_, n)| [n.first, n.last])
+            .collect();
         let sections: [&[u8]; SECTIONS] = [
             bytes(&counts),
             containers.as_bytes(),
@@ -242,7 +249,7 @@ impl Part {
         let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, line, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
-        let widths = [8, 8, 20, 28, 8, 8, 8, 4, 4, 4, 4, 4, 4, 16, 16, 16, 8, 8];
+        let widths = [8, 8, 20, 36, 8, 8, 8, 4, 4, 4, 4, 4, 4, 16, 16, 16, 16, 16];
         let numeric = [
             counts, bounds, geos, profiles, time, offset, line, len, action, user, ip, geo,
             profile, keys, mfa, settings, names, times,
@@ -297,7 +304,7 @@ impl Part {
             profiles: rows(
                 read,
                 profiles,
-                |[method, user_agent, actor, a, b, c, stage]| ProfileKey {
+                |[method, user_agent, actor, a, b, c, stage, user_id, actor_id]| ProfileKey {
                     method,
                     user_agent,
                     actor,
@@ -305,6 +312,8 @@ impl Part {
                     b,
                     c,
                     stage: stage as u8,
+                    user_id,
+                    actor_id,
                 },
             ),
             time: values(read, time),
@@ -332,13 +341,26 @@ impl Part {
                 from,
                 to,
             }),
-            names: rows(read, names, |[id, name]| (id, name))
-                .into_iter()
-                .zip(values::<i64>(read, times))
-                .map(|((id, name), time)| (id, time, name))
-                .collect(),
+            namings: rows(read, names, |[id, name, event, line]| {
+                (id, name, event, line)
+            })
+            .into_iter()
+            .zip(values::<i64>(read, times).chunks_exact(2))
+            .map(|((id, name, event, line), t)| {
+                let (first, last) = (t[0], t[1]);
+                let line = u64::from(line);
+                let naming = Naming {
+                    first,
+                    last,
+                    file: 0,
+                    line,
+                    event,
+                };
+                ((id, name), naming)
+            })
+            .collect(),
         };
-        if part.names.len() != times.1 / 8 {
+        if part.namings.len() != times.1 / 16 {
             return Err(MALFORMED.into());
         }
         part.check()?;
@@ -388,9 +410,18 @@ impl Part {
                 .iter()
                 .all(|g| [g.country, g.country_name, g.city].into_iter().all(string))
             && self.profiles.iter().all(|p| {
-                [p.method, p.user_agent, p.actor, p.a, p.b, p.c]
-                    .into_iter()
-                    .all(string)
+                [
+                    p.method,
+                    p.user_agent,
+                    p.actor,
+                    p.a,
+                    p.b,
+                    p.c,
+                    p.user_id,
+                    p.actor_id,
+                ]
+                .into_iter()
+                .all(string)
             })
             && self
                 .account_mfa
@@ -404,10 +435,9 @@ impl Part {
                 event(r.event) && string(r.setting) && setting_value(r.from) && string(r.to)
             })
             && self.settings.windows(2).all(|w| w[0].event <= w[1].event)
-            && self
-                .names
-                .iter()
-                .all(|&(id, _, name)| string(id) && string(name));
+            && (self.namings.iter()).all(|&((id, name), n)| {
+                string(id) && string(name) && (n.event == NO_EVENT || event(n.event))
+            });
         if ok {
             Ok(())
         } else {
@@ -436,6 +466,7 @@ impl Store {
         part: &Part,
         (at, lines): (u64, u64),
     ) -> Option<u64> {
+        let file_id = file;
         // Which events are new, column by column: each column is one pass over memory.
         let first = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
         let fresh = self.dedup.insert_all(&part.keys, first)?;
@@ -469,6 +500,8 @@ impl Store {
                     b: id(p.b),
                     c: id(p.c),
                     stage: p.stage,
+                    user_id: id(p.user_id),
+                    actor_id: id(p.actor_id),
                 })
             })
             .collect();
@@ -519,8 +552,26 @@ impl Store {
             },
             to: id(r.to),
         }));
-        for &(who, time, name) in &part.names {
-            self.learn(id(who), time, id(name));
+        let event_here = |e: u32| {
+            let fresh = e != NO_EVENT && fresh[e as usize];
+            if fresh {
+                index[e as usize]
+            } else {
+                NO_EVENT
+            }
+        };
+        for &((who, name), n) in &part.namings {
+            let (who, name) = (id(who), id(name));
+            self.learn(who, n.first, name);
+            self.learn(who, n.last, name);
+            let line = lines + n.line;
+            self.note_naming((who, name), n.first, file_id, line, event_here(n.event));
+            self.note_naming((who, name), n.last, file_id, line, event_here(n.event));
+        }
+        for (e, &f) in part.family.iter().enumerate() {
+            if fresh[e] {
+                self.tally(file_id, Family::ALL[usize::from(f).min(2)], index[e]);
+            }
         }
         self.unkept_strings += part.unkept_strings;
         Some((part.len() - kept) as u64)
@@ -656,5 +707,76 @@ mod tests {
         bad.user[0] = bad.bounds.len() as u32;
         let refused = Part::from_bytes(&bad.to_bytes());
         assert_eq!(refused, Err("a stretch read apart is malformed".into()));
+    }
+
+    /// Two files read as one stretch after the other: the store reading `head`, then taking over
+    /// `rest` read apart (or reading it itself when refused).
+    fn read_split(head: &str, rest: &str) -> (Store, bool) {
+        let mut apart = Store::for_stretch();
+        let mut ingest = Ingest::new(&mut apart, "x.ndjson");
+        ingest.push(&mut apart, rest.as_bytes());
+        let stretch = ingest.end_stretch(&mut apart);
+        let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part");
+        let mut store = Store::new();
+        let mut ingest = Ingest::new(&mut store, "x.ndjson");
+        ingest.push(&mut store, head.as_bytes());
+        let taken = ingest.absorb(&mut store, &part);
+        if !taken {
+            ingest.push(&mut store, rest.as_bytes());
+        }
+        ingest.finish(&mut store);
+        (store, taken)
+    }
+
+    fn login(n: u32, id: &str, name: &str, family: &str) -> String {
+        if family == "verify" {
+            return format!(
+                r#"{{"id":"v{n}","time":{},"event_type":"authentication","data":{{"result":"success","subtype":"user_password","username":"{name}","userid":"{id}"}}}}"#,
+                1_717_000_000_000_i64 + i64::from(n) * 1000
+            );
+        }
+        format!(
+            r#"{{"id":"l{n}","eventTime":"2024-06-0{}T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"id":"{id}","name":"{name}"}}}}"#,
+            1 + n % 9
+        )
+    }
+
+    #[test]
+    fn names_and_families_read_apart_keep_their_lines_in_the_file() {
+        let head: String = (0..3)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        let mut rest: String = (3..12)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        rest.push_str(&(login(12, "IBMid-1", "pat.lee@example.com", "at") + "\n"));
+        rest.push_str(&(login(13, "u-9", "erin@example.com", "verify") + "\n"));
+        let (store, taken) = read_split(&head, &rest);
+        assert!(taken);
+        let mut names: Vec<_> = (store.namings.iter())
+            .map(|(&(_, name), n)| (store.str(name).to_owned(), n.line))
+            .collect();
+        names.sort();
+        let expected = [
+            ("erin@example.com".to_owned(), 14),
+            ("pat.lee@example.com".to_owned(), 13),
+            ("pat@example.com".to_owned(), 1),
+        ];
+        assert_eq!(names, expected);
+        // The Verify record at line 14 is out of place among 13 Activity Tracker records.
+        assert_eq!((&store.out_of_place[..], store.line(13)), (&[13][..], 14));
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 14), "{d:?}");
+    }
+
+    #[test]
+    fn a_stretch_with_an_undocumented_level_is_read_again_where_it_is_told() {
+        let change = r#"{"id":"m1","eventTime":"2024-06-01T10:00:00Z","action":"billing.account-traits.update","outcome":"success","initiator":{"name":"a@example.com"},"requestData":{"mfa":"LEVEL9"}}"#;
+        let head = login(0, "IBMid-1", "pat@example.com", "at") + "\n";
+        let (store, taken) = read_split(&head, &format!("{change}\n"));
+        assert!(!taken, "a stretch that gave a diagnostic is not taken over");
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 2), "{d:?}");
+        assert!(d[0].message.contains("\"LEVEL9\" is not one IBM documents"));
     }
 }
