@@ -202,6 +202,29 @@ test('report: XSS payloads are shown as text, equal to the CLI\'s escaped HTML, 
   }
 });
 
+test('report: an identifier given another name by a forged record, and look-alike names, as the CLI shows them', async () => {
+  const { dir, names, paths } = copied('report-renamed', ['stories/story_forged_alias.ndjson', 'stories/story_look_alike_names.ndjson']);
+  try {
+    const html = cliHtml(dir, names);
+    await ctx.withApp('report-renamed', async (app) => {
+      await app.dropFiles(paths);
+      const renamed = await eventually(() => app.tid('aliases-renamed').textContent(), (t) => t.includes('IBMid-victim'), 'the renamed identifier said under the lanes');
+      assert.match(renamed, /victim@acme\.example/, renamed);
+      assert.match(renamed, /mallory@acme\.example/, renamed);
+      assert.match(renamed, /story_forged_alias\.ndjson line \d+/, renamed);
+      const shown = await openReport(app);
+      same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html`');
+      const aliases = shown.tables.find((t) => t.testid === 'report-aliases');
+      assert.equal(aliases.rows[0].length, 3, 'the other names column');
+      const findings = shown.tables.find((t) => t.testid === 'report-findings').rows.flat().join('\n');
+      assert.ok(findings.includes('⟨U+200B⟩'), 'an invisible character in a look-alike name written out');
+      assert.ok(!/[\u200b\u202e]/.test(JSON.stringify(shown)), 'no raw zero-width or bidi character in the report');
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('report: a 20 MB export hashed over 8 MB slices, with the page\'s rule thresholds, equals the CLI\'s with the same flags', async () => {
   const dir = path.dirname(ctx.generated);
   const name = path.basename(ctx.generated);

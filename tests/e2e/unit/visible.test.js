@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { visible, visibleBlock } from '../../../www/js/lib/visible.js';
+import { prose, visible, visibleBlock } from '../../../www/js/lib/visible.js';
 
 test('visible: plain names, numbers and null pass through', () => {
   for (const name of ['alice@acme.example', 'Zoë Ñúñez', 'Иван', 'שרה', '日本', 'a b', '', '😀 x']) {
@@ -65,4 +65,17 @@ test('visibleBlock: keeps the layout of a text block, shows the rest', () => {
   assert.equal(visibleBlock(json), '{\n\t"user": "⟨U+202E⟩evil",\r\n  "x": "a⟨U+0000⟩⟨U+200B⟩"\n}');
   assert.equal(visibleBlock('  x  '), '  x  ');
   assert.equal(visibleBlock(null), null);
+});
+
+test('visible: ⟨ itself is written out, so a name cannot spell an escape', () => {
+  assert.equal(visible('al⟨U+200B⟩ice'), 'al⟨U+27E8⟩U+200B⟩ice');
+  assert.notEqual(visible('al⟨U+200B⟩ice'), visible('al\u200bice'));
+  assert.equal(visible('a ⟩ b'), 'a ⟩ b');
+});
+
+test('prose: text the core wrote keeps its escapes and writes out only hidden characters', () => {
+  assert.equal(prose('2FA turned off for al⟨U+200B⟩ice'), '2FA turned off for al⟨U+200B⟩ice');
+  assert.equal(prose('by \u202eevil'), 'by ⟨U+202E⟩evil');
+  assert.equal(prose(' edge '), ' edge ');
+  assert.equal(prose(null), null);
 });

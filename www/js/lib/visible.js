@@ -2,16 +2,18 @@
 // and format characters (Unicode category Cf: bidi embeddings, overrides and isolates, the
 // left-to-right and right-to-left marks, zero-width spaces and joiners, the word joiner, the
 // byte order mark, the soft hyphen...) become `⟨U+202E⟩`, and so do the spaces that begin or end
-// a value. Two names that differ only by such characters then look different, and a bidi override
-// in a name cannot reorder the page's text after it. The same definition as the core's. Pure: no
-// DOM here.
+// a value; `⟨` itself is written `⟨U+27E8⟩`, so a name cannot spell an escape. Two names that
+// differ only by such characters then look different, and a bidi override in a name cannot reorder
+// the page's text after it. The same definitions as the core's `text::visible` and `text::prose`.
+// Pure: no DOM here.
 
 /** Characters that show nothing, or that change how the text around them is shown. */
 const HIDDEN = /[\p{Cc}\p{Cf}]/gu;
 /** The same characters but line feed, carriage return and tab: the layout of a text block. */
 const HIDDEN_BUT_LAYOUT = /[^\P{Cc}\t\n\r]|\p{Cf}/gu;
+const HIDDEN_OR_OPEN = /[\p{Cc}\p{Cf}⟨]/gu;
 const EDGE_SPACES = /^ +| +$/g;
-const ANY = /[\p{Cc}\p{Cf}]|^ | $/u;
+const ANY = /[\p{Cc}\p{Cf}⟨]|^ | $/u;
 
 /** `⟨U+202E⟩`: a code point as four or more uppercase hex digits. */
 export const codePoint = (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`;
@@ -24,7 +26,17 @@ export function visible(text) {
   if (text == null) return text;
   const s = String(text);
   if (!ANY.test(s)) return s;
-  return s.replace(HIDDEN, codePoint).replace(EDGE_SPACES, (run) => '⟨U+0020⟩'.repeat(run.length));
+  return s.replace(HIDDEN_OR_OPEN, codePoint).replace(EDGE_SPACES, (run) => '⟨U+0020⟩'.repeat(run.length));
+}
+
+/**
+ * Text authtrail wrote (a finding's title or detail, a diagnostic's message), in which the core has
+ * already written out the log values: only its hidden characters are written out, its `⟨` kept
+ * (written out again, `⟨U+200B⟩` would show as `⟨U+27E8⟩U+200B⟩`).
+ */
+export function prose(text) {
+  if (text == null) return text;
+  return String(text).replace(HIDDEN, codePoint);
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { el, replace } from '../dom.js';
 import { count, dateTime, span, zoneLabel } from '../format.js';
-import { visible } from '../lib/visible.js';
+import { prose, visible } from '../lib/visible.js';
 
 const SHOWN = 8;
 
@@ -108,12 +108,12 @@ export function createFindings(container, { onSelect, onThresholds }) {
         onclick: () => onSelect(isSelected ? null : k),
       },
       el('span', { class: `severity sev-${f.severity}`, text: f.severity }),
-      el('span', { class: 'finding-title', text: visible(f.title) }),
+      el('span', { class: 'finding-title', text: prose(f.title) }),
       el('span', { class: 'finding-when', text: when }),
       el('span', { class: 'finding-who', text: who(f) }));
       return el('li', { class: `finding${isSelected ? ' selected' : ''}`, hidden: !expanded && !isSelected && k >= SHOWN },
         button,
-        isSelected ? el('p', { class: 'finding-detail', testid: 'finding-detail', text: visible(f.detail) }) : null,
+        isSelected ? el('p', { class: 'finding-detail', testid: 'finding-detail', text: prose(f.detail) }) : null,
         isSelected ? el('p', { class: 'finding-meta', text: `${count(f.events.length)} event${f.events.length === 1 ? '' : 's'} · rule ${f.rule}` }) : null);
     });
     replace(list, ...items);

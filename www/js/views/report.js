@@ -3,6 +3,7 @@
 // set as text. Times are shown as the core writes them: ISO-8601 UTC.
 
 import { el, replace } from '../dom.js';
+import { prose, visible } from '../lib/visible.js';
 
 const NOT_HASHED = 'not computed (the file could not be read to its end)';
 
@@ -19,37 +20,50 @@ function table(testid, head, rows, cellClass = () => null) {
 const none = (text) => el('p', { class: 'report-none', text });
 
 const countsTable = (testid, label, rows) => table(testid, [[label], ['Succeeded', true], ['Failed', true]],
-  rows.map((r) => [r.name, r.success, r.failure]));
+  rows.map((r) => [visible(r.name), r.success, r.failure]));
+
+/** Each identifier, the name it is shown by (with the record that gave it) and any other names. */
+function aliasTable(aliases) {
+  const renamed = aliases.some((a) => a.other_names?.length > 0);
+  const at = (name, file, line) => `${visible(name)} (${visible(file)} line ${line})`;
+  return table('report-aliases', [['Identifier'], ['Shown as'], ...(renamed ? [['Other names it was given']] : [])],
+    aliases.map((a) => [
+      visible(a.id),
+      a.source ? at(a.name, a.source.file, a.source.line) : visible(a.name),
+      ...(renamed ? [(a.other_names ?? []).map((o) => at(o.name, o.file, o.line)).join('; ')] : []),
+    ]),
+    (i) => (i === 0 ? 'mono' : null));
+}
 
 /** The report document (the part that prints). */
 function documentOf(r) {
   const files = table('report-files',
     [['File'], ['Format'], ['Bytes', true], ['Records', true], ['Events', true], ['Duplicates', true], ['Errors', true]],
-    r.files.map((f) => [f.name, f.format, f.bytes, f.records, f.events, f.duplicates, f.errors]));
-  const hashes = table('report-hashes', [['File'], ['SHA-256']], r.files.map((f) => [f.name, f.sha256 ?? NOT_HASHED]),
+    r.files.map((f) => [visible(f.name), f.format, f.bytes, f.records, f.events, f.duplicates, f.errors]));
+  const hashes = table('report-hashes', [['File'], ['SHA-256']], r.files.map((f) => [visible(f.name), f.sha256 ?? NOT_HASHED]),
     (i) => (i === 1 ? 'hash' : null));
   for (const td of hashes.querySelectorAll('tbody td.hash')) td.dataset.testid = 'report-sha256';
 
   const account = r.account_mfa.length === 0
     ? none('No account MFA level change in these files.')
     : table('report-account', [['Time'], ['From'], ['To'], ['Actor'], ['Actor IP'], ['Outcome']],
-      r.account_mfa.map((c) => [c.time, c.from, c.to, c.actor, c.ip, c.outcome]),
+      r.account_mfa.map((c) => [c.time, prose(c.from), prose(c.to), visible(c.actor), visible(c.ip), c.outcome]),
       (i) => (i === 0 ? 'mono report-when' : i === 4 ? 'mono' : null));
   const settings = r.user_settings.length === 0
     ? none('No user setting change in these files.')
     : table('report-settings', [['Time'], ['User'], ['Setting'], ['Old → new'], ['Actor'], ['Outcome']],
-      r.user_settings.map((c) => [c.time, c.user, c.setting, `${c.from} → ${c.to}`, c.actor, c.outcome]),
+      r.user_settings.map((c) => [c.time, visible(c.user), visible(c.setting), `${visible(c.from)} → ${visible(c.to)}`, visible(c.actor), c.outcome]),
       (i) => (i === 0 ? 'mono report-when' : null));
   const aliases = r.aliases.length === 0 ? [] : [
     el('p', { class: 'report-meta', text: 'Identifiers shown above by the name their own records give them (the latest such record):' }),
-    table('report-aliases', [['Identifier'], ['Shown as']], r.aliases.map((a) => [a.id, a.name]), (i) => (i === 0 ? 'mono' : null)),
+    aliasTable(r.aliases),
   ];
   const findings = r.findings.length === 0
     ? none('No findings: no rule fired on these events.')
     : table('report-findings', [['Severity'], ['Finding'], ['When']],
       r.findings.map((f) => [
         f.severity,
-        el('div', null, el('div', { class: 'report-finding-title', text: f.title }), el('div', { class: 'report-finding-detail', text: f.detail })),
+        el('div', null, el('div', { class: 'report-finding-title', text: prose(f.title) }), el('div', { class: 'report-finding-detail', text: prose(f.detail) })),
         el('div', null, el('div', { text: f.from }), el('div', { text: f.to })),
       ]),
       (i, cells) => (i === 0 ? `report-sev report-${cells[0]}` : i === 2 ? 'mono report-when' : null));

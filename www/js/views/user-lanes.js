@@ -351,18 +351,31 @@ const ALIASES_INLINE = 3;
 
 /**
  * Says which identifiers (IAM IDs, Verify user ids) the lanes and every other view show by the
- * name their own records give them (`aliases`: the summary's `[{id, name}]`).
+ * name their own records give them (`aliases`: the summary's `[{id, name, other_names}]`); an
+ * identifier given more than one name is said first, with each name's file and line.
  */
 export function renderAliases(node, aliases) {
   const lead = 'Shown by the name their own records give them: ';
-  const pair = (a) => `${visible(a.id)} as ${visible(a.name)}`;
-  if (aliases.length <= ALIASES_INLINE) {
-    replace(node, ...(aliases.length ? [`${lead}${aliases.map(pair).join('; ')}.`] : []));
+  const other = (o) => `${visible(o.name)} (${visible(o.file)} line ${o.line})`;
+  const pair = (a) => `${visible(a.id)} as ${visible(a.name)}${a.other_names?.length
+    ? `, also named ${a.other_names.map(other).join(', ')} by other records` : ''}`;
+  const renamed = aliases.filter((a) => a.other_names?.length);
+  if (renamed.length > 0) {
+    replace(node, el('p', { class: 'aliases-renamed', testid: 'aliases-renamed', role: 'note',
+      text: `Renamed: ${renamed.length === 1 ? 'an identifier was' : `${renamed.length} identifiers were`} given more than one name: ${renamed.map(pair).join('; ')}.` }),
+    el('div', null, ...aliasList(aliases, lead, pair)));
     return;
   }
-  replace(node, el('details', null,
+  replace(node, ...aliasList(aliases, lead, pair));
+}
+
+function aliasList(aliases, lead, pair) {
+  if (aliases.length <= ALIASES_INLINE) {
+    return aliases.length ? [`${lead}${aliases.map(pair).join('; ')}.`] : [];
+  }
+  return [el('details', null,
     el('summary', { text: `${aliases.length.toLocaleString('en-US')} identifiers (IAM IDs, Verify user ids) are shown by the name their own records give them` }),
-    el('ul', null, ...aliases.map((a) => el('li', { text: pair(a) })))));
+    el('ul', null, ...aliases.map((a) => el('li', { text: pair(a) }))))];
 }
 
 /** The legend of setting colours and marker states. */
