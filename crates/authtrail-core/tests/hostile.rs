@@ -214,17 +214,19 @@ const CASES: &[Case] = &[
     // Regressions for reported bugs (see the README).
     // A gzip error is worded the same whatever the chunking (it was "corrupt deflate stream" or
     // "incomplete deflate stream" depending on where the chunks end). The random bytes inflate to
-    // 609 bytes of text (as `zcat` gives them) before the file ends: they are reported too.
+    // 609 bytes of text (as `zcat` gives them) before the file ends: they are reported too, the
+    // `{` that starts line 2 as a record cut at its line end.
     case(
         "gzip_bad-deflate.gz",
         0,
         &[
             (1, NOT_JSON),
+            (2, "never closes; reading resumed at line 3"),
             (
                 0,
                 "gzip data is corrupt or truncated: the file ends inside gzip member 1",
             ),
-            (2, "the file ends inside a JSON record"),
+            (3, NOT_JSON),
         ],
     ),
     // Output decoded before a gzip error is kept: 16 whole lines, then the cut one.
@@ -248,6 +250,28 @@ const CASES: &[Case] = &[
         &[
             (2, "never closes; reading resumed at line 3"),
             (4, "\"not json\""),
+        ],
+    ),
+    // Lines cut inside a string (as log shippers cut at their line limit): each costs its own
+    // line (it swallowed every line after it).
+    case(
+        "cut-inside-string.ndjson",
+        4,
+        &[
+            (2, "cut inside a string"),
+            (4, "cut inside a string"),
+            (6, "cut inside a string"),
+            (7, "\"not json\""),
+        ],
+    ),
+    // Pretty-printed records cut inside a string, and cut so that an opening bracket is lost:
+    // each costs its own record, and what follows is read.
+    case(
+        "cut-pretty-printed.json",
+        3,
+        &[
+            (13, "control character"),
+            (37, "closes too early, at line 47"),
         ],
     ),
     // Scalars in a one-line array: one diagnostic each; the object among them is an event.
