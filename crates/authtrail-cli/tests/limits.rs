@@ -277,3 +277,49 @@ fn a_time_range_on_summary_keeps_the_events_inside_it() {
     }));
     assert!(v["files"][0]["outside_subset"].as_u64().unwrap() > 0);
 }
+
+/// Runs the binary under `ulimit -v` (KiB of address space) with `args`.
+fn run_within(kib: u64, args: &[&str]) -> Output {
+    let mut script = format!("ulimit -v {kib} && exec \"$0\"");
+    for k in 1..=args.len() {
+        script.push_str(&format!(" \"${k}\""));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_authtrail"))
+        .args(args)
+        .output()
+        .expect("run authtrail under ulimit")
+}
+
+const LOGIN: &str = r#"{"id":"ok-1","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+
+/// Regression: each 1 MB read of a gzip file was inflated at once, so a newline bomb (64 MB of
+/// line ends in 64 KB, read in one piece) held its whole text twice (383 MB resident for 128 MB).
+/// Inflated in pieces, it reads within 100 MB of address space.
+#[test]
+fn a_gzip_newline_bomb_is_read_in_bounded_memory() {
+    use std::io::Write;
+    let dir = temp("bomb");
+    let file = dir.join("bomb.ndjson.gz");
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![b'\n'; 64 << 20]).unwrap();
+    writeln!(z, "{LOGIN}").unwrap();
+    let z = z.finish().unwrap();
+    assert!(z.len() < 1 << 20, "{} bytes: read in one piece", z.len());
+    std::fs::write(&file, &z).unwrap();
+    let out = run_within(100_000, &["summary", "--json", path(&file)]);
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["events"].as_u64(), v["errors_total"].as_u64()),
+        (Some(1), Some(0))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -422,8 +422,14 @@ impl Ingest {
         if matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
             return;
         }
-        let text = self.gunzip.as_mut().map(|g| g.push(chunk));
-        self.frame(collector, text.as_deref().unwrap_or(chunk));
+        match self.gunzip.take() {
+            // Each piece is framed before the next is inflated.
+            Some(mut gunzip) => {
+                gunzip.push(chunk, &mut |text| self.frame(collector, text));
+                self.gunzip = Some(gunzip);
+            }
+            None => self.frame(collector, chunk),
+        }
     }
 
     /// Hands decompressed text to the framer.
