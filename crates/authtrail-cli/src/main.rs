@@ -397,11 +397,13 @@ fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
         eprintln!("authtrail: {f}");
     }
     limits::report_notes(&summaries);
-    if store.diagnostics_total() > 0 {
-        eprintln!(
-            "authtrail: {} record(s) could not be read (see `authtrail summary`)",
-            store.diagnostics_total()
-        );
+    let unreadable: u64 = summaries.iter().map(|f| f.errors).sum();
+    if unreadable > 0 {
+        eprintln!("authtrail: {unreadable} record(s) could not be read (see `authtrail summary`)");
+    }
+    let flags = store.diagnostics_total().saturating_sub(unreadable);
+    if flags > 0 {
+        eprintln!("authtrail: {flags} diagnostic(s) about events that were kept (see `authtrail summary`)");
     }
     match nothing_read(&summaries, &failures) {
         Some(why) => {

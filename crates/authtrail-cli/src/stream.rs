@@ -73,7 +73,7 @@ impl<W: Write> Streamed<W> {
     pub fn report_unshown(&self) {
         if self.diagnostics > self.shown {
             eprintln!(
-                "authtrail: ... and {} more record(s) that could not be read",
+                "authtrail: ... and {} more diagnostic(s)",
                 self.diagnostics - self.shown
             );
         }

@@ -36,6 +36,7 @@ const fn case(
 }
 
 const NOT_JSON: &str = "of text that are not JSON records";
+const OUTSIDE_YEARS: &str = "is outside the years 1990-2100; the event is kept at that time";
 
 const CASES: &[Case] = &[
     // Containers authtrail cannot read: one file-level message (line 0) that says what to do.
@@ -191,23 +192,51 @@ const CASES: &[Case] = &[
             ),
         ],
     ),
-    // Times at and beyond the edges.
-    case("time-zero.ndjson", 3, &[]),
+    // Times at and beyond the edges: outside 1990-2100 kept, and flagged.
+    case(
+        "time-zero.ndjson",
+        3,
+        &[(1, OUTSIDE_YEARS), (2, OUTSIDE_YEARS)],
+    ),
     case(
         "time-negative.ndjson",
         3,
-        &[(3, "has no readable eventTime")],
+        &[
+            (1, OUTSIDE_YEARS),
+            (2, OUTSIDE_YEARS),
+            (3, "has no readable eventTime"),
+        ],
     ),
     case(
         "time-year-9999-and-beyond.ndjson",
         2,
         &[
+            (
+                1,
+                "the time 9999-12-31T23:59:59.999Z is outside the years 1990-2100",
+            ),
             (2, "has no readable eventTime"),
             (3, "Verify event: no readable time"),
             (4, "has no readable eventTime"),
         ],
     ),
     case("time-seconds-ms-us.ndjson", 4, &[]),
+    // Times that do not exist are no time (February 30 was read as March 1, an offset of
+    // +99:99 was taken, 2^64 read as nanoseconds).
+    case(
+        "time-impossible.ndjson",
+        3,
+        &[
+            (1, "has no readable eventTime"),
+            (2, "has no readable eventTime"),
+            (3, "has no readable eventTime"),
+            (4, "Verify event: no readable time"),
+            (
+                5,
+                "the time 1989-12-31T23:59:59.000Z is outside the years 1990-2100",
+            ),
+        ],
+    ),
     // Markup in every field: read like any other event.
     case("xss_every-field.ndjson", 11, &[]),
     case("xss_every-field_verify-page.json", 4, &[]),

@@ -105,9 +105,9 @@ pub struct Stretch {
     pub(crate) containers: Vec<String>,
     pub(crate) shape: Shape,
     pub(crate) lines: u64,
-    /// Every line was blank or one whole JSON record, none broken, none UI text, no array, no
-    /// byte order mark or gzip: framed on its own, the stretch reads as it would after the text
-    /// before it.
+    /// Every line was blank or one whole JSON record, none broken or flagged, none UI text, no
+    /// array, no byte order mark or gzip: framed on its own, the stretch reads as it would after
+    /// the text before it.
     pub(crate) lines_only: bool,
 }
 
@@ -166,6 +166,8 @@ pub struct Ingest {
     options: Options,
     /// The host decompresses this gzip file ([`Ingest::decompressed`]).
     host_gunzip: bool,
+    /// Events kept with a diagnostic that flags them ([`Adapter::flag`]).
+    flagged: u64,
 }
 
 struct Adapter<'c, C: Collector + ?Sized> {
@@ -175,6 +177,7 @@ struct Adapter<'c, C: Collector + ?Sized> {
     counts: &'c mut FileSummary,
     seen: &'c mut Seen,
     ui_occurrences: &'c mut rustc_hash::FxHashMap<u64, u32>,
+    flagged: &'c mut u64,
 }
 
 impl<C: Collector + ?Sized> Adapter<'_, C> {
@@ -189,9 +192,28 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         });
     }
 
-    /// One decoded event, with its original text: kept, a duplicate, outside the subset, or over
-    /// the events cap. Returns whether it was kept or a duplicate (its key is the collector's).
-    fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) -> bool {
+    /// A diagnostic about an event that is kept: told, not counted as an unreadable record.
+    fn flag(&mut self, message: String, at: Position) {
+        *self.flagged += 1;
+        self.collector.diagnostic(Diagnostic {
+            file: self.file,
+            line: at.line,
+            offset: at.offset,
+            message,
+        });
+    }
+
+    /// One decoded event of the record at `at`, with its original text: kept, a duplicate,
+    /// outside the subset, or over the events cap. Returns whether it was kept or a duplicate (its
+    /// key is the collector's).
+    fn take(
+        &mut self,
+        event: &Event<'_>,
+        key: u64,
+        span: Span,
+        original: &[u8],
+        at: Position,
+    ) -> bool {
         self.counts.records += 1;
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
@@ -218,6 +240,16 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            if !crate::time::PLAUSIBLE.contains(&event.time) {
+                self.flag(
+                    format!(
+                        "the time {} is outside the years 1990-2100; the event is kept at that \
+                         time, check its record",
+                        crate::time::format_iso(event.time)
+                    ),
+                    at,
+                );
+            }
         } else {
             self.counts.duplicates += 1;
         }
@@ -229,17 +261,17 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
 struct InRecord<'a, 'r, 'c, C: Collector + ?Sized> {
     adapter: &'a mut Adapter<'c, C>,
     bytes: &'r [u8],
-    /// Offset of `bytes[0]` in the file's text.
-    base: u64,
+    /// Where the record starts (`bytes[0]`) in the file's text.
+    at: Position,
 }
 
 impl<C: Collector + ?Sized> EventSink for InRecord<'_, '_, '_, C> {
     fn event(&mut self, event: &Event<'_>, key: u64, span: Span) {
-        let original = usize::try_from(span.offset.saturating_sub(self.base))
+        let original = usize::try_from(span.offset.saturating_sub(self.at.offset))
             .ok()
             .and_then(|start| self.bytes.get(start..start.checked_add(span.len as usize)?))
             .unwrap_or_default();
-        self.adapter.take(event, key, span, original);
+        self.adapter.take(event, key, span, original, self.at);
     }
     fn problem(&mut self, problem: Problem, at: Position) {
         self.adapter.report(problem, at);
@@ -254,7 +286,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
         let mut sink = InRecord {
             adapter: self,
             bytes,
-            base: at.offset,
+            at,
         };
         decode::decode_record(bytes, at, &mut sink)
     }
@@ -280,7 +312,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
         };
-        if self.take(&event, key, span, line) {
+        if self.take(&event, key, span, line, at) {
             self.ui_occurrences.insert(h, n);
         }
         true
@@ -328,6 +360,7 @@ impl Ingest {
             seen: Seen::default(),
             ui_occurrences: Default::default(),
             host_gunzip: false,
+            flagged: 0,
         }
     }
 
@@ -474,6 +507,7 @@ impl Ingest {
             counts: &mut self.counts,
             seen: &mut self.seen,
             ui_occurrences: &mut self.ui_occurrences,
+            flagged: &mut self.flagged,
         };
         f(&mut self.framer, &mut adapter);
     }
@@ -522,6 +556,7 @@ impl Ingest {
                 && !shape.array
                 && shape.multi_line == 0
                 && c.errors == 0
+                && self.flagged == 0
                 && !self.seen.containers.iter().any(|c| c == UI_LINES),
         }
     }
