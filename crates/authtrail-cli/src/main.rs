@@ -243,7 +243,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let account = store.account_mfa_history();
     let settings = store.user_setting_history();
     let auth = store.auth_summary();
-    let file_name = |d: &Diagnostic| store.files()[usize::from(d.file)].name.clone();
+    let file_name = |d: &Diagnostic| store.files()[d.file as usize].name.clone();
     let mut out = BufWriter::new(io::stdout().lock());
     if as_json {
         let v = authtrail_core::summary::summary_json(&store);

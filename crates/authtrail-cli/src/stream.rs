@@ -159,9 +159,9 @@ impl<W: Write> Streamed<W> {
 }
 
 impl<W: Write> Collector for Streamed<W> {
-    fn add_file(&mut self, name: &str) -> u16 {
+    fn add_file(&mut self, name: &str) -> u32 {
         self.names.push(name.to_owned());
-        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
+        u32::try_from(self.names.len() - 1).expect("fewer than 2^32 files")
     }
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
         self.event_with_original(file, event, key, span, &[])
@@ -208,10 +208,7 @@ impl<W: Write> Collector for Streamed<W> {
         if self.diagnostics <= self.shown {
             eprintln!(
                 "authtrail: {}:{} (byte {}): {}",
-                self.names[usize::from(d.file)],
-                d.line,
-                d.offset,
-                d.message
+                self.names[d.file as usize], d.line, d.offset, d.message
             );
         }
     }

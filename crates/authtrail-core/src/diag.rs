@@ -40,8 +40,8 @@ pub enum Problem {
 /// Where a problem is, and what it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
-    /// Index of the file in the store.
-    pub file: u16,
+    /// Index of the file in the store (or other collector).
+    pub file: u32,
     /// 1-based line in the (decompressed) text.
     pub line: u64,
     /// Byte offset in the (decompressed) text.

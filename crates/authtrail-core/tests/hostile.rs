@@ -453,7 +453,7 @@ fn each_file_gives_its_events_and_diagnostics_whatever_the_chunking() {
         // Every diagnostic can be found: file-level ones at line 0, the others at the line their
         // byte offset is on (plain text only; offsets into gzip count decompressed bytes).
         for d in store.diagnostics() {
-            assert_eq!(usize::from(d.file), 0);
+            assert_eq!(d.file, 0);
             if d.line > 0 && !bytes.starts_with(&[0x1f, 0x8b]) {
                 assert!(
                     d.offset <= bytes.len() as u64,

@@ -30,10 +30,15 @@ use serde::Serialize;
 use sniff::Sniffed;
 use std::borrow::Cow;
 
+/// At most this many files are read into one collector: an event's locator holds its file's index
+/// in 16 bits. A file past them is listed, with a diagnostic, and nothing is read from it.
+pub const MAX_FILES: u32 = 1 << 16;
+
 /// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
 pub trait Collector {
-    /// Registers a file and returns its index.
-    fn add_file(&mut self, name: &str) -> u16;
+    /// Registers a file and returns its index (events of the first [`MAX_FILES`] files carry it as
+    /// a `u16`).
+    fn add_file(&mut self, name: &str) -> u32;
     /// Takes one event; returns false when it is a duplicate of one already taken.
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
     /// As [`Collector::event`], with the event's original text (the bytes `span` covers), for
@@ -57,7 +62,7 @@ pub trait Collector {
     fn has(&self, key: u64) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
     /// Called once a file is finished, with its accounting.
-    fn file_done(&mut self, _file: u16, _summary: &FileSummary) {}
+    fn file_done(&mut self, _file: u32, _summary: &FileSummary) {}
 }
 
 /// What became of one file.
@@ -153,7 +158,10 @@ impl Seen {
 /// One file being read. Feed it with [`Ingest::push`], end with [`Ingest::finish`].
 #[derive(Debug)]
 pub struct Ingest {
-    file: u16,
+    /// The file's index in the collector.
+    file: u32,
+    /// The same, as events carry it; `None` past [`MAX_FILES`]: the file is not read.
+    event_file: Option<u16>,
     head: Vec<u8>,
     sniffed: Option<Sniffed>,
     gunzip: Option<gzip::Gunzip>,
@@ -185,7 +193,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         self.counts.records += 1;
         self.counts.errors += 1;
         self.collector.diagnostic(Diagnostic {
-            file: self.file,
+            file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
             message: problem.to_string(),
@@ -196,7 +204,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
     fn flag(&mut self, message: String, at: Position) {
         *self.flagged += 1;
         self.collector.diagnostic(Diagnostic {
-            file: self.file,
+            file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
             message,
@@ -347,6 +355,7 @@ impl Ingest {
         let file = collector.add_file(name);
         Ingest {
             file,
+            event_file: u16::try_from(file).ok(),
             options: *options,
             head: Vec::new(),
             sniffed: None,
@@ -393,7 +402,7 @@ impl Ingest {
     }
 
     /// The file's index in the collector.
-    pub fn file(&self) -> u16 {
+    pub fn file(&self) -> u32 {
         self.file
     }
 
@@ -406,6 +415,9 @@ impl Ingest {
     pub fn push<C: Collector + ?Sized>(&mut self, collector: &mut C, chunk: &[u8]) {
         if !self.host_gunzip {
             self.counts.bytes += chunk.len() as u64;
+        }
+        if self.event_file.is_none() {
+            return;
         }
         if self.sniffed.is_none() {
             self.head.extend_from_slice(chunk);
@@ -494,15 +506,19 @@ impl Ingest {
         self.with_framer(collector, |framer, adapter| framer.push(bytes, adapter));
     }
 
-    /// Runs `f` with the framer and the sink that turns its records into events of this file.
+    /// Runs `f` with the framer and the sink that turns its records into events of this file
+    /// (none past [`MAX_FILES`]).
     fn with_framer<C: Collector + ?Sized>(
         &mut self,
         collector: &mut C,
         f: impl FnOnce(&mut Framer, &mut Adapter<'_, C>),
     ) {
+        let Some(file) = self.event_file else {
+            return;
+        };
         let mut adapter = Adapter {
             collector,
-            file: self.file,
+            file,
             options: &self.options,
             counts: &mut self.counts,
             seen: &mut self.seen,
@@ -523,7 +539,10 @@ impl Ingest {
             };
             self.file_diagnostic(collector, what.to_owned());
         }
-        self.counts.format = self.seen.format(self.framer.shape());
+        self.counts.format = match self.event_file {
+            Some(_) => self.seen.format(self.framer.shape()),
+            None => "not read".to_owned(),
+        };
         self.counts.note = self
             .options
             .note(self.counts.outside_subset, self.counts.over_cap);
@@ -569,6 +588,9 @@ impl Ingest {
     /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out.
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
+        let Some(file) = self.event_file else {
+            return false;
+        };
         let ready = self.sniffed == Some(Sniffed::Text)
             && !self.seen.gzip
             && !self.host_gunzip
@@ -583,7 +605,7 @@ impl Ingest {
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
-        let duplicates = store.absorb(self.file, part, self.framer.offset());
+        let duplicates = store.absorb(file, part, self.framer.offset());
         let c = &mut self.counts;
         c.records += s.records;
         c.events += s.events - duplicates;
@@ -602,8 +624,18 @@ impl Ingest {
     }
 
     /// Reads what is left of the file: the head still unsniffed, the end of the gzip stream, the
-    /// framer's last record.
+    /// framer's last record. Past [`MAX_FILES`], says the file was not read.
     fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
+        if self.event_file.is_none() {
+            self.file_diagnostic(
+                collector,
+                format!(
+                    "not read: at most {MAX_FILES} files are read at once; read the files in \
+                     smaller batches"
+                ),
+            );
+            return;
+        }
         if self.sniffed.is_none() {
             let head = std::mem::take(&mut self.head);
             if head.is_empty() {
@@ -790,6 +822,43 @@ mod tests {
         // Below the cap, the three repeated lines are events of their own.
         let (store, f) = read("ui.txt", text.as_bytes(), 1000);
         assert_eq!((f.events, f.duplicates, store.len()), (5003, 0, 5003));
+    }
+
+    /// Regression: the 65,537th file panicked the store (`summary`, `findings`) and was named as
+    /// the 65,536th by the CLI's event stream: past [`MAX_FILES`], a file is listed with a
+    /// message and nothing from it is read.
+    #[test]
+    fn files_past_the_65536th_are_listed_and_not_read() {
+        let mut store = Store::new();
+        // Files listed, not read: reading 65,536 files takes the store minutes in a debug build.
+        for i in 0..MAX_FILES - 1 {
+            assert_eq!(store.add_file(&format!("f{i}.ndjson")), i);
+        }
+        for i in MAX_FILES - 1..MAX_FILES + 2 {
+            let mut ing = Ingest::new(&mut store, &format!("f{i}.ndjson"));
+            assert_eq!(ing.file(), i);
+            ing.push(&mut store, LOGIN.replace("x1", &format!("x{i}")).as_bytes());
+            let f = ing.finish(&mut store);
+            let want = if i < MAX_FILES { (1, 1, 0) } else { (1, 0, 1) };
+            assert_eq!((f.records, f.events, f.errors), want, "file {i}");
+        }
+        assert_eq!(store.files().len(), MAX_FILES as usize + 2);
+        assert_eq!(store.len(), 1);
+        assert_eq!(
+            store.files()[usize::from(store.locate(0).file)].name,
+            "f65535.ndjson"
+        );
+        let v = crate::summary::summary_json(&store);
+        let errors: Vec<_> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["file"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(errors, [("f65536.ndjson", 0), ("f65537.ndjson", 0)]);
+        assert!(store.diagnostics()[0]
+            .message
+            .starts_with("not read: at most 65536 files are read at once"));
     }
 
     #[test]

@@ -685,12 +685,12 @@ impl Store {
 }
 
 impl Collector for Store {
-    fn add_file(&mut self, name: &str) -> u16 {
+    fn add_file(&mut self, name: &str) -> u32 {
         self.files.push(FileSummary {
             name: name.to_owned(),
             ..FileSummary::default()
         });
-        u16::try_from(self.files.len() - 1).expect("at most 65536 files")
+        u32::try_from(self.files.len() - 1).expect("fewer than 2^32 files")
     }
 
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
@@ -732,8 +732,8 @@ impl Collector for Store {
         }
     }
 
-    fn file_done(&mut self, file: u16, summary: &FileSummary) {
-        self.files[usize::from(file)] = summary.clone();
+    fn file_done(&mut self, file: u32, summary: &FileSummary) {
+        self.files[file as usize] = summary.clone();
         if self.stretch_keys.is_none() {
             self.seal();
         }
