@@ -1,6 +1,7 @@
 //! The collector behind `events` and `extract`: each new event is written as one line as soon as
-//! it is read, and only the keys of the events written are held, so memory does not grow with the
-//! input.
+//! it is read, and only the keys of the events written are held (for `extract`, also a hash of
+//! each user and actor written, and bounded naming records), so memory does not grow with the
+//! input, only with the events written, which the events and memory caps bound.
 
 use authtrail_core::decode::Span;
 use authtrail_core::export::ndjson_line;
@@ -8,6 +9,7 @@ use authtrail_core::ingest::Collector;
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::io::{self, Write};
 
 /// What is written for each event.
@@ -30,21 +32,26 @@ struct Naming {
 }
 
 /// Records that name identifiers are held for at most this many identifiers, and at most this many
-/// bytes of them in all: memory stays bounded.
+/// bytes of them in all (with the identifiers and names): memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
 const MAX_NAMING_BYTES: usize = 64 << 20;
+
+/// The same hash in every run, for the users and actors written.
+type Fixed = BuildHasherDefault<DefaultHasher>;
 
 #[derive(Debug)]
 pub struct Streamed<W: Write> {
     pub out: W,
     line: Line,
     names: Vec<String>,
+    /// The bytes of `names`.
+    names_bytes: usize,
     seen: HashSet<u64>,
     /// For original lines: per identifier, the record that names it.
     namings: HashMap<String, Naming>,
-    /// For original lines: the users and actors of the events written.
-    used: HashSet<String>,
-    /// The bytes of the naming records held.
+    /// For original lines: the users and actors of the events written, by hash.
+    used: HashSet<u64>,
+    /// The bytes of the naming records held, with their identifiers and names.
     naming_bytes: usize,
     /// The first write error; nothing more is written after it.
     pub error: Option<io::Error>,
@@ -59,6 +66,7 @@ impl<W: Write> Streamed<W> {
             out,
             line,
             names: Vec::new(),
+            names_bytes: 0,
             seen: HashSet::new(),
             namings: HashMap::new(),
             used: HashSet::new(),
@@ -85,30 +93,34 @@ impl<W: Write> Streamed<W> {
         let Some((id, name)) = &event.alias else {
             return;
         };
-        let held = original.map_or(0, <[u8]>::len);
         let naming = || Naming {
             time: event.time,
             name: name.to_string(),
             unwritten: original.map(<[u8]>::to_vec),
         };
-        let room = |n: &Option<Vec<u8>>| {
-            self.naming_bytes - n.as_ref().map_or(0, Vec::len) + held <= MAX_NAMING_BYTES
+        let bytes = |n: &Naming| n.name.len() + n.unwritten.as_ref().map_or(0, Vec::len);
+        let held = name.len() + original.map_or(0, <[u8]>::len);
+        let room = |n: Option<&Naming>| {
+            let freed = n.map_or(0, &bytes);
+            let new = if n.is_some() { held } else { held + id.len() };
+            self.naming_bytes - freed + new <= MAX_NAMING_BYTES
         };
         match self.namings.get(id.as_ref()) {
-            Some(n)
-                if (event.time, name.as_ref()) > (n.time, n.name.as_str())
-                    && room(&n.unwritten) =>
-            {
+            Some(n) if (event.time, name.as_ref()) > (n.time, n.name.as_str()) && room(Some(n)) => {
                 let old = self.namings.insert(id.to_string(), naming());
-                self.naming_bytes -= old.and_then(|n| n.unwritten).map_or(0, |l| l.len());
+                self.naming_bytes -= old.as_ref().map_or(0, bytes);
                 self.naming_bytes += held;
             }
-            None if self.namings.len() < MAX_NAMINGS && room(&None) => {
+            None if self.namings.len() < MAX_NAMINGS && room(None) => {
                 self.namings.insert(id.to_string(), naming());
-                self.naming_bytes += held;
+                self.naming_bytes += held + id.len();
             }
             _ => {}
         }
+    }
+
+    fn used_hash(who: &str) -> u64 {
+        Fixed::default().hash_one(who)
     }
 
     /// For original lines, after the last file: writes the records outside the subset that give
@@ -118,7 +130,7 @@ impl<W: Write> Streamed<W> {
         let mut lines: Vec<(&String, &Vec<u8>)> = self
             .namings
             .iter()
-            .filter(|(id, _)| self.used.contains(id.as_str()))
+            .filter(|(id, _)| self.used.contains(&Self::used_hash(id)))
             .filter_map(|(id, n)| Some((id, n.unwritten.as_ref()?)))
             .collect();
         lines.sort();
@@ -161,6 +173,7 @@ impl<W: Write> Streamed<W> {
 impl<W: Write> Collector for Streamed<W> {
     fn add_file(&mut self, name: &str) -> u32 {
         self.names.push(name.to_owned());
+        self.names_bytes += name.len();
         u32::try_from(self.names.len() - 1).expect("fewer than 2^32 files")
     }
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
@@ -180,9 +193,7 @@ impl<W: Write> Collector for Streamed<W> {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, None);
             for who in [&event.user, &event.actor].into_iter().flatten() {
-                if !self.used.contains(who.as_ref()) {
-                    self.used.insert(who.to_string());
-                }
+                self.used.insert(Self::used_hash(who));
             }
         }
         if self.error.is_none() {
@@ -194,6 +205,11 @@ impl<W: Write> Collector for Streamed<W> {
     }
     fn kept(&self) -> u64 {
         self.seen.len() as u64
+    }
+    fn memory(&self) -> u64 {
+        // A hash set entry: its value and a control byte.
+        let keys = (self.seen.len() + self.used.len()) * 9;
+        (keys + self.names_bytes + self.naming_bytes) as u64
     }
     fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
         if matches!(self.line, Line::Original) {

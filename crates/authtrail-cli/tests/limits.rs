@@ -358,3 +358,68 @@ fn the_65537th_file_is_not_read_and_no_event_names_another_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Regression: the CLI ran out of memory on 100,000 distinct 16 KB names (a 2.4 MB gzip,
+/// tests/fixtures/hostile-large), even with `--max-events 1000`: each name was stored whole, as
+/// were those of the events not kept, and each 1 MB read was inflated at once. Its first 9,200
+/// records (the first 220,000 bytes of the gzip; the whole file takes minutes in a debug build)
+/// read within 100 MB of address space, with the events cap and without: names are kept cut to
+/// 4 KB.
+#[test]
+fn distinct_16_kb_names_are_read_in_bounded_memory() {
+    let dir = temp("names");
+    let file = dir.join("head.ndjson.gz");
+    let whole =
+        std::fs::read(fixtures().join("hostile-large/distinct-16KB-names.ndjson.gz")).unwrap();
+    std::fs::write(&file, &whole[..220_000]).unwrap();
+    for (cap, events) in [(&["--max-events", "1000"][..], 1000), (&[], 9200)] {
+        let out = run_within(
+            100_000,
+            &[cap, &["summary", "--json", path(&file)]].concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{cap:?}: {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = &v["files"][0];
+        assert_eq!(
+            (
+                f["records"].as_u64(),
+                f["events"].as_u64(),
+                f["errors"].as_u64()
+            ),
+            (Some(9202), Some(events), Some(2)),
+            "{cap:?}: {f}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--max-memory-mb` sets the memory cap; its note says which cap and how to raise it.
+#[test]
+fn the_memory_cap_is_a_flag_and_says_how_to_raise_it() {
+    let dir = temp("memory");
+    let file = dir.join("in.ndjson");
+    std::fs::write(&file, ok(&["generate", "--size", "20MB"]).stdout).unwrap();
+    let all = summary(&[path(&file)]);
+    let capped = summary(&["--max-memory-mb", "1", path(&file)]);
+    let f = &capped["files"][0];
+    let over = f["over_cap"].as_u64().unwrap();
+    assert!(over > 100, "{f}");
+    assert!(capped["events"].as_u64().unwrap() < all["events"].as_u64().unwrap());
+    let note = f["note"].as_str().unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "Memory cap reached: the events kept use the 1 MB allowed; {over} more record(s)"
+        )) && note.contains("--max-memory-mb"),
+        "{note}"
+    );
+    assert_eq!(
+        summary(&["--max-memory-mb", "0", path(&file)])["events"],
+        all["events"]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -322,6 +322,25 @@ fn duplicates_across_the_split_count_once() {
         assert_eq!(ok, taken, "cap {max}");
         assert_eq!(fingerprint(&store), fingerprint(&one), "cap {max}");
     }
+    // The same for the memory cap: taken over when the part's text and 256 bytes an event fit.
+    let memory = whole.memory();
+    for (max, taken) in [
+        (memory + bytes.len() as u64 + 256 * n, true),
+        (memory - 1000, false),
+    ] {
+        let capped = Options {
+            max_memory_bytes: Some(max),
+            ..Options::default()
+        };
+        let mut one = Store::new();
+        let mut ing = Ingest::with_options(&mut one, "gen.ndjson", &capped);
+        ing.push(&mut one, &bytes);
+        let f = ing.finish(&mut one);
+        assert_eq!(f.over_cap > 0, !taken, "memory cap {max}: {f:?}");
+        let (store, ok) = ingest_split("gen.ndjson", &bytes, split, &capped);
+        assert_eq!(ok, taken, "memory cap {max}");
+        assert_eq!(fingerprint(&store), fingerprint(&one), "memory cap {max}");
+    }
 }
 
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {

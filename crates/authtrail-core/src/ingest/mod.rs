@@ -55,6 +55,8 @@ pub trait Collector {
     }
     /// How many events were taken (not duplicates), over every file: what the events cap counts.
     fn kept(&self) -> u64;
+    /// Bytes what was taken uses, over every file: what the memory cap counts.
+    fn memory(&self) -> u64;
     /// An event not taken (outside the subset, over the events cap), with its original text: it
     /// may still name an identifier ([`Event::alias`]) that taken events use.
     fn not_kept(&mut self, _event: &Event<'_>, _original: &[u8]) {}
@@ -81,7 +83,8 @@ pub struct FileSummary {
     /// Events outside the subset read ([`limits::Keep`]): not kept.
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_subset: u64,
-    /// New events after the events cap was reached ([`Options::max_events`]): not kept.
+    /// New events after the events cap or the memory cap was reached ([`Options::max_events`],
+    /// [`Options::max_memory_bytes`]): not kept.
     #[serde(skip_serializing_if = "is_zero")]
     pub over_cap: u64,
     /// What the subset or a cap left out and how to change it ([`Options::note`]).
@@ -176,6 +179,8 @@ pub struct Ingest {
     host_gunzip: bool,
     /// Events kept with a diagnostic that flags them ([`Adapter::flag`]).
     flagged: u64,
+    /// Of `over_cap`, those left out by the memory cap.
+    over_memory: u64,
 }
 
 struct Adapter<'c, C: Collector + ?Sized> {
@@ -186,6 +191,7 @@ struct Adapter<'c, C: Collector + ?Sized> {
     seen: &'c mut Seen,
     ui_occurrences: &'c mut rustc_hash::FxHashMap<u64, u32>,
     flagged: &'c mut u64,
+    over_memory: &'c mut u64,
 }
 
 impl<C: Collector + ?Sized> Adapter<'_, C> {
@@ -229,17 +235,23 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             self.collector.not_kept(event, original);
             return false;
         }
-        if self
+        let over_events = self
             .options
             .max_events
-            .is_some_and(|max| self.collector.kept() >= max)
-        {
+            .is_some_and(|max| self.collector.kept() >= max);
+        let over_memory = !over_events
+            && self
+                .options
+                .max_memory_bytes
+                .is_some_and(|max| self.collector.memory() >= max);
+        if over_events || over_memory {
             // Nothing more is stored, not even the key: memory stays bounded.
             if self.collector.has(key) {
                 self.counts.duplicates += 1;
                 return true;
             }
             self.counts.over_cap += 1;
+            *self.over_memory += u64::from(over_memory);
             self.collector.not_kept(event, original);
             return false;
         }
@@ -370,6 +382,7 @@ impl Ingest {
             ui_occurrences: Default::default(),
             host_gunzip: false,
             flagged: 0,
+            over_memory: 0,
         }
     }
 
@@ -524,6 +537,7 @@ impl Ingest {
             seen: &mut self.seen,
             ui_occurrences: &mut self.ui_occurrences,
             flagged: &mut self.flagged,
+            over_memory: &mut self.over_memory,
         };
         f(&mut self.framer, &mut adapter);
     }
@@ -543,9 +557,11 @@ impl Ingest {
             Some(_) => self.seen.format(self.framer.shape()),
             None => "not read".to_owned(),
         };
-        self.counts.note = self
-            .options
-            .note(self.counts.outside_subset, self.counts.over_cap);
+        self.counts.note = self.options.note(
+            self.counts.outside_subset,
+            self.counts.over_cap - self.over_memory,
+            self.over_memory,
+        );
         collector.file_done(self.file, &self.counts);
         self.counts
     }
@@ -585,7 +601,8 @@ impl Ingest {
     /// join the store (those already in it count as duplicates) and its accounting this file's,
     /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out.
+    /// the stretch is not plain lines ([`Stretch`]), or the events or memory cap might leave
+    /// events out.
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
         let Some(file) = self.event_file else {
@@ -596,12 +613,19 @@ impl Ingest {
             && !self.host_gunzip
             && self.text_head.is_none()
             && self.framer.between_lines();
-        // Under the events cap with every event of the part kept, the cap left nothing out.
+        // Under the caps with every event of the part kept, the caps left nothing out: the
+        // part's events use at most its text and this much each.
+        const EVENT_BYTES: u64 = 256;
+        let part_memory = s.bytes + part.len() as u64 * EVENT_BYTES;
         let under_cap = s.over_cap == 0
             && self
                 .options
                 .max_events
-                .is_none_or(|max| (store.len() + part.len()) as u64 <= max);
+                .is_none_or(|max| (store.len() + part.len()) as u64 <= max)
+            && self
+                .options
+                .max_memory_bytes
+                .is_none_or(|max| store.memory() + part_memory < max);
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
