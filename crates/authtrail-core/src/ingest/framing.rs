@@ -66,6 +66,10 @@ struct Scan {
     line_indent: usize,
     /// Only that indentation comes before the cursor on its line (never on the first line).
     line_head: bool,
+    /// The value is an object.
+    object: bool,
+    /// Its first line holds nothing but its opening bracket so far.
+    opener_only: bool,
 }
 
 /// How a value spanning lines is laid out, told at its first line end outside a string.
@@ -669,6 +673,8 @@ impl Framer {
                     layout: Layout::FirstLine,
                     line_indent: indent.unwrap_or(0),
                     line_head: false,
+                    object: self.buf[start] == b'{',
+                    opener_only: true,
                 });
                 true
             }
@@ -735,6 +741,9 @@ impl Framer {
                 continue;
             }
             let head = std::mem::replace(&mut s.line_head, false);
+            if s.layout == Layout::FirstLine && s.depth > 0 && !is_ws(buf[i]) {
+                s.opener_only = false;
+            }
             match buf[i] {
                 b'"' => s.in_str = true,
                 b'{' | b'[' => s.depth += 1,
@@ -768,10 +777,8 @@ impl Framer {
                             } else {
                                 Layout::Flat
                             };
-                            cut_short = if buf[s.start + 1..i].iter().all(|&c| is_ws(c)) {
-                                buf[s.start] == b'{'
-                                    && !deeper
-                                    && !matches!(first, Some(b'"' | b'}'))
+                            cut_short = if s.opener_only {
+                                s.object && !deeper && !matches!(first, Some(b'"' | b'}'))
                             } else {
                                 !deeper
                             };
@@ -1326,6 +1333,24 @@ mod tests {
                 "{:?}",
                 s.problems
             );
+        }
+    }
+
+    /// Found by a chunking fuzz: a record that passed the limit among blank lines, before its
+    /// second line, read its first line from where compaction had dropped it (a panic).
+    #[test]
+    fn an_oversized_record_among_blank_lines_is_one_problem() {
+        let input = format!("{{{}\"a\":1}}\n{{\"c\":2}}\n", "\n".repeat(20));
+        for chunk in 1..=input.len() {
+            let mut f = Framer::new(16);
+            let mut seen = Seen::default();
+            for c in input.as_bytes().chunks(chunk) {
+                f.push(c, &mut seen);
+            }
+            f.finish(&mut seen);
+            assert_eq!(lines_of(&seen), [22], "chunk {chunk}: {:?}", seen.problems);
+            assert_eq!(seen.problems.len(), 1, "chunk {chunk}: {:?}", seen.problems);
+            assert!(seen.problems[0].0.contains("larger than the 16 byte limit"));
         }
     }
 
