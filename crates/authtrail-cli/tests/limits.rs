@@ -367,8 +367,8 @@ fn the_65537th_file_is_not_read_and_no_event_names_another_file() {
 /// tests/fixtures/hostile-large), even with `--max-events 1000`: each name was stored whole, as
 /// were those of the events not kept, and each 1 MB read was inflated at once. Its first 9,200
 /// records (the first 220,000 bytes of the gzip; the whole file takes minutes in a debug build)
-/// read within 100 MB of address space, with the events cap and without: names are kept cut to
-/// 4 KB.
+/// read within 100 MB of address space, with the events cap and without (names are kept cut to
+/// 4 KB), and so does `extract`.
 #[test]
 fn distinct_16_kb_names_are_read_in_bounded_memory() {
     let dir = temp("names");
@@ -399,6 +399,14 @@ fn distinct_16_kb_names_are_read_in_bounded_memory() {
             "{cap:?}: {f}"
         );
     }
+    // The stream collector, which holds the naming record of the identifier.
+    let out = run_within(
+        100_000,
+        &["extract", "-o", path(&dir.join("out.ndjson")), path(&file)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("9200 outside the subset"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
