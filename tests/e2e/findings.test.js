@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite, toInt, FIXTURES, cliPath, eventually } from './harness.js';
+import { showAllFindings } from './checks.js';
 
 const ctx = suite({ label: 'findings' });
 const story = (name) => path.join(FIXTURES, 'stories', name);
@@ -32,8 +33,8 @@ test('findings: the panel lists what the CLI finds; selecting one filters the ta
     const total = toInt(s0.tableCount, 'table-count');
     const cli = cliFindings(FILES);
     assert.ok(cli.length >= 8, `the stories should raise several findings, the CLI found ${cli.length}`);
-    await app.tid('findings-more').click();
-    const listed = await eventually(() => shown(app.page), (l) => l.length === cli.length, 'one finding per CLI finding');
+    await showAllFindings(app, cli.length);
+    const listed = await shown(app.page);
     assert.deepEqual(listed.map(({ rule, severity, title }) => ({ rule, severity, title })),
       cli.map(({ rule, severity, title }) => ({ rule, severity, title })), 'findings differ from the CLI');
     assert.equal(listed[0].severity, 'critical', 'most severe first');
@@ -73,8 +74,10 @@ test('findings: thresholds re-run the rules like the CLI flags do', async () => 
     await app.tid('threshold-spray_users').fill('7');
     await app.tid('threshold-fatigue_failures').fill('5');
     await app.tid('thresholds-apply').click();
-    if (await app.tid('findings-more').isVisible()) await app.tid('findings-more').click();
-    const listed = await eventually(() => shown(app.page), (l) => l.length === cli.length && !l.some((f) => f.rule === 'password-spray'), 'the findings under the new thresholds');
+    // The state the test needs: the findings under the new thresholds, each one shown.
+    await eventually(() => shown(app.page), (l) => l.length === cli.length && !l.some((f) => f.rule === 'password-spray'), 'the findings under the new thresholds');
+    await showAllFindings(app, cli.length);
+    const listed = await shown(app.page);
     assert.deepEqual(listed.map((f) => f.title), cli.map((f) => f.title));
     assert.ok(!listed.some((f) => f.rule === 'mfa-fatigue'), 'fatigue should not fire with 5 failures required');
   });

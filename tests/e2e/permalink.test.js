@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { suite, openApp, toInt, eventually, same, FIXTURES } from './harness.js';
+import { showFinding } from './checks.js';
 
 const ctx = suite({ label: 'permalink' });
 const FILES = ['story_verify_takeover.ndjson', 'story_mfa_downgrade.ndjson'].map((f) => path.join(FIXTURES, 'stories', f));
@@ -38,8 +39,7 @@ const facetItem = (app, facet, value) => app.page.locator(`[data-testid="facet-$
 
 /** Clicks the password-spray finding (showing every finding first when it is hidden). */
 async function selectSpray(app) {
-  const spray = app.page.locator('[data-testid="finding"][data-rule="password-spray"]');
-  if (!(await spray.isVisible())) await app.tid('findings-more').click();
+  const spray = await showFinding(app, 'password-spray');
   return app.settle(() => spray.click(), (s) => toInt(s.tableCount, 'table-count') === 6, 'the spray finding selected');
 }
 
@@ -155,5 +155,26 @@ test('permalink: hashes matching no value of these files are reported, the rest 
     await app.settle(() => facetItem(app, 'user', 'erin@acme.example').click(), (s) => toInt(s.tableCount, 'table-count') === toInt(s0.tableCount, 'table-count'), 'the filter cleared');
     assert.equal((await viewOf(app.page)).note, null);
     await eventually(() => app.page.url(), (u) => !u.includes('#'), 'no fragment for the default view');
+  });
+});
+
+test('regression: a link with huge from/to values says what of it was ignored and applies the rest, no NaN', async () => {
+  const erin = 'erin@acme.example';
+  const url = `${ctx.server.url}#from=9999999999999999&to=99999999999999999&sort=sideways&user=${h12(erin)}&colour=red`;
+  const ignored = 'Ignored in this link: the time window (from and to must be whole milliseconds a date can hold); '
+    + 'sort (not an order: asc or desc); colour (not a field of a link).';
+  await withAppAt('permalink-invalid', url, async (app) => {
+    assert.equal((await viewOf(app.page)).note, `This link restores a view: drop the same files. ${ignored}`);
+    const s0 = await app.dropFiles(FILES);
+    const erinEvents = toInt(s0.facets.user.find((i) => i.value === erin).count, 'erin count');
+    const v = await eventually(() => viewOf(app.page), (x) => x.note !== null && x.note.startsWith('View restored') && toInt(x.count, 'count') === erinEvents, 'the restored view');
+    assert.equal(v.note, `View restored from the link, in part. ${ignored}`);
+    same(v.pressed, { user: [erin] }, 'the filter of the link');
+    assert.match(v.label, /^All events: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d to \d{4}-/, 'no window from the link');
+    assert.equal(v.sort, 'Oldest first');
+    const s = await app.snapshot();
+    assert.equal(s.errorBanner, null);
+    assert.ok(!(await app.page.locator('#app').textContent()).includes('NaN'), 'NaN on the page');
+    await eventually(() => app.page.url(), (u) => new URL(u).hash === `#user=${h12(erin)}`, 'the fragment of the applied view');
   });
 });

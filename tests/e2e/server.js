@@ -6,9 +6,11 @@
 // path, status), so a test can prove which requests reached the server and when, independently of what the
 // browser reports. Responses carry `Cache-Control: no-store` so every asset fetch really reaches the server,
 // and the headers the README asks hosts to set (`securityHeaders`): an HTML file's own meta CSP is also sent
-// as a header, with `frame-ancestors 'none'` (which a meta tag cannot express).
+// as a header, with `frame-ancestors 'none'` (which a meta tag cannot express). With `headers: false` it
+// sends none of those: a host that cannot set headers, where the page's meta tag is all its policy.
 //
 //   const srv = await startServer({ root: '/path/to/dist', base: '/some/deep/path/' }); // port: 0 = any free one
+//   const bare = await startServer({ root: '/path/to/dist', headers: false });
 //   srv.url      // 'http://127.0.0.1:PORT/some/deep/path/'
 //   srv.origin   // 'http://127.0.0.1:PORT'
 //   srv.log      // [{ t, method, path, status }]
@@ -65,7 +67,7 @@ function normaliseBase(base) {
   return b;
 }
 
-export function startServer({ root, base = '/', port = 0 } = {}) {
+export function startServer({ root, base = '/', port = 0, headers = true } = {}) {
   const rootDir = path.resolve(root);
   const prefix = normaliseBase(base);
   const log = [];
@@ -73,12 +75,12 @@ export function startServer({ root, base = '/', port = 0 } = {}) {
   const server = http.createServer((req, res) => {
     const entry = { t: Date.now(), method: req.method, path: req.url, status: 0 };
     log.push(entry);
-    const send = (status, headers, body) => {
+    const send = (status, extra, body) => {
       entry.status = status;
       res.writeHead(status, {
         'Cache-Control': 'no-store',
-        ...securityHeaders(),
-        ...headers,
+        ...(headers ? securityHeaders() : {}),
+        ...extra,
       });
       res.end(body);
     };
@@ -122,7 +124,7 @@ export function startServer({ root, base = '/', port = 0 } = {}) {
         'Content-Type': type,
         'Content-Length': st.size,
         'Cache-Control': 'no-store',
-        ...securityHeaders(html),
+        ...(headers ? securityHeaders(html) : {}),
       });
       if (req.method === 'HEAD') {
         res.end();

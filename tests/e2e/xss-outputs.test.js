@@ -1,6 +1,7 @@
 // Hostile input in what the page derives and hands out: the findings panel (titles, details and who
 // was involved are built from log fields) and the CSV / NDJSON exports. Payloads are shown as text,
-// equal to what the CLI derives from the same files, and nothing runs while every finding is selected
+// equal to what the CLI derives from the same files (with invisible and bidi characters shown as
+// ⟨U+202E⟩: www/js/lib/visible.js), and nothing runs while every finding is selected
 // in turn or while the exports are built. (The table, lanes, facets, detail pane, file list and
 // diagnostics are covered by hostile.test.js.)
 
@@ -9,8 +10,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { suite, FIXTURES, cliPath, same } from './harness.js';
-import { captureExports, exportVia } from './checks.js';
+import { captureExports, exportVia, showAllFindings } from './checks.js';
 import { trapDialogs, markupCounts, assertInert } from './inert.js';
+import { visible } from '../../www/js/lib/visible.js';
 
 const ctx = suite({ label: 'xss-outputs' });
 
@@ -30,17 +32,16 @@ test('XSS: findings built from payload fields show them as text, and exports car
     await assertInert(app, baseline, dialogs, 'after the drop');
 
     // The panel lists the CLI's findings, titles verbatim.
-    if (await app.tid('findings-more').isVisible()) await app.tid('findings-more').click();
-    const items = app.page.locator('[data-testid="finding"]');
+    const items = await showAllFindings(app, expected.length);
     const titles = await items.locator('.finding-title').allTextContents();
-    same(titles, expected.map((f) => f.title), 'finding titles vs `authtrail findings --json`');
+    same(titles, expected.map((f) => visible(f.title)), 'finding titles vs `authtrail findings --json`');
 
     // Selecting each finding shows its detail verbatim and runs nothing.
     for (let k = 0; k < expected.length; k++) {
       await app.settle(() => items.nth(k).click(), null, `finding ${k} selected`);
-      assert.equal(await app.tid('finding-detail').textContent(), expected[k].detail, `finding ${k}: finding-detail`);
+      assert.equal(await app.tid('finding-detail').textContent(), visible(expected[k].detail), `finding ${k}: finding-detail`);
       const who = await items.nth(k).locator('.finding-who').textContent();
-      for (const name of [...expected[k].users, ...expected[k].actors].slice(0, 2)) {
+      for (const name of [...expected[k].users, ...expected[k].actors].slice(0, 2).map(visible)) {
         assert.ok(who.includes(name.slice(0, 40)), `finding ${k}: finding-who lacks ${JSON.stringify(name.slice(0, 40))}: ${who.slice(0, 200)}`);
       }
       await assertInert(app, baseline, dialogs, `with finding ${k} selected`);

@@ -4,7 +4,8 @@
 import * as engine from './engine.js';
 import { el } from './dom.js';
 import { createStore } from './store.js';
-import { dateTime, span, zoneLabel } from './format.js';
+import { bytes, dateTime, span, zoneLabel } from './format.js';
+import { WASM_MAX_BYTES } from './limits.js';
 import { PLOT, timeScale } from './scale.js';
 import { createFileList, renderDiagnostics, renderMemory, renderSummary } from './views/files.js';
 import { createAccountLane } from './views/account-lane.js';
@@ -60,7 +61,8 @@ async function track(f) {
   try {
     return await f();
   } catch (e) {
-    showError(e.message || String(e));
+    // A question the core stopped before answering: the page says what happened (`replaced`).
+    if (!(e instanceof engine.CoreReplaced)) showError(e.message || String(e));
     return undefined;
   } finally {
     inflight -= 1;
@@ -116,6 +118,7 @@ table.setTz(ui.get().tz);
 const detail = createDetail($('detail-pane'), {
   files: () => data.summary?.files ?? [],
   onClose: () => ui.set({ opened: null }),
+  whole: (index) => engine.ask('record', index),
 });
 detail.render(null, ui.get().tz);
 const permalink = createPermalink({ ui, ask: engine.ask, findings: () => data.findings, loaded: () => (data.summary?.events ?? 0) > 0, track });
@@ -369,9 +372,39 @@ function fileFinished() {
   else setState();
 }
 
+/**
+ * The core's memory past which a stop is its memory running out: a failed allocation stops it as a
+ * fault would (a trap), but a fault with this much held is rare.
+ */
+const RAN_OUT_BYTES = WASM_MAX_BYTES / 4;
+
+/** Says that the core stopped and that a new one reads the files again (engine.js `replaced`). */
+function coreReplaced({ key, name, read, message, wasmBytes, again }) {
+  const why = wasmBytes >= RAN_OUT_BYTES
+    ? `its memory ran out (it held ${bytes(wasmBytes)} of the ${bytes(WASM_MAX_BYTES)} a tab can give it)`
+    : `it stopped holding ${bytes(wasmBytes)} of memory (${message})`;
+  const before = again.length === 0 ? 'No file read before it is lost.' : `The ${again.length === 1 ? 'file' : `${again.length} files`} read before it ${again.length === 1 ? 'is' : 'are'} read again into a new core.`;
+  if (key != null) fileList.failed(key, read ? `Left out: the core stopped after this file was read, ${why}.` : `Not read: the core stopped reading this file, ${why}.`);
+  for (const k of again) fileList.again(k);
+  showError(read
+    ? `The core stopped after ${name} was read: ${why}. ${name} is left out. ${before} The Limits control can cap the memory the events take.`
+    : `${name ?? 'A file'} was not read: the core stopped reading it, ${why}. ${before} The Limits control can cap the memory the events take.`);
+  outstanding += again.length;
+  if (key != null && !read) fileFinished();
+  else setState();
+}
+
+/** Whether the worker said it was ready once: a new core (engine.js `replaced`) says so again. */
+let started = false;
+
 engine.on((m) => {
   switch (m.type) {
+    case 'replaced':
+      coreReplaced(m);
+      break;
     case 'ready':
+      if (started) break;
+      started = true;
       track(async () => {
         data.levels = await engine.ask('levels');
         findingsView.setDefaults(await engine.ask('defaultThresholds'));
@@ -487,7 +520,7 @@ async function showMoment(time, pinned) {
       if (!momentAsked) moment.render(state, ask.pinned, ui.get().tz);
     }
   } catch (e) {
-    showError(e.message || String(e));
+    if (!(e instanceof engine.CoreReplaced)) showError(e.message || String(e));
   } finally {
     momentBusy = false;
     inflight -= 1;

@@ -8,10 +8,8 @@
 // Fragment: #tz=local&from=MS&to=MS&sort=desc&user=H,H&country=H&q=H&finding=RULE.MS.MS.H
 
 import { FACETS } from './views/facets.js';
+import { parseFragment } from './lib/fragment.js';
 
-const HASHES = /^[0-9a-f]{12}(,[0-9a-f]{12})*$/;
-const MS = /^-?\d{1,16}$/;
-const FINDING = /^[a-z0-9-]{1,64}\.-?\d{1,16}\.-?\d{1,16}\.[0-9a-f]{12}$/;
 /** Facets whose values the search text is looked for among when a link is restored. */
 const TEXT_FACETS = ['user', 'ip', 'action', 'method', 'country', 'result', 'source'];
 /** More than any facet holds: every value. */
@@ -21,22 +19,8 @@ const DEBOUNCE = 250;
 /** A finding's key: rule, time span (ms) and the hash of its title (which names users). */
 const findingKey = (f, titleHash) => `${f.rule}.${Date.parse(f.from)}.${Date.parse(f.to)}.${titleHash}`;
 
-/** The view a fragment describes, or null when it describes nothing but the time zone. */
-function parse(hash) {
-  const p = new URLSearchParams(hash.replace(/^#/, ''));
-  const link = { tz: p.get('tz') === 'local' ? 'local' : 'utc', window: null, desc: p.get('sort') === 'desc', facets: {}, q: null, finding: null };
-  const from = p.get('from');
-  const to = p.get('to');
-  if (MS.test(from ?? '') && MS.test(to ?? '') && Number(to) > Number(from)) link.window = { from: Number(from), to: Number(to) };
-  for (const f of FACETS) {
-    const v = p.get(f.name);
-    if (v && HASHES.test(v)) link.facets[f.name] = v.split(',');
-  }
-  if (HASHES.test(p.get('q') ?? '') && p.get('q').length === 12) link.q = p.get('q');
-  if (FINDING.test(p.get('finding') ?? '')) link.finding = p.get('finding');
-  const view = link.window || link.desc || link.q || link.finding || Object.keys(link.facets).length;
-  return view ? link : null;
-}
+/** What of a link was ignored, as a sentence ('' when nothing was). */
+const ignoredText = (ignored) => (ignored.length ? `Ignored in this link: ${ignored.join('; ')}.` : '');
 
 /** The fragment of a UI state ('' for the default view); `shorts` hashes a list of texts. */
 async function fragmentOf(s, findings, shorts) {
@@ -72,6 +56,8 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
   const copy = document.getElementById('copy-link');
   /** A link's view waiting for files; while it waits the fragment is left as it came. */
   let pending = null;
+  /** What of that link was ignored (parseFragment), said with its view. */
+  let ignored = [];
   let timer = 0;
   /** True while a link's view is being applied (its own changes keep the note). */
   let applying = false;
@@ -154,15 +140,20 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     if (missing) problems.push(`${plural(missing, 'filter', 'filters')} of this link match${missing === 1 ? 'es' : ''} no value in these files.`);
     if (link.q && !text) problems.push('Its search text matches no single value in these files (the link holds only a hash of it): type it again.');
     if (link.finding && finding == null) problems.push('Its finding is not among the findings of these files.');
+    const note = ignoredText(ignored);
+    if (note) problems.push(note);
     say(problems.length ? `View restored from the link, in part. ${problems.join(' ')}` : 'View restored from the link.');
     await write();
   }
 
   function arrive() {
-    pending = parse(location.hash);
-    if (!pending) return;
+    ({ link: pending, ignored } = parseFragment(location.hash, FACETS.map((f) => f.name)));
+    if (!pending) {
+      if (ignored.length) say(`This link holds no view the page can restore. ${ignoredText(ignored)}`);
+      return;
+    }
     if (loaded()) track(restore);
-    else say('This link restores a view: drop the same files.');
+    else say(`This link restores a view: drop the same files.${ignored.length ? ` ${ignoredText(ignored)}` : ''}`);
   }
 
   window.addEventListener('hashchange', () => {

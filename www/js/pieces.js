@@ -1,6 +1,8 @@
 // The reading side of a worker that pushes files into a wasm core (js/worker.js, js/stretch.js):
 // a reader worker of its own (js/reader.js) and the pieces it hands over.
 
+import { startWorker } from './start-worker.js';
+
 /** Bytes handed to the core at a time, at most: a few large pushes cost less than many small ones. */
 export const PIECE = 8 << 20;
 /**
@@ -26,7 +28,7 @@ export class GzipDamaged extends Error {}
  * damage.
  */
 export function fileReader(name) {
-  const reader = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name });
+  const reader = startWorker(new URL('./reader.js', import.meta.url), { type: 'module', name });
   /** Reads asked of it so far (each read's id). */
   let reads = 0;
   /** The reads under way, by id: the messages each has not taken yet, and `wake` to end a wait for one. */

@@ -2,9 +2,12 @@
 // through the browser's DecompressionStream; both on a reader worker of their own, js/reader.js;
 // the later parts of a large NDJSON file on other threads, js/stretch.js), pushes their bytes or
 // text into the core, reports progress, answers the page's small questions, and reads the
-// original JSON of one event back from the file on demand. The page never parses anything.
+// original JSON of one event back from the file on demand. The page never parses anything, and
+// no text it is handed is longer than a screenful (lib/bounded.js).
 
 import { fileReader, GzipDamaged } from './pieces.js';
+import { bound, cut } from './lib/bounded.js';
+import { startWorker } from './start-worker.js';
 import init, { FileHasher, Inspector, default_limits, default_thresholds, demo_bytes, level_explanation, mfa_levels, short_hashes } from '../authtrail-wasm.js';
 
 /** @type {Inspector} */
@@ -87,17 +90,18 @@ self.onmessage = async ({ data }) => {
   }
   switch (data.type) {
     case 'files':
-      for (const { key, file } of data.files) enqueue(key, file.name, file, data.options, data.threads);
+      for (const { key, file, again } of data.files) enqueue(key, file.name, file, data.options, data.threads, again);
       pump();
       break;
     case 'demo': {
       try {
         const bytes = demo_bytes(data.size);
         const file = new File([bytes], 'authtrail-demo.ndjson', { type: 'application/x-ndjson' });
-        enqueue(data.key, file.name, file, data.options);
+        enqueue(data.key, file.name, file, data.options, 1, data.again);
         pump();
       } catch (e) {
-        post({ type: 'failed', key: data.key, message: errorText(e) });
+        if (stopped(e)) brokenBy(data.key, e);
+        else post({ type: 'failed', key: data.key, message: errorText(e) });
       }
       break;
     }
@@ -116,11 +120,34 @@ self.onmessage = async ({ data }) => {
 /**
  * `options`: the caps and subset the file is read with (Inspector.set_options), null for the
  * defaults; `threads`: the machine's (the page's `navigator.hardwareConcurrency`), which bounds the
- * parts a large file is read in at once.
+ * parts a large file is read in at once; `again`: for a file read again into a new core (see
+ * `brokenBy`), what its first read kept when it did not read it all: `{ text, cancelled, error }`
+ * (`text`: the bytes of its text the core took, which are read again, and no more).
  */
-function enqueue(key, name, blob, options = null, threads = 1) {
-  queue.push({ key, name, blob, options, threads, ahead: null });
+function enqueue(key, name, blob, options = null, threads = 1, again = null) {
+  queue.push({ key, name, blob, options, threads, again, ahead: null });
   post({ type: 'queued', key, name, size: blob.size });
+}
+
+/**
+ * Whether `e` says the wasm instance can no longer be used: it trapped (its memory ran out, which
+ * the allocator cannot report otherwise, or it panicked), and every later call into it finds its
+ * objects still borrowed.
+ */
+const stopped = (e) => e instanceof WebAssembly.RuntimeError || /recursive use of an object detected/.test(errorText(e));
+
+/** Set once the instance stopped: nothing is asked of it any more. */
+let broken = false;
+
+/**
+ * Tells the page the instance stopped, on the file of `key` (null: on a question): the page
+ * replaces this worker with a new one, which reads again the files read before (engine.js).
+ */
+function brokenBy(key, e) {
+  if (broken) return;
+  broken = true;
+  queue.length = 0;
+  post({ type: 'broken', key, message: errorText(e), wasmBytes: memory.buffer.byteLength });
 }
 
 /** Reads queued files one after the other (the store is single-threaded anyway). */
@@ -133,12 +160,13 @@ async function pump() {
       await readOne(job);
     } catch (e) {
       job.ahead?.then((a) => a.pieces?.stop());
-      post({ type: 'failed', key: job.key, message: `${job.name}: ${errorText(e)}` });
+      if (stopped(e)) brokenBy(job.key, e);
+      else post({ type: 'failed', key: job.key, message: `${job.name}: ${errorText(e)}` });
     }
     cancelled.delete(job.key);
   }
   running = false;
-  post({ type: 'idle' });
+  if (!broken) post({ type: 'idle' });
 }
 
 /**
@@ -169,7 +197,7 @@ async function gzipOrNot(blob) {
  */
 function readAhead() {
   const next = queue[0];
-  if (!next || next.ahead) return;
+  if (!next || next.ahead || next.again) return;
   next.ahead = gzipOrNot(next.blob).then((gzip) => ({
     gzip,
     pieces: partsOf(next, gzip) === 1 ? pieces(next.blob, gzip) : null,
@@ -211,7 +239,7 @@ let stretches = 0;
 function stretcher(k) {
   while (stretchers.length <= k) {
     const s = { worker: null, broken: false, read: null };
-    s.worker = new Worker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
+    s.worker = startWorker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
     s.worker.onmessage = ({ data }) => {
       if (s.read?.id !== data.id) return;
       if (data.type === 'progress') {
@@ -241,10 +269,13 @@ async function lineStart(blob, at) {
   return nl < 0 || at + nl + 1 >= blob.size ? null : at + nl + 1;
 }
 
-/** How many parts `job`'s file is read in, at most (1: gzip, or too small or too large to split). */
+/**
+ * How many parts `job`'s file is read in, at most (1: gzip, too small or too large to split, or
+ * read again up to where its first read stopped).
+ */
 function partsOf(job, gzip) {
   const size = job.blob.size;
-  if (gzip || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return 1;
+  if (gzip || job.again || size < SPLIT_BYTES || size > SPLIT_MAX_BYTES) return 1;
   return Math.max(1, Math.min(MAX_PARTS, job.threads ?? 1, Math.floor(size / PART_BYTES)));
 }
 
@@ -280,6 +311,7 @@ function takeOver(id, part) {
   try {
     return inspector.absorb(id, part);
   } catch (e) {
+    if (stopped(e)) throw e;
     console.warn(`authtrail: a part is read again: ${errorText(e)}`);
     return false;
   }
@@ -315,6 +347,10 @@ async function readOne(job) {
   let parts = 1;
   /** The file's bytes in the core: what a cancel keeps (the other parts' reading is dropped). */
   let kept = 0;
+  /** The bytes of its text in the core (of a gzip file, decompressed ones). */
+  let text = 0;
+  /** Read again, the text its first read took, and no more. */
+  const upTo = job.again?.text ?? Infinity;
   /** Tells the page the bytes read so far, by every thread, at most every PROGRESS_MS. */
   const progress = (force = false) => {
     const now = performance.now();
@@ -329,13 +365,17 @@ async function readOne(job) {
     try {
       for await (const { bytes, fed } of stream) {
         if (cancelled.has(job.key)) return false;
-        inspector.push(id, bytes);
+        const piece = bytes.length > upTo - text ? bytes.subarray(0, upTo - text) : bytes;
+        inspector.push(id, piece);
+        text += piece.length;
         kept = from + fed;
         progress();
         readAhead();
+        if (text >= upTo) return false;
       }
       return true;
     } catch (e) {
+      if (stopped(e)) throw e;
       // A damaged gzip stream is the file's problem (a diagnostic), not the reader's.
       if (e instanceof GzipDamaged) inspector.gzip_damaged(id, e.message);
       else error = `reading stopped: ${errorText(e)}`;
@@ -353,6 +393,7 @@ async function readOne(job) {
     if (cancelled.has(job.key)) ok = false;
     else if (part && takeOver(id, part)) {
       kept = ends[k + 1];
+      text = kept;
       progress(true);
     } else {
       parts = 0;
@@ -365,37 +406,51 @@ async function readOne(job) {
   // No more files for now: the store gives back the room it kept to grow into (not after each
   // file, which fragmented the wasm memory of a load of many).
   if (!queue.length) inspector.compact();
-  post({ type: 'done', key: job.key, file: id, summary, done: kept, size, parts, cancelled: cancelled.has(job.key), error, wasmBytes: memory.buffer.byteLength });
+  post({
+    type: 'done',
+    key: job.key,
+    file: id,
+    summary: bound(summary),
+    done: kept,
+    text,
+    size,
+    parts,
+    cancelled: cancelled.has(job.key) || Boolean(job.again?.cancelled),
+    error: error ?? job.again?.error ?? null,
+    wasmBytes: memory.buffer.byteLength,
+  });
 }
 
 async function answer({ id, method, args }) {
   try {
-    const value = await METHODS[method](...(args ?? []));
+    if (broken) throw new Error('the core stopped');
+    const value = bound(await METHODS[method](...(args ?? [])));
     post({ reply: id, value });
   } catch (e) {
     post({ reply: id, error: errorText(e) });
+    if (stopped(e)) brokenBy(null, e);
   }
 }
 
 const METHODS = {
   summary: () => inspector.summary(),
   diagnostics: (limit) => inspector.diagnostics(limit),
-  histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, filter),
-  facets: (facet, filter, limit) => inspector.facets(facet, filter, limit),
+  histogram: (from, to, bins, filter) => inspector.histogram(from, to, bins, whole(filter)),
+  facets: (facet, filter, limit) => shownCounts(inspector.facets(facet, whole(filter), limit)),
   select: (filter) => {
-    const total = inspector.select(filter);
-    shown = { view: --selects, filter };
+    const total = inspector.select(whole(filter));
+    shown = { view: --selects, filter: whole(filter) };
     held = shown.view;
     return total;
   },
   refresh: (request) => {
     const answer = refresh(request);
-    shown = { view: request.view, filter: request.filter };
+    shown = { view: request.view, filter: whole(request.filter) };
     return answer;
   },
   refreshAhead: (request) => {
     const answer = refresh(request);
-    asked = { view: request.view, filter: request.filter };
+    asked = { view: request.view, filter: whole(request.filter) };
     return answer;
   },
   adopt: (view) => {
@@ -414,22 +469,67 @@ const METHODS = {
   shortHashes: (texts) => short_hashes(texts),
   defaultLimits: () => default_limits(),
   stateAt: (time) => inspector.state_at(time),
-  exportCsv: (filter) => exportCsv(filter),
+  exportCsv: (filter) => exportCsv(whole(filter)),
   report: (thresholds) => report(thresholds),
-  exportNdjson: (filter) => exportNdjson(filter),
+  exportNdjson: (filter) => exportNdjson(whole(filter)),
   detail: async (i) => {
     const event = inspector.event(i);
     const at = inspector.locate(i);
     let json = '';
     let jsonError = null;
     try {
-      json = await original(at);
+      json = await original(at, RECORD_SHOWN);
     } catch (e) {
       jsonError = errorText(e);
     }
-    return { index: i, event, at, json, jsonError };
+    return { index: i, event, at, json, whole: at.len <= RECORD_SHOWN, jsonError };
   },
+  record: (i) => originalBlob(inspector.locate(i)),
 };
+
+/** Bytes of an event's original text the detail pane is sent at most: a longer one is cut. */
+const RECORD_SHOWN = 16 << 10;
+
+/**
+ * Facet values longer than a screenful reach the page cut (lib/bounded.js), and a filter on one
+ * comes back as that cut text: the values each such text stands for, the latest used last, at
+ * most CUT_VALUES texts.
+ */
+const cutValues = new Map();
+const CUT_VALUES = 4096;
+
+/** Keeps `values` as what `shown` stands for, as the latest used. */
+function remember(shown, values) {
+  cutValues.delete(shown);
+  cutValues.set(shown, values);
+  if (cutValues.size > CUT_VALUES) cutValues.delete(cutValues.keys().next().value);
+}
+
+/**
+ * Facet counts (`[[value, count]]`) as the page is handed them: each value cut to a screenful, and
+ * values whose cut texts are the same (the same first screenful and length) counted as one.
+ */
+function shownCounts(counts) {
+  const out = new Map();
+  for (const [value, n] of counts) {
+    const shown = cut(value);
+    if (shown !== value) remember(shown, (cutValues.get(shown) ?? new Set()).add(value));
+    out.set(shown, (out.get(shown) ?? 0) + n);
+  }
+  return [...out];
+}
+
+/** `filter` with each facet value the page holds cut replaced by the values it stands for. */
+function whole(filter) {
+  if (!filter?.facets?.length || !cutValues.size) return filter;
+  const values = (list) => list.flatMap((v) => {
+    const full = cutValues.get(v);
+    if (!full) return [v];
+    remember(v, full);
+    return [...full];
+  });
+  return { ...filter, facets: filter.facets.map(([name, list]) => [name, values(list)]) };
+}
 
 /**
  * The core holds one selection, which `rows` pages. The page's table shows the selection of one
@@ -457,7 +557,8 @@ function hold() {
  * table shows first, since rows are the costliest part of the answer to build and to copy.
  */
 function refresh(request) {
-  const answer = inspector.refresh(request);
+  const answer = inspector.refresh({ ...request, filter: whole(request.filter), histogram: whole(request.histogram) });
+  answer.facets = answer.facets.map(shownCounts);
   held = request.view;
   if (request.rows) {
     const { count, desc } = request.rows;
@@ -583,21 +684,23 @@ async function readGzipSpans(blob, events, offset, len, texts) {
   for (const k of order) texts[k] = decoder.decode(bufs.get(k));
 }
 
-/** The original text of one record: a slice of the file, or of its decompressed stream. */
-async function original(at) {
+/**
+ * The original text of one record, its first `limit` bytes at most (a Blob): a slice of the file,
+ * or of its decompressed stream.
+ */
+async function originalBlob(at, limit = Infinity) {
   const src = sources[at.file];
   if (!src) throw new Error('the file is no longer available');
+  const len = Math.min(at.len, limit);
   const start = at.offset;
-  const end = start + at.len;
-  if (!src.gzip) {
-    return decoder.decode(await src.blob.slice(start, end).arrayBuffer());
-  }
-  const out = new Uint8Array(at.len);
+  const end = start + len;
+  if (!src.gzip) return src.blob.slice(start, end, 'text/plain');
+  const out = new Uint8Array(len);
   let filled = 0;
   let pos = 0;
   const reader = src.blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
   try {
-    while (filled < at.len) {
+    while (filled < len) {
       const { value, done } = await reader.read();
       if (done) break;
       const a = Math.max(start - pos, 0);
@@ -611,5 +714,11 @@ async function original(at) {
   } finally {
     reader.cancel().catch(() => {});
   }
-  return decoder.decode(out.subarray(0, filled));
+  return new Blob([out.subarray(0, filled)], { type: 'text/plain' });
+}
+
+/** The original text of one record, its first `limit` bytes at most (never half a character). */
+async function original(at, limit) {
+  const bytes = new Uint8Array(await (await originalBlob(at, limit)).arrayBuffer());
+  return new TextDecoder('utf-8').decode(bytes, { stream: at.len > limit });
 }

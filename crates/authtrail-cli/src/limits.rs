@@ -7,6 +7,7 @@ use crate::{display_name, nothing_read, parse_size, parse_time, read_all};
 use anyhow::{Context, Result};
 use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_MEMORY, DEFAULT_MAX_RECORD};
 use authtrail_core::ingest::FileSummary;
+use authtrail_core::text::visible;
 use clap::Args;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -71,7 +72,7 @@ pub fn options() -> Options {
 pub fn report_notes(files: &[FileSummary]) {
     for f in files {
         if let Some(note) = &f.note {
-            eprintln!("authtrail: {}: {note}", f.name);
+            eprintln!("authtrail: {}: {note}", visible(&f.name));
         }
     }
 }
@@ -92,7 +93,7 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     let mut sink = Streamed::new(BufWriter::new(file), Line::Original, SHOWN_DIAGNOSTICS);
     let (summaries, failures) = read_all(files, &mut sink);
     for f in &failures {
-        eprintln!("authtrail: {f}");
+        eprintln!("authtrail: {}", visible(f));
     }
     let namings = sink.finish_names();
     if let Some(e) = sink.error.take() {
@@ -107,7 +108,7 @@ pub fn extract(files: &[PathBuf], output: &Path) -> Result<ExitCode> {
     eprintln!(
         "authtrail: wrote {} MFA-relevant event(s) to {} ({} record(s) read from {} file(s): {} outside the subset, {} duplicate(s), {} over the events cap, {} unreadable)",
         sum(|f| f.events),
-        output.display(),
+        visible(&output.display().to_string()),
         sum(|f| f.records),
         summaries.len(),
         sum(|f| f.outside_subset),

@@ -8,9 +8,11 @@ mod stream;
 
 use anyhow::{bail, Context, Result};
 use authtrail_core::ingest::{Collector, FileSummary};
+use authtrail_core::text::{prose, visible};
 use authtrail_core::time::format_iso;
 use authtrail_core::{Diagnostic, Ingest, Store};
 use clap::{Parser, Subcommand};
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -219,6 +221,7 @@ fn read_observed<C: Collector, S>(
     (summaries, failures, observed)
 }
 
+/// Why nothing could be read, as shown ([`visible`]); `None` when something was.
 fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String> {
     if summaries
         .iter()
@@ -230,7 +233,12 @@ fn nothing_read(summaries: &[FileSummary], failures: &[String]) -> Option<String
     if !summaries.is_empty() {
         why.push(format!("no events found in {} file(s)", summaries.len()));
     }
-    Some(why.join("; "))
+    Some(visible(&why.join("; ")).into_owned())
+}
+
+/// A log value as the text outputs show it ([`visible`]), `?` when the logs do not tell it.
+fn shown(value: &Option<String>) -> Cow<'_, str> {
+    value.as_deref().map_or(Cow::Borrowed("?"), visible)
 }
 
 fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
@@ -238,7 +246,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let (summaries, failures) = read_all(files, &mut store);
     store.compact();
     for f in &failures {
-        eprintln!("authtrail: {f}");
+        eprintln!("authtrail: {}", visible(f));
     }
     let account = store.account_mfa_history();
     let settings = store.user_setting_history();
@@ -255,7 +263,12 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             writeln!(
                 out,
                 "  {}  [{}]  records {}  events {}  duplicates {}  errors {}",
-                f.name, f.format, f.records, f.events, f.duplicates, f.errors
+                visible(&f.name),
+                f.format,
+                f.records,
+                f.events,
+                f.duplicates,
+                f.errors
             )?;
             if let Some(note) = &f.note {
                 writeln!(out, "    {note}")?;
@@ -272,10 +285,10 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             writeln!(
                 out,
                 "  {}:{} (byte {}): {}",
-                file_name(d),
+                visible(&file_name(d)),
                 d.line,
                 d.offset,
-                d.message
+                prose(&d.message)
             )?;
         }
         if store.diagnostics_total() > 20 {
@@ -289,18 +302,17 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
         if account.is_empty() {
             writeln!(out, "  no account MFA changes in these files")?;
         }
-        let lvl = |l: &Option<String>| l.clone().unwrap_or_else(|| "?".into());
         for c in &account {
             writeln!(
                 out,
                 "  {}  {} -> {}  by {} from {}  {}  ({})",
                 format_iso(c.time),
-                lvl(&c.from),
-                lvl(&c.to),
-                lvl(&c.actor),
-                lvl(&c.ip),
+                shown(&c.from),
+                shown(&c.to),
+                shown(&c.actor),
+                shown(&c.ip),
                 c.outcome,
-                c.action
+                visible(&c.action)
             )?;
         }
         writeln!(out, "\nUser MFA settings")?;
@@ -312,11 +324,11 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 out,
                 "  {}  {}  {}: {} -> {}  by {}  {}",
                 format_iso(c.time),
-                c.user,
-                c.setting,
-                lvl(&c.from),
-                c.to,
-                lvl(&c.actor),
+                visible(&c.user),
+                visible(&c.setting),
+                shown(&c.from),
+                visible(&c.to),
+                shown(&c.actor),
                 c.outcome
             )?;
         }
@@ -324,7 +336,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
         if !aliases.is_empty() {
             writeln!(out, "\nShown by the name their own records give them")?;
             for a in aliases {
-                writeln!(out, "  {} as {}", a.id, a.name)?;
+                writeln!(out, "  {} as {}", visible(&a.id), visible(&a.name))?;
             }
         }
         writeln!(
@@ -333,7 +345,13 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             auth.success, auth.failure
         )?;
         for (m, c) in &auth.by_method {
-            writeln!(out, "  {m}: {} succeeded, {} failed", c.success, c.failure)?;
+            writeln!(
+                out,
+                "  {}: {} succeeded, {} failed",
+                visible(m),
+                c.success,
+                c.failure
+            )?;
         }
         let failing: Vec<_> = auth
             .users
@@ -347,7 +365,9 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "    {}: {} failed, {} succeeded",
-                    u.user, u.failure, u.success
+                    visible(&u.user),
+                    u.failure,
+                    u.success
                 )?;
             }
         }
@@ -368,7 +388,7 @@ fn events(files: &[PathBuf]) -> Result<ExitCode> {
     );
     let (summaries, failures) = read_all(files, &mut sink);
     for f in &failures {
-        eprintln!("authtrail: {f}");
+        eprintln!("authtrail: {}", visible(f));
     }
     limits::report_notes(&summaries);
     sink.out.flush()?;
@@ -388,15 +408,10 @@ fn parse_time(s: &str) -> Result<i64> {
     authtrail_core::time::parse_any(s).with_context(|| format!("not a time: {s}"))
 }
 
-/// Reads `files` into a store, reporting unreadable files; `Err(code)` when nothing was read.
-fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
-    let mut store = Store::new();
-    let (summaries, failures) = read_all(files, &mut store);
-    store.compact();
-    for f in &failures {
-        eprintln!("authtrail: {f}");
-    }
-    limits::report_notes(&summaries);
+/// Says on stderr how many records could not be read, and apart how many diagnostics are about
+/// events that were kept (an undocumented level, a time outside 1990-2100, a record out of place or
+/// reusing an id).
+fn report_diagnostics(summaries: &[FileSummary], store: &Store) {
     let unreadable: u64 = summaries.iter().map(|f| f.errors).sum();
     if unreadable > 0 {
         eprintln!("authtrail: {unreadable} record(s) could not be read (see `authtrail summary`)");
@@ -405,6 +420,18 @@ fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     if flags > 0 {
         eprintln!("authtrail: {flags} diagnostic(s) about events that were kept (see `authtrail summary`)");
     }
+}
+
+/// Reads `files` into a store, reporting unreadable files; `Err(code)` when nothing was read.
+fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
+    let mut store = Store::new();
+    let (summaries, failures) = read_all(files, &mut store);
+    store.compact();
+    for f in &failures {
+        eprintln!("authtrail: {}", visible(f));
+    }
+    limits::report_notes(&summaries);
+    report_diagnostics(&summaries, &store);
     match nothing_read(&summaries, &failures) {
         Some(why) => {
             eprintln!("authtrail: nothing could be read: {why}");
@@ -480,7 +507,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("authtrail: {e:#}");
+            eprintln!("authtrail: {}", visible(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

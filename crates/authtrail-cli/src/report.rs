@@ -1,10 +1,13 @@
 //! `authtrail report`: the printable report (see [`authtrail_core::report`]) as one self-contained
-//! HTML file (inline CSS, no script, nothing fetched; every log value escaped by maud), or as JSON.
+//! HTML file (inline CSS, no script, nothing fetched; every log value escaped by maud, its hidden
+//! characters written out by [`visible`], or by [`prose`] in text the core wrote with them already
+//! written out), or as JSON (exact).
 //! The page's Report view (www/js/views/report.js) draws the same sections and tables.
 
-use crate::{nothing_read, read_observed};
+use crate::{nothing_read, read_observed, report_diagnostics};
 use anyhow::{Context, Result};
 use authtrail_core::report::{CountRow, FileHash, Report};
+use authtrail_core::text::{prose, visible};
 use authtrail_core::time::format_iso;
 use authtrail_core::{Store, Thresholds};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -38,18 +41,13 @@ pub fn run(
         .map(|h| h.map(FileHash::finish))
         .collect();
     for f in &failures {
-        eprintln!("authtrail: {f}");
+        eprintln!("authtrail: {}", visible(f));
     }
     if let Some(why) = nothing_read(&summaries, &failures) {
         eprintln!("authtrail: nothing could be read: {why}");
         return Ok(ExitCode::from(2));
     }
-    if store.diagnostics_total() > 0 {
-        eprintln!(
-            "authtrail: {} record(s) could not be read (see `authtrail summary`)",
-            store.diagnostics_total()
-        );
-    }
+    report_diagnostics(&summaries, &store);
     let report = Report::build(&store, thresholds, &hashes);
     if let Some(path) = html_out {
         let now = SystemTime::now()
@@ -77,7 +75,7 @@ fn counts_table(testid: &str, label: &str, rows: &[CountRow]) -> Markup {
             thead { tr { th { (label) } th.num { "Succeeded" } th.num { "Failed" } } }
             tbody {
                 @for r in rows {
-                    tr { td { (r.name) } td.num { (r.success) } td.num { (r.failure) } }
+                    tr { td { (visible(&r.name)) } td.num { (r.success) } td.num { (r.failure) } }
                 }
             }
         }
@@ -122,7 +120,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         tbody {
                             @for f in &r.files {
                                 tr {
-                                    td { (f.name) } td { (f.format) } td.num { (f.bytes) } td.num { (f.records) }
+                                    td { (visible(&f.name)) } td { (f.format) } td.num { (f.bytes) } td.num { (f.records) }
                                     td.num { (f.events) } td.num { (f.duplicates) } td.num { (f.errors) }
                                 }
                             }
@@ -134,7 +132,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         tbody {
                             @for f in &r.files {
                                 tr {
-                                    td { (f.name) }
+                                    td { (visible(&f.name)) }
                                     td.hash data-testid="report-sha256" { (f.sha256.as_deref().unwrap_or(NOT_HASHED)) }
                                 }
                             }
@@ -152,8 +150,8 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                             tbody {
                                 @for c in &r.account_mfa {
                                     tr {
-                                        td.mono.report-when { (c.time) } td { (c.from) } td { (c.to) } td { (c.actor) }
-                                        td.mono { (c.ip) } td { (c.outcome) }
+                                        td.mono.report-when { (c.time) } td { (prose(&c.from)) } td { (prose(&c.to)) }
+                                        td { (visible(&c.actor)) } td.mono { (visible(&c.ip)) } td { (c.outcome) }
                                     }
                                 }
                             }
@@ -171,8 +169,9 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                             tbody {
                                 @for c in &r.user_settings {
                                     tr {
-                                        td.mono.report-when { (c.time) } td { (c.user) } td { (c.setting) }
-                                        td { (c.from) " → " (c.to) } td { (c.actor) } td { (c.outcome) }
+                                        td.mono.report-when { (c.time) } td { (visible(&c.user)) } td { (visible(&c.setting)) }
+                                        td { (visible(&c.from)) " → " (visible(&c.to)) } td { (visible(&c.actor)) }
+                                        td { (c.outcome) }
                                     }
                                 }
                             }
@@ -181,11 +180,18 @@ pub fn render(r: &Report, generated: &str) -> Markup {
 
                     @if !r.aliases.is_empty() {
                         p.report-meta { "Identifiers shown above by the name their own records give them (the latest such record):" }
+                        @let renamed = r.aliases.iter().any(|a| !a.other_names.is_empty());
                         table data-testid="report-aliases" {
-                            thead { tr { th { "Identifier" } th { "Shown as" } } }
+                            thead { tr { th { "Identifier" } th { "Shown as" } @if renamed { th { "Other names it was given" } } } }
                             tbody {
                                 @for a in &r.aliases {
-                                    tr { td.mono { (a.id) } td { (a.name) } }
+                                    tr {
+                                        td.mono { (visible(&a.id)) }
+                                        td { (visible(&a.name)) @if let Some(s) = &a.source { " (" (visible(&s.file)) " line " (s.line) ")" } }
+                                        @if renamed {
+                                            td { @for (k, o) in a.other_names.iter().enumerate() { @if k > 0 { "; " } (visible(&o.name)) " (" (visible(&o.file)) " line " (o.line) ")" } }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -202,8 +208,8 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                                     tr {
                                         td class={ "report-sev report-" (f.severity) } { (f.severity) }
                                         td {
-                                            div.report-finding-title { (f.title) }
-                                            div.report-finding-detail { (f.detail) }
+                                            div.report-finding-title { (prose(&f.title)) }
+                                            div.report-finding-detail { (prose(&f.detail)) }
                                         }
                                         td.mono.report-when { div { (f.from) } div { (f.to) } }
                                     }

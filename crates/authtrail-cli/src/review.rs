@@ -2,6 +2,7 @@
 //! reviewer must see.
 
 use anyhow::{bail, Result};
+use authtrail_core::text::{prose, visible};
 use authtrail_core::time::{format_iso, parse_any};
 use authtrail_core::{findings, Finding, Severity, Store, Thresholds};
 use clap::Args;
@@ -132,7 +133,12 @@ pub fn print_findings(
             )?,
         }
         for f in &found {
-            writeln!(out, "\n{:<9} {}", f.severity.name().to_uppercase(), f.title)?;
+            writeln!(
+                out,
+                "\n{:<9} {}",
+                f.severity.name().to_uppercase(),
+                prose(&f.title)
+            )?;
             let pad = " ".repeat(10);
             writeln!(
                 out,
@@ -141,10 +147,10 @@ pub fn print_findings(
                 format_iso(f.to),
                 f.rule
             )?;
-            writeln!(out, "{pad}{}", f.detail)?;
+            writeln!(out, "{pad}{}", prose(&f.detail))?;
             for (label, list) in [("users", &f.users), ("actors", &f.actors), ("IPs", &f.ips)] {
                 if !list.is_empty() {
-                    let shown: Vec<&str> = list.iter().take(10).map(String::as_str).collect();
+                    let shown: Vec<_> = list.iter().take(10).map(|v| visible(v)).collect();
                     let more = list.len().saturating_sub(10);
                     let more = if more > 0 {
                         format!(" and {more} more")
@@ -174,7 +180,7 @@ pub fn print_state(store: &Store, at: &str, as_json: bool) -> Result<()> {
     } else {
         writeln!(out, "State at {}", format_iso(time))?;
         let since = |s: Option<i64>, actor: &Option<String>| match (s, actor) {
-            (Some(t), Some(a)) => format!("since {} (by {a})", format_iso(t)),
+            (Some(t), Some(a)) => format!("since {} (by {})", format_iso(t), visible(a)),
             (Some(t), None) => format!("since {}", format_iso(t)),
             (None, _) => "before the first recorded change".to_owned(),
         };
@@ -182,7 +188,7 @@ pub fn print_state(store: &Store, at: &str, as_json: bool) -> Result<()> {
             Some(a) => writeln!(
                 out,
                 "  Account MFA level: {} ({}), {}",
-                a.level,
+                visible(&a.level),
                 authtrail_core::model::level_explanation(&a.level),
                 since(a.since, &a.actor)
             )?,
@@ -195,13 +201,13 @@ pub fn print_state(store: &Store, at: &str, as_json: bool) -> Result<()> {
             writeln!(out, "  No user settings known at this time.")?;
         }
         for u in &state.users {
-            writeln!(out, "  {}", u.user)?;
+            writeln!(out, "  {}", visible(&u.user))?;
             for s in &u.settings {
                 writeln!(
                     out,
                     "    {}: {}, {}",
-                    s.setting,
-                    s.value,
+                    visible(&s.setting),
+                    visible(&s.value),
                     since(s.since, &s.actor)
                 )?;
             }

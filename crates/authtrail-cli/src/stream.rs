@@ -1,13 +1,17 @@
 //! The collector behind `events` and `extract`: each new event is written as one line as soon as
-//! it is read, and only the keys of the events written are held (for `extract`, also a hash of
-//! each user and actor written, and bounded naming records), so memory does not grow with the
-//! input, only with the events written, which the events and memory caps bound.
+//! it is read, and only the keys of the events written are held (with the content key and line
+//! of the first event of each key; for `extract`, also a hash of each user and actor written, and
+//! bounded naming records), so memory does not grow with the input, only with the events written,
+//! which the events and memory caps bound. A record whose key was written with another content
+//! reuses an id: it is written too, with a diagnostic.
 
-use authtrail_core::decode::Span;
+use authtrail_core::decode::{content_key, shared_id_message, Span};
 use authtrail_core::export::ndjson_line;
 use authtrail_core::ingest::Collector;
+use authtrail_core::text::{prose, visible};
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::io::{self, Write};
@@ -26,13 +30,15 @@ pub enum Line {
 #[derive(Debug)]
 struct Naming {
     time: i64,
-    name: String,
     /// The record's original text, when it was not written (outside the subset).
     unwritten: Option<Vec<u8>>,
 }
 
-/// Records that name identifiers are held for at most this many identifiers, and at most this many
-/// bytes of them in all (with the identifiers and names): memory stays bounded.
+/// In [`Streamed::seen`], the bits of a record's line, below its file's index.
+const LINE_BITS: u32 = 48;
+
+/// Records that name identifiers are held for at most this many (identifier, name) pairs, and at
+/// most this many bytes of them in all (with the identifiers and names): memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
 const MAX_NAMING_BYTES: usize = 64 << 20;
 
@@ -46,9 +52,16 @@ pub struct Streamed<W: Write> {
     names: Vec<String>,
     /// The bytes of `names`.
     names_bytes: usize,
-    seen: HashSet<u64>,
-    /// For original lines: per identifier, the record that names it.
-    namings: HashMap<String, Naming>,
+    /// Per key of the events written: the first one's content key, and its file and line (the
+    /// file's index above [`LINE_BITS`]).
+    seen: HashMap<u64, (u64, u64)>,
+    /// The other contents written of a key: (key, content key).
+    reused: HashSet<(u64, u64)>,
+    /// Reused to write each event's content key.
+    scratch: Vec<u8>,
+    /// For original lines: per identifier and name, the latest record that pairs them (every name
+    /// an identifier was given is kept, so the output shows the same other names).
+    namings: HashMap<(String, String), Naming>,
     /// For original lines: the users and actors of the events written, by hash.
     used: HashSet<u64>,
     /// The bytes of the naming records held, with their identifiers and names.
@@ -67,7 +80,9 @@ impl<W: Write> Streamed<W> {
             line,
             names: Vec::new(),
             names_bytes: 0,
-            seen: HashSet::new(),
+            seen: HashMap::new(),
+            reused: HashSet::new(),
+            scratch: Vec::new(),
             namings: HashMap::new(),
             used: HashSet::new(),
             naming_bytes: 0,
@@ -87,33 +102,35 @@ impl<W: Write> Streamed<W> {
         }
     }
 
-    /// Keeps `event`'s naming of an identifier if it is the latest (`original`: the record's text,
-    /// when it is not written).
+    /// Keeps `event`'s naming of an identifier if it is the latest to give that name
+    /// (`original`: the record's text, when it is not written).
     fn learn_name(&mut self, event: &Event<'_>, original: Option<&[u8]>) {
         let Some((id, name)) = &event.alias else {
             return;
         };
         let naming = || Naming {
             time: event.time,
-            name: name.to_string(),
             unwritten: original.map(<[u8]>::to_vec),
         };
-        let bytes = |n: &Naming| n.name.len() + n.unwritten.as_ref().map_or(0, Vec::len);
-        let held = name.len() + original.map_or(0, <[u8]>::len);
+        let unwritten = |n: &Naming| n.unwritten.as_ref().map_or(0, Vec::len);
+        let held = original.map_or(0, <[u8]>::len);
+        // A new pair holds its identifier and name too.
+        let named = id.len() + name.len();
         let room = |n: Option<&Naming>| {
-            let freed = n.map_or(0, &bytes);
-            let new = if n.is_some() { held } else { held + id.len() };
+            let freed = n.map_or(0, unwritten);
+            let new = if n.is_some() { held } else { held + named };
             self.naming_bytes - freed + new <= MAX_NAMING_BYTES
         };
-        match self.namings.get(id.as_ref()) {
-            Some(n) if (event.time, name.as_ref()) > (n.time, n.name.as_str()) && room(Some(n)) => {
-                let old = self.namings.insert(id.to_string(), naming());
-                self.naming_bytes -= old.as_ref().map_or(0, bytes);
+        let key = (id.to_string(), name.to_string());
+        match self.namings.get(&key) {
+            Some(n) if event.time > n.time && room(Some(n)) => {
+                let old = self.namings.insert(key, naming());
+                self.naming_bytes -= old.as_ref().map_or(0, unwritten);
                 self.naming_bytes += held;
             }
             None if self.namings.len() < MAX_NAMINGS && room(None) => {
-                self.namings.insert(id.to_string(), naming());
-                self.naming_bytes += held + id.len();
+                self.namings.insert(key, naming());
+                self.naming_bytes += held + named;
             }
             _ => {}
         }
@@ -127,11 +144,11 @@ impl<W: Write> Streamed<W> {
     /// the names of identifiers the written events use (so that the output, read alone, shows them
     /// by the same names); returns how many.
     pub fn finish_names(&mut self) -> usize {
-        let mut lines: Vec<(&String, &Vec<u8>)> = self
+        let mut lines: Vec<(&(String, String), &Vec<u8>)> = self
             .namings
             .iter()
-            .filter(|(id, _)| self.used.contains(&Self::used_hash(id)))
-            .filter_map(|(id, n)| Some((id, n.unwritten.as_ref()?)))
+            .filter(|((id, _), _)| self.used.contains(&Self::used_hash(id)))
+            .filter_map(|(key, n)| Some((key, n.unwritten.as_ref()?)))
             .collect();
         lines.sort();
         let mut written = 0;
@@ -187,8 +204,27 @@ impl<W: Write> Collector for Streamed<W> {
         span: Span,
         original: &[u8],
     ) -> bool {
-        if !self.seen.insert(key) {
-            return false;
+        let content = content_key(event, &mut self.scratch);
+        let here = (u64::from(file) << LINE_BITS) | span.line.min((1 << LINE_BITS) - 1);
+        match self.seen.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert((content, here));
+            }
+            Entry::Occupied(o) => {
+                let (first, at) = *o.get();
+                if first == content || !self.reused.insert((key, content)) {
+                    return false;
+                }
+                let first = (at >> LINE_BITS) as u16;
+                let name = (first != file).then(|| self.names[usize::from(first)].as_str());
+                let message = shared_id_message(event, name, at & ((1 << LINE_BITS) - 1));
+                self.diagnostic(Diagnostic {
+                    file: u32::from(file),
+                    line: span.line,
+                    offset: span.offset,
+                    message,
+                });
+            }
         }
         if matches!(self.line, Line::Original) {
             self.learn_name(event, None);
@@ -204,27 +240,32 @@ impl<W: Write> Collector for Streamed<W> {
         true
     }
     fn kept(&self) -> u64 {
-        self.seen.len() as u64
+        (self.seen.len() + self.reused.len()) as u64
     }
     fn memory(&self) -> u64 {
-        // A hash set entry: its value and a control byte.
-        let keys = (self.seen.len() + self.used.len()) * 9;
-        (keys + self.names_bytes + self.naming_bytes) as u64
+        // A hash table entry: its key, its value and a control byte.
+        let entries = self.seen.len() * 25 + self.reused.len() * 17 + self.used.len() * 9;
+        (entries + self.names_bytes + self.naming_bytes) as u64
     }
-    fn not_kept(&mut self, event: &Event<'_>, original: &[u8]) {
+    fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, original: &[u8]) {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, Some(original));
         }
     }
-    fn has(&self, key: u64) -> bool {
-        self.seen.contains(&key)
+    fn has(&self, key: u64, event: &Event<'_>) -> bool {
+        let content = content_key(event, &mut Vec::new());
+        self.seen.get(&key).is_some_and(|&(c, _)| c == content)
+            || self.reused.contains(&(key, content))
     }
     fn diagnostic(&mut self, d: Diagnostic) {
         self.diagnostics += 1;
         if self.diagnostics <= self.shown {
             eprintln!(
                 "authtrail: {}:{} (byte {}): {}",
-                self.names[d.file as usize], d.line, d.offset, d.message
+                visible(&self.names[d.file as usize]),
+                d.line,
+                d.offset,
+                prose(&d.message)
             );
         }
     }

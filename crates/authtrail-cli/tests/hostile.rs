@@ -217,3 +217,328 @@ fn nothing_readable_exits_2_and_says_why() {
         "{stderr}"
     );
 }
+
+// ------------------------------------------------------------------------------------------------
+// Terminal escapes, bidi and invisible characters in log fields and file names: every text output
+// writes them as `⟨U+XXXX⟩`, every JSON output keeps them exactly.
+
+const ESCAPES: &str = "terminal-escapes_every-shown-field.ndjson";
+
+/// The actor of the fixture's account MFA change: it erases the lines above and writes "No
+/// findings.", links elsewhere, clears the screen (C1 CSI), reverses and hides text.
+const ACTOR: &str = "\u{1b}[2K\r\u{1b}[1A\u{1b}[2K\u{1b}[1A\u{1b}[2KNo findings.\u{1b}]8;;https://evil.example/\u{7}admin\u{1b}]8;;\u{7}\u{9b}2J\u{202e}admin\u{200b}@example.com";
+
+/// How a text output shows [`ACTOR`].
+const ACTOR_SHOWN: &str = "⟨U+001B⟩[2K⟨U+000D⟩⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+001B⟩[1A⟨U+001B⟩[2KNo findings.⟨U+001B⟩]8;;https://evil.example/⟨U+0007⟩admin⟨U+001B⟩]8;;⟨U+0007⟩⟨U+009B⟩2J⟨U+202E⟩admin⟨U+200B⟩@example.com";
+
+/// A Verify user of the fixture: a zero-width character and a space at either end.
+const SPACED: &str = " bob@example.com\u{200b} ";
+
+/// The fixture's payload in field `name`, as written there and as a text output shows it.
+fn payload(name: &str) -> (String, String) {
+    (
+        format!("\u{1b}[2K\r\u{1b}[1A\u{1b}[2K{name}\u{1b}]8;;https://evil.example/{name}\u{7}link\u{1b}]8;;\u{7}\u{9b}2J\u{202e}{name}\u{200b}"),
+        format!("⟨U+001B⟩[2K⟨U+000D⟩⟨U+001B⟩[1A⟨U+001B⟩[2K{name}⟨U+001B⟩]8;;https://evil.example/{name}⟨U+0007⟩link⟨U+001B⟩]8;;⟨U+0007⟩⟨U+009B⟩2J⟨U+202E⟩{name}⟨U+200B⟩"),
+    )
+}
+
+/// Characters a terminal or a bidi renderer acts on, other than the line feeds of the output
+/// itself: C0 and C1 controls, DEL, bidi controls, zero-width and other invisible format
+/// characters.
+fn acted_on(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{61c}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{feff}'
+        )
+}
+
+/// `text` (the output `what`) holds no character a terminal would act on, and shows each kind the
+/// fixture carries as its code point, once: the fixture holds no `⟨`, so a `⟨U+27E8⟩` would be a
+/// character the core wrote out (in a finding's title or detail, a diagnostic) written out again.
+fn assert_shown(what: &str, text: &str) {
+    let raw: Vec<String> = text
+        .chars()
+        .filter(|&c| acted_on(c))
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    assert!(raw.is_empty(), "{what}: raw {raw:?} in\n{text}");
+    assert!(
+        !text.contains("⟨U+27E8⟩"),
+        "{what}: written out twice in\n{text}"
+    );
+    for shown in [
+        "⟨U+001B⟩[2K⟨U+000D⟩",
+        "⟨U+001B⟩]8;;",
+        "⟨U+009B⟩",
+        "⟨U+202E⟩",
+        "⟨U+200B⟩",
+    ] {
+        assert!(text.contains(shown), "{what}: no {shown} in\n{text}");
+    }
+}
+
+fn escapes_file() -> PathBuf {
+    fixtures().join("hostile").join(ESCAPES)
+}
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8(out.stdout.clone()).expect("UTF-8 stdout"),
+        String::from_utf8(out.stderr.clone()).expect("UTF-8 stderr"),
+    )
+}
+
+/// A fresh temporary folder for one test.
+fn temp(label: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("authtrail-hostile-{label}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An actor with ANSI codes erased the CRITICAL line of `findings` and wrote "No findings." in
+/// its place: the terminal ran the codes.
+#[test]
+fn findings_text_shows_terminal_escapes_of_an_actor_instead_of_running_them() {
+    let out = run(&["findings", "--fail-on", "critical"], &[escapes_file()]);
+    assert_eq!(out.status.code(), Some(1), "the critical finding gates");
+    let (stdout, _) = text(&out);
+    assert_shown("findings", &stdout);
+    assert!(
+        stdout.starts_with("3 findings (1 critical, 2 high)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nCRITICAL  Account MFA lowered from TOTP4ALL to NONE\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("actors: {ACTOR_SHOWN} (IBMid-esc⟨U+200B⟩1)\n")),
+        "{stdout}"
+    );
+    // A name that differs from another only by a zero-width character and spaces shows them.
+    assert!(
+        stdout.contains("users: ⟨U+0020⟩bob@example.com⟨U+200B⟩⟨U+0020⟩\n"),
+        "{stdout}"
+    );
+    let (ip, ip_shown) = payload("host.address");
+    assert!(stdout.contains(&format!("IPs: {ip_shown}\n")), "{stdout}");
+
+    let out = run(
+        &["findings", "--json", "--fail-on", "never"],
+        &[escapes_file()],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let critical = &v["findings"][0];
+    assert_eq!(critical["severity"], "critical");
+    assert_eq!(
+        critical["actors"][0],
+        format!("{ACTOR} (IBMid-esc\u{200b}1)"),
+        "JSON keeps the actor exactly"
+    );
+    assert_eq!(critical["ips"][0], ip.as_str());
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["users"][0] == SPACED));
+}
+
+#[test]
+fn summary_text_shows_terminal_escapes_and_its_json_keeps_them() {
+    let out = run(&["summary"], &[escapes_file()]);
+    assert_eq!(out.status.code(), Some(0));
+    let (stdout, _) = text(&out);
+    assert_shown("summary", &stdout);
+    let (setting, setting_shown) = payload("updateType");
+    let (from, from_shown) = payload("initialValue");
+    let (to, to_shown) = payload("newValue");
+    let (user, user_shown) = payload("target.name");
+    let (method, method_shown) = payload("mfamethod");
+    let (_, login_shown) = payload("login.name");
+    for line in [
+        format!("  TOTP4ALL -> NONE  by {ACTOR_SHOWN} from {}  success", payload("host.address").1),
+        // The user's trailing space is shown too.
+        format!("  {user_shown}⟨U+0020⟩  {setting_shown}: {from_shown} -> {to_shown}  by {ACTOR_SHOWN}  success"),
+        format!("  {method_shown}: 0 succeeded, 1 failed"),
+        format!("    {login_shown}: 1 failed, 0 succeeded"),
+    ] {
+        assert!(stdout.contains(&line), "no line {line:?} in\n{stdout}");
+    }
+
+    let (_, v) = summary(&[escapes_file()]);
+    assert_eq!(v["account_mfa"][0]["actor"], ACTOR);
+    let settings = v["user_mfa"].as_array().unwrap();
+    let changed = settings.iter().find(|c| c["setting"] == setting.as_str());
+    let changed = changed.unwrap_or_else(|| panic!("{settings:?}"));
+    assert_eq!(changed["user"], format!("{user} "));
+    assert_eq!(
+        (&changed["from"], &changed["to"]),
+        (&from.into(), &to.into())
+    );
+    assert!(
+        v["auth"]["by_method"].get(&method).is_some(),
+        "{}",
+        v["auth"]
+    );
+}
+
+#[test]
+fn state_text_shows_terminal_escapes_and_its_json_keeps_them() {
+    let at = "2025-06-01T10:03:00Z";
+    let out = run(&["state", "--at", at], &[escapes_file()]);
+    assert_eq!(out.status.code(), Some(0));
+    let (stdout, _) = text(&out);
+    assert_shown("state", &stdout);
+    assert!(
+        stdout.contains(&format!(
+            "  Account MFA level: NONE (no MFA required), since 2025-06-01T10:00:00.000Z (by {ACTOR_SHOWN})\n"
+        )),
+        "{stdout}"
+    );
+    let (user, user_shown) = payload("target.name");
+    assert!(
+        stdout.contains(&format!("\n  {user_shown}⟨U+0020⟩\n")),
+        "{stdout}"
+    );
+
+    let out = run(&["state", "--at", at, "--json"], &[escapes_file()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["account"]["actor"], ACTOR);
+    let users: Vec<&str> = v["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user"].as_str().unwrap())
+        .collect();
+    assert!(users.contains(&format!("{user} ").as_str()), "{users:?}");
+}
+
+#[test]
+fn events_jsonl_keeps_terminal_escapes_exactly() {
+    let out = run(&["events", "--jsonl"], &[escapes_file()]);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["event"]["actor"], ACTOR);
+    assert!(lines.iter().any(|l| l["event"]["user"] == SPACED));
+}
+
+/// A record whose action carries escapes and which has no time: the diagnostic quotes the
+/// action; text shows it escaped (summary's list, the stderr of `events`), JSON keeps it.
+#[test]
+fn diagnostics_quoting_a_field_show_its_terminal_escapes() {
+    let dir = temp("diagnostic");
+    let (action, action_shown) = payload("action");
+    let file = dir.join("diagnostic.ndjson");
+    let record = serde_json::json!({"id": "esc-d", "action": action, "outcome": "success"});
+    let login = r#"{"id":"esc-d2","eventTime":"2025-06-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+    std::fs::write(&file, format!("{record}\n{login}\n")).unwrap();
+
+    let (_, v) = summary(std::slice::from_ref(&file));
+    let message = v["errors"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains(&action),
+        "JSON keeps the action exactly: {message:?}"
+    );
+
+    let (stdout, _) = text(&run(&["summary"], std::slice::from_ref(&file)));
+    let (_, stderr) = text(&run(&["events", "--jsonl"], std::slice::from_ref(&file)));
+    std::fs::remove_dir_all(&dir).unwrap();
+    for (what, out) in [("summary", stdout), ("events stderr", stderr)] {
+        assert_shown(what, &out);
+        assert!(
+            out.contains(&format!("{action_shown} has no readable eventTime")),
+            "{what}: {out}"
+        );
+    }
+}
+
+/// A file name is the reviewer's own, but it comes from an archive too: shown escaped in the
+/// file list, the diagnostics, and the messages of a file that cannot be opened or written.
+#[test]
+fn file_names_with_terminal_escapes_are_shown_escaped() {
+    let dir = temp("names");
+    let name = "x\u{1b}[2K\r\u{1b}]8;;mailto:x@evil.example\u{7}\u{9b}2J\u{202e}\u{200b}.ndjson";
+    let shown = "x⟨U+001B⟩[2K⟨U+000D⟩⟨U+001B⟩]8;;mailto:x@evil.example⟨U+0007⟩⟨U+009B⟩2J⟨U+202E⟩⟨U+200B⟩.ndjson";
+    let file = dir.join(name);
+    let login = r#"{"id":"esc-n","eventTime":"2025-06-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+    std::fs::write(&file, format!("not json\n{login}\n")).unwrap();
+    let missing = dir.join(format!("missing-{name}"));
+
+    let (_, v) = summary(std::slice::from_ref(&file));
+    assert_eq!(
+        v["files"][0]["name"],
+        file.to_str().unwrap(),
+        "JSON keeps the name"
+    );
+
+    let files = [file.clone(), missing.clone()];
+    let (summary_text, summary_err) = text(&run(&["summary"], &files));
+    let (_, findings_err) = text(&run(&["findings"], &files));
+    let (_, events_err) = text(&run(&["events", "--jsonl"], &files));
+    let out_html = dir.join(format!("no-such-folder-{name}")).join("r.html");
+    let (_, report_err) = text(&run(
+        &["report", "--html", out_html.to_str().unwrap()],
+        std::slice::from_ref(&file),
+    ));
+    let extracted = dir.join(format!("out-{name}"));
+    let (_, extract_err) = text(&run(
+        &["extract", "-o", extracted.to_str().unwrap()],
+        std::slice::from_ref(&file),
+    ));
+    let (_, nothing_err) = text(&run(&["summary"], std::slice::from_ref(&missing)));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let dir = dir.to_str().unwrap();
+    assert!(
+        summary_text.contains(&format!("  {dir}/{shown}  [")),
+        "{summary_text}"
+    );
+    assert!(
+        summary_text.contains(&format!("  {dir}/{shown}:1 (byte 0): ")),
+        "{summary_text}"
+    );
+    for (what, out) in [
+        ("summary", summary_text.as_str()),
+        ("summary stderr", summary_err.as_str()),
+        ("findings stderr", findings_err.as_str()),
+        ("events stderr", events_err.as_str()),
+        ("report stderr", report_err.as_str()),
+        ("extract stderr", extract_err.as_str()),
+        ("nothing read", nothing_err.as_str()),
+    ] {
+        let raw: Vec<char> = out.chars().filter(|&c| acted_on(c)).collect();
+        assert!(raw.is_empty(), "{what}: raw {raw:?} in {out}");
+        assert!(out.contains(shown), "{what}: {out}");
+    }
+    for out in [&summary_err, &findings_err, &events_err, &nothing_err] {
+        assert!(
+            out.contains(&format!("cannot open {dir}/missing-{shown}")),
+            "{out}"
+        );
+    }
+    assert!(
+        report_err.contains(&format!("cannot write {dir}/no-such-folder-{shown}")),
+        "{report_err}"
+    );
+    assert!(
+        extract_err.contains(&format!("to {dir}/out-{shown} (")),
+        "{extract_err}"
+    );
+    assert!(
+        events_err.contains(&format!("{dir}/{shown}:1 (byte 0)")),
+        "{events_err}"
+    );
+}

@@ -70,9 +70,10 @@ fn extract_matches(dir: &Path, label: &str, inputs: &[&str]) -> Value {
     // After the events, the records outside the subset that name IAM IDs the events use.
     let told = String::from_utf8_lossy(&run.stderr);
     let namings: u64 = told
-        .split_once("and ")
-        .and_then(|(_, rest)| rest.split_once(" record(s) outside the subset that give the names"))
-        .map_or(0, |(n, _)| n.parse().unwrap());
+        .split_once(" record(s) outside the subset that give the names")
+        .map_or(0, |(before, _)| {
+            before.rsplit(' ').next().unwrap().parse().unwrap()
+        });
     if namings == 0 {
         assert_eq!(mfa_part(&extract), mfa_part(&subset), "{label}");
     } else {
@@ -81,11 +82,26 @@ fn extract_matches(dir: &Path, label: &str, inputs: &[&str]) -> Value {
     }
     assert_eq!(extract["account_mfa"], whole["account_mfa"], "{label}");
     assert_eq!(extract["user_mfa"], whole["user_mfa"], "{label}");
-    assert_eq!(extract["aliases"], subset["aliases"], "{label}");
-    // Nothing unreadable, except that an empty extract is an empty file.
+    // The same names (the records that gave them are in another file, at other lines).
+    let names = |v: &Value| -> Vec<Value> {
+        let names = |a: &Value| -> Vec<Value> {
+            let others = a["other_names"].as_array().map_or(&[][..], Vec::as_slice);
+            others.iter().map(|o| o["name"].clone()).collect()
+        };
+        (v["aliases"].as_array().unwrap().iter())
+            .map(|a| serde_json::json!([a["id"], a["name"], names(a)]))
+            .collect()
+    };
+    assert_eq!(names(&extract), names(&subset), "{label}");
+    // Nothing unreadable, except that an empty extract is an empty file; what the records read
+    // gave (an undocumented MFA level) is told again.
     let empty = extract["events"] == 0 && extract["errors"][0]["message"] == "the file is empty";
+    let told_again = (extract["errors"].as_array().unwrap().iter()).all(|e| {
+        let told = subset["errors"].as_array().unwrap().iter();
+        told.map(|t| &t["message"]).any(|m| *m == e["message"])
+    });
     assert!(
-        extract["errors_total"] == 0 || empty,
+        extract["errors_total"] == 0 || empty || told_again,
         "{label}: {}",
         extract["errors"]
     );

@@ -1,6 +1,7 @@
 //! `authtrail report`: one self-contained HTML file (and JSON) with each file's SHA-256, the
 //! findings, and every log value escaped.
 
+use authtrail_core::text::prose;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -101,7 +102,10 @@ fn html_report_has_hashes_findings_and_no_script() {
         "the downgrade story raises its finding: {titles:?}"
     );
     for t in &titles {
-        assert!(html.contains(&escaped(t)), "finding title missing: {t}");
+        assert!(
+            html.contains(&escaped(&prose(t))),
+            "finding title missing: {t}"
+        );
     }
 
     // Log text is escaped, so every `<` opens one of the report's own elements.
@@ -219,4 +223,54 @@ fn html_to_stdout_and_usage_errors() {
     let out = run(&["report", "--json", empty.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "nothing could be read");
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing could be read"));
+}
+
+/// Log values with terminal escapes, bidi and invisible characters: the HTML shows each as
+/// `⟨U+XXXX⟩` (a raw control is not allowed in HTML, and a bidi override would reverse the
+/// report's own text after it); the JSON keeps them exactly.
+#[test]
+fn html_report_shows_hidden_characters_of_log_values() {
+    let file = fixture("hostile/terminal-escapes_every-shown-field.ndjson");
+    let file = file.to_str().unwrap();
+    let html = stdout(&["report".into(), "--html".into(), "-".into(), file.into()]);
+    let raw: Vec<String> = html
+        .chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{ad}')
+        })
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    assert!(raw.is_empty(), "raw {raw:?} in the HTML");
+    let actor = "⟨U+001B⟩[2K⟨U+000D⟩⟨U+001B⟩[1A⟨U+001B⟩[2K⟨U+001B⟩[1A⟨U+001B⟩[2KNo findings.⟨U+001B⟩]8;;https://evil.example/⟨U+0007⟩admin⟨U+001B⟩]8;;⟨U+0007⟩⟨U+009B⟩2J⟨U+202E⟩admin⟨U+200B⟩@example.com";
+    // The account row, its actor (with the identifier the record pairs with the name) and IP; the
+    // user setting row, its user with a trailing space.
+    assert!(
+        html.contains(&format!("<td>{actor} (IBMid-esc⟨U+200B⟩1)</td>")),
+        "{html}"
+    );
+    assert!(html.contains("⟨U+202E⟩host.address⟨U+200B⟩</td>"), "{html}");
+    assert!(
+        html.contains("⟨U+202E⟩target.name⟨U+200B⟩⟨U+0020⟩</td>"),
+        "{html}"
+    );
+    // The methods and countries tables.
+    assert!(html.contains("⟨U+202E⟩mfamethod⟨U+200B⟩</td>"), "{html}");
+    assert!(
+        html.contains("⟨U+202E⟩country_iso_code⟨U+200B⟩</td>"),
+        "{html}"
+    );
+    // A finding title that names the user.
+    assert!(
+        html.contains("<div class=\"report-finding-title\">2FA turned off for ⟨U+001B⟩[2K⟨U+000D⟩"),
+        "{html}"
+    );
+
+    let out = run(&["report", "--json", file]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["account_mfa"][0]["actor"],
+        "\u{1b}[2K\r\u{1b}[1A\u{1b}[2K\u{1b}[1A\u{1b}[2KNo findings.\u{1b}]8;;https://evil.example/\u{7}admin\u{1b}]8;;\u{7}\u{9b}2J\u{202e}admin\u{200b}@example.com (IBMid-esc\u{200b}1)",
+        "the JSON keeps the actor exactly"
+    );
 }

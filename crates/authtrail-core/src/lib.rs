@@ -6,13 +6,12 @@
 //! ```
 //! use authtrail_core::{Ingest, Store};
 //!
-//! let export = br#"{"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success","initiator":{"name":"admin@example.com","host":{"address":"203.0.113.7"}},"requestData":{"request_body":{"old_mfa_traits":"TOTP4ALL","new_mfa_traits":"NONE"}}}
-//! {"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success"}
-//! not json
-//! "#;
+//! let event = r#"{"id":"a1","eventTime":"2024-03-01T09:00:00.00+0000","action":"iam-identity.accountsettings.update","outcome":"success","initiator":{"name":"admin@example.com","host":{"address":"203.0.113.7"}},"requestData":{"request_body":{"old_mfa_traits":"TOTP4ALL","new_mfa_traits":"NONE"}}}"#;
+//! // The same event twice (a duplicate), then a line that is not JSON (a diagnostic).
+//! let export = format!("{event}\n{event}\nnot json\n");
 //! let mut store = Store::new();
 //! let mut ingest = Ingest::new(&mut store, "export.ndjson");
-//! ingest.push(&mut store, export);
+//! ingest.push(&mut store, export.as_bytes());
 //! let file = ingest.finish(&mut store);
 //! assert_eq!((file.records, file.events, file.duplicates, file.errors), (3, 1, 1, 1));
 //!
@@ -37,6 +36,7 @@ pub mod report;
 pub mod rules;
 pub mod store;
 pub mod summary;
+pub mod text;
 pub mod time;
 
 pub use diag::Diagnostic;

@@ -25,6 +25,14 @@ impl Family {
             Family::Unknown => "other",
         }
     }
+    /// One record of the family in words: "an Activity Tracker record".
+    pub fn a_record(self) -> &'static str {
+        match self {
+            Family::ActivityTracker => "an Activity Tracker record",
+            Family::Verify => "a Security Verify record",
+            Family::Unknown => "another record",
+        }
+    }
 }
 
 /// What the event is about.
@@ -199,6 +207,22 @@ pub fn normalize_level(s: &str) -> String {
         "NONE".to_owned()
     } else {
         t.to_ascii_uppercase()
+    }
+}
+
+/// Whether IBM documents account MFA level `level` (one of [`MFA_LEVELS`]). Any other level is
+/// shown as undocumented ([`level_label`]) and ranked below every documented one.
+pub fn is_documented_level(level: &str) -> bool {
+    MFA_LEVELS.contains(&level)
+}
+
+/// An account MFA level as a finding or the report shows it: a documented level as it is, any
+/// other with `(undocumented)` after it, e.g. `LEVEL9 (undocumented)`.
+pub fn level_label(level: &str) -> Cow<'_, str> {
+    if is_documented_level(level) {
+        Cow::Borrowed(level)
+    } else {
+        Cow::Owned(format!("{} (undocumented)", crate::text::visible(level)))
     }
 }
 

@@ -1,6 +1,9 @@
 //! The printable report: what `authtrail report` writes as one HTML file and the page's Report
 //! view shows. Time range, the files read with their SHA-256, the account MFA history, user setting
-//! changes, findings and the authentication summary by method and country, times as ISO-8601 UTC.
+//! changes, the identifiers shown by a name (with any other names they were given, and where),
+//! findings and the authentication summary by method and country, times as ISO-8601 UTC. People
+//! are named as findings name them, `name (identifier)` when the records tell an identifier, and
+//! undocumented MFA levels as `LEVEL9 (undocumented)`.
 //!
 //! The caller hashes each file's original bytes (compressed, when gzip) with [`FileHash`] while it
 //! reads them, and hands the digests to [`Report::build`] in store file order.
@@ -22,7 +25,8 @@
 //! assert_eq!(report.findings[0].severity, "critical");
 //! ```
 
-use crate::rules::{findings, Thresholds};
+use crate::model::level_label;
+use crate::rules::{findings, person, Thresholds};
 use crate::store::history::Counts;
 use crate::time::format_iso;
 use crate::{Alias, Store};
@@ -123,7 +127,8 @@ pub struct Report {
     pub files: Vec<ReportFile>,
     pub account_mfa: Vec<AccountRow>,
     pub user_settings: Vec<SettingRow>,
-    /// The identifiers shown by a name in the rows and findings.
+    /// The identifiers shown by a name in the rows and findings; those given other names list
+    /// them with the file and line of each ([`Alias::other_names`]).
     pub aliases: Vec<Alias>,
     pub findings: Vec<FindingRow>,
     /// The thresholds the findings were computed with, and the same in words.
@@ -139,6 +144,14 @@ pub struct Report {
 fn or_unknown(v: Option<String>) -> String {
     v.filter(|s| !s.is_empty())
         .unwrap_or_else(|| UNKNOWN.to_owned())
+}
+
+fn level(v: Option<String>) -> String {
+    or_unknown(v.map(|l| level_label(&l).into_owned()))
+}
+
+fn named(name: Option<String>, id: Option<String>) -> String {
+    or_unknown(name.map(|n| person(&n, id.as_deref())))
 }
 
 fn count_rows(map: BTreeMap<String, Counts>) -> Vec<CountRow> {
@@ -208,9 +221,9 @@ impl Report {
                 .into_iter()
                 .map(|c| AccountRow {
                     time: format_iso(c.time),
-                    from: or_unknown(c.from),
-                    to: or_unknown(c.to),
-                    actor: or_unknown(c.actor),
+                    from: level(c.from),
+                    to: level(c.to),
+                    actor: named(c.actor, c.actor_id),
                     ip: or_unknown(c.ip),
                     outcome: c.outcome.to_owned(),
                 })
@@ -220,11 +233,11 @@ impl Report {
                 .into_iter()
                 .map(|c| SettingRow {
                     time: format_iso(c.time),
-                    user: or_unknown(Some(c.user)),
+                    user: named(Some(c.user), c.user_id),
                     setting: c.setting,
                     from: or_unknown(c.from),
                     to: or_unknown(Some(c.to)),
-                    actor: or_unknown(c.actor),
+                    actor: named(c.actor, c.actor_id),
                     outcome: c.outcome.to_owned(),
                 })
                 .collect(),
@@ -414,6 +427,37 @@ mod tests {
         assert_eq!(r.auth_by_country.len(), 2);
         let total: u64 = r.auth_by_method.iter().map(|c| c.success + c.failure).sum();
         assert_eq!(total, 5);
+    }
+
+    #[test]
+    fn report_names_identifiers_other_names_and_undocumented_levels() {
+        let login = |minutes: i64, name: &str| {
+            format!(
+                r#"{{"id":"l-{minutes}","eventTime":"{}","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"id":"IBMid-7","name":"{name}"}}}}"#,
+                at(minutes)
+            )
+        };
+        let flat = format!(
+            r#"{{"id":"f","eventTime":"{}","action":"user-management.user-setting.update","outcome":"success","initiator":{{"id":"IBMid-1","name":"admin@example.com"}},"requestData":{{"2FA":true,"iam_id":"IBMid-7"}}}}"#,
+            at(1)
+        );
+        let store = store_from(
+            &[
+                login(0, "pat@example.com"),
+                flat,
+                legacy_mfa(2, "LEVEL9", "admin@example.com"),
+                login(3, "pat.lee@example.com"),
+            ]
+            .join("\n"),
+        );
+        let r = Report::build(&store, &Thresholds::default(), &[]);
+        assert_eq!(r.account_mfa[0].to, "LEVEL9 (undocumented)");
+        assert_eq!(r.user_settings[0].user, "pat.lee@example.com (IBMid-7)");
+        assert_eq!(r.user_settings[0].actor, "admin@example.com (IBMid-1)");
+        assert_eq!(r.aliases.len(), 1);
+        let other = &r.aliases[0].other_names[0];
+        assert_eq!((other.name.as_str(), other.line), ("pat@example.com", 1));
+        assert_eq!(r.aliases[0].source.as_ref().map(|s| s.line), Some(4));
     }
 
     #[test]

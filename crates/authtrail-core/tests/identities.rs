@@ -1,8 +1,10 @@
 //! One person, two identifiers: the pre-2023 flat user-setting form names its user by IAM ID
 //! (`requestData.iam_id`), the 2023+ diff form by e-mail address (`target.name`), and a record's
 //! initiator gives both (`initiator.id`, `initiator.name`). The store shows the IAM ID by the name,
-//! so the person is one user everywhere. The records follow the published samples' layout
-//! (`../shared/samples/at_user-setting-update_*`, `at_user-management-user-update_initiator-target_*`).
+//! so the person is one user everywhere. An identifier given more than one name shows them all,
+//! with the records that gave them, and a forged name never turns a change into a self-change.
+//! The records follow the published samples' layout (`../shared/samples/at_user-setting-update_*`,
+//! `at_user-management-user-update_initiator-target_*`).
 
 mod common;
 
@@ -174,9 +176,133 @@ fn the_latest_name_wins_also_for_events_read_before_it() {
         .collect();
     assert!(flat.iter().all(|&u| u == "pat.new@example.com"), "{h:?}");
     assert!(h.iter().all(|c| c.user != IAM_ID), "{h:?}");
+    // The earlier name is not replaced silently: it is listed, with the record that gave it.
     assert_eq!(
         summary_json(&store)["aliases"],
-        serde_json::json!([{ "id": IAM_ID, "name": "pat.new@example.com" }])
+        serde_json::json!([{
+            "id": IAM_ID,
+            "name": "pat.new@example.com",
+            "source": {
+                "name": "pat.new@example.com", "file": "later.ndjson", "line": 1,
+                "first": "2024-06-01T08:00:00.000Z", "last": "2024-06-01T08:00:00.000Z",
+            },
+            "other_names": [{
+                "name": "pat@example.com", "file": "new.ndjson", "line": 1,
+                "first": "2023-03-01T08:00:00.000Z", "last": "2023-03-01T08:00:00.000Z",
+            }],
+        }])
+    );
+}
+
+const VICTIM: &str = "IBMid-5500VICTIM";
+
+/// The admin turns 2FA on for the victim by IAM ID and the victim signs in (`a.ndjson`); then
+/// mallory turns it off by IAM ID and one forged line pairs the victim's IAM ID with mallory's
+/// name (`b.ndjson`, line 2).
+fn forged_alias() -> [(&'static str, String); 2] {
+    let account =
+        r#"{"id":"crn:v1:bluemix:public:user-management:global:a/1234:::","name":"1234"}"#;
+    let flat = |time: &str, who: &str, on: bool| {
+        cadf(
+            time,
+            "user-management.user-setting.update",
+            who,
+            account,
+            &format!(r#"{{"2FA":{on},"iam_id":"{VICTIM}","origin":"BSS"}}"#),
+        )
+    };
+    let login = |time: &str, name: &str| {
+        cadf(
+            time,
+            "iam-identity.user-apikey.login",
+            &format!(r#"{{"id":"{VICTIM}","name":"{name}","host":{{"address":"95.165.28.36"}}}}"#),
+            r#"{"id":"crn:v1:bluemix:public:iam-identity:global:a/1234:::","name":"iam-identity"}"#,
+            r#"{"client_id":"bx"}"#,
+        )
+    };
+    let mallory = r#"{"id":"IBMid-6600MALLRY","name":"mallory@example.com","host":{"address":"203.0.113.66"}}"#;
+    [
+        (
+            "a.ndjson",
+            format!(
+                "{}\n{}\n",
+                flat("2024-01-01T10:00:00.00+0000", &admin(), true),
+                login("2024-01-02T10:00:00.00+0000", "victim@example.com")
+            ),
+        ),
+        (
+            "b.ndjson",
+            format!(
+                "{}\n{}\n",
+                flat("2024-02-01T10:00:00.00+0000", mallory, false),
+                login("2024-02-02T10:00:00.00+0000", "mallory@example.com")
+            ),
+        ),
+    ]
+}
+
+/// Regression: one forged record pairing a victim's IAM ID with another person's name renamed
+/// the victim everywhere, and "2FA turned off for the victim by mallory" became "2FA turned off
+/// by mallory themselves".
+#[test]
+fn regression_a_forged_name_is_shown_and_never_makes_a_self_change() {
+    let files = forged_alias();
+    let files: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let store = read(&files, &Options::default());
+    let found = findings(&store, &Thresholds::default());
+    let off: Vec<_> = found.iter().filter(|f| f.rule == "user-mfa-off").collect();
+    assert_eq!(off.len(), 1, "{found:#?}");
+    assert_eq!(
+        off[0].title,
+        format!("2FA turned off for mallory@example.com ({VICTIM}) by mallory@example.com (IBMid-6600MALLRY)")
+    );
+    assert_eq!(off[0].users, [format!("mallory@example.com ({VICTIM})")]);
+    assert_eq!(off[0].actors, ["mallory@example.com (IBMid-6600MALLRY)"]);
+    // The finding says the identifier had two names, and where each came from.
+    assert!(
+        off[0].detail.contains(&format!(
+            "{VICTIM} has been given 2 names by the records: mallory@example.com (b.ndjson line 2), victim@example.com (a.ndjson line 2)"
+        )),
+        "{}",
+        off[0].detail
+    );
+    // So does the identity.
+    let aliases = summary_json(&store)["aliases"].clone();
+    assert_eq!(aliases[0]["name"], "mallory@example.com");
+    assert_eq!(aliases[0]["source"]["file"], "b.ndjson");
+    assert_eq!(aliases[0]["source"]["line"], 2);
+    assert_eq!(aliases[0]["other_names"][0]["name"], "victim@example.com");
+    assert_eq!(aliases[0]["other_names"][0]["file"], "a.ndjson");
+    assert_eq!(aliases[0]["other_names"][0]["line"], 2);
+    // The history tells the identifiers apart too.
+    let h = history(&store);
+    let change = h.iter().find(|c| c.to == "false").expect("the change");
+    assert_eq!(change.user_id.as_deref(), Some(VICTIM));
+    assert_eq!(change.actor_id.as_deref(), Some("IBMid-6600MALLRY"));
+    assert!(!change.by_self);
+}
+
+#[test]
+fn a_change_by_the_same_identifier_is_a_self_change() {
+    let [(name, text), _] = forged_alias();
+    // The victim turns it off themselves, by IAM ID and with their own name.
+    let own = text.lines().next().unwrap().replace(
+        r#""id":"IBMid-270000ADMN","name":"admin@example.com""#,
+        &format!(r#""id":"{VICTIM}","name":"victim@example.com""#),
+    );
+    let own = own
+        .replace("2024-01-01", "2024-03-01")
+        .replace(r#""2FA":true"#, r#""2FA":false"#);
+    let store = read(
+        &[(name, text.as_str()), ("own.ndjson", own.as_str())],
+        &Options::default(),
+    );
+    let found = findings(&store, &Thresholds::default());
+    let off: Vec<_> = found.iter().filter(|f| f.rule == "user-mfa-off").collect();
+    assert_eq!(off.len(), 1, "{found:#?}");
+    assert_eq!(
+        off[0].title,
+        format!("2FA turned off by victim@example.com ({VICTIM}) themselves")
     );
 }
 

@@ -246,8 +246,9 @@ impl Inspector {
     /// Takes over the next stretch of file `id`, read apart from where the pushed text ends
     /// ([`StretchReader`]; `part` is what its `finish` gave): true when taken, as if the text had
     /// been pushed here; false when it could read differently (the pushed text does not end with
-    /// a whole line, or the stretch is not plain NDJSON lines, or the events cap could leave
-    /// events out), and then that text is to be pushed.
+    /// a whole line, or the stretch is not plain NDJSON lines, or the events or memory cap could
+    /// leave events out, or a record of it shares an id with another and differs), and then that
+    /// text is to be pushed.
     /// The part is read from its buffer section by section, straight into its columns: its bytes
     /// are not copied into this instance's memory whole first.
     pub fn absorb(&mut self, id: u32, part: &Uint8Array) -> Result<bool, JsError> {

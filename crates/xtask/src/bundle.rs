@@ -12,7 +12,8 @@
 //!   `import * as x from ...` -> `const x = <x>;`; `import d from ...` -> `const { default: d } = <x>;`
 //! - `export function f` / `export class C` / `export const K` -> the declaration, exported by getter;
 //!   `export { a, b as c };` -> exported by getter; `export default <expr>` -> a local, exported.
-//! - `new Worker(new URL('./w.js', import.meta.url), { type: 'module', ...})` ->
+//! - `new Worker(new URL('./w.js', import.meta.url), { type: 'module', ...})`, or the same through
+//!   the page's `startWorker` (js/start-worker.js) ->
 //!   `new Worker(<blob: URL of w.js bundled as a classic script>, { type: 'classic', ...})`
 //!   (Chromium refuses module workers from `blob:` URLs made by a file:// page; classic ones run),
 //!   in the page's graph and in a worker's (the URL is then made in the worker's own script).
@@ -57,7 +58,7 @@ static IMPORT_FROM: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WORKER_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"new\s+Worker\s*\(\s*new\s+URL\s*\(\s*['"](?P<spec>[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type\s*:\s*['"]module['"]"#,
+        r#"(?:new\s+Worker|\bstartWorker)\s*\(\s*new\s+URL\s*\(\s*['"](?P<spec>[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)\s*,\s*\{\s*type\s*:\s*['"]module['"]"#,
     )
     .unwrap()
 });
@@ -409,7 +410,7 @@ impl<'a> Bundler<'a> {
             }
         }
         if body.contains("import.meta") {
-            bail!("{}: import.meta is only bundled as `new Worker(new URL('./x.js', import.meta.url), {{ type: 'module' }})`", path.display());
+            bail!("{}: import.meta is only bundled as `new Worker(new URL('./x.js', import.meta.url), {{ type: 'module' }})` or `startWorker(...)` alike", path.display());
         }
         Ok(Module {
             body,
@@ -675,7 +676,7 @@ mod tests {
     }
 
     #[test]
-    fn a_worker_starting_a_worker_makes_its_url_in_its_own_script() {
+    fn a_worker_starting_a_worker_through_start_worker_makes_its_url_in_its_own_script() {
         let dir = tree(&[
             (
                 "js/main.js",
@@ -683,7 +684,11 @@ mod tests {
             ),
             (
                 "js/worker.js",
-                b"const r = new Worker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'reader' });\n",
+                b"import { startWorker } from './start-worker.js';\nconst r = startWorker(new URL('./reader.js', import.meta.url), { type: 'module', name: 'reader' });\n",
+            ),
+            (
+                "js/start-worker.js",
+                b"export function startWorker(url, options) { return new Worker(url, options); }\n",
             ),
             ("js/reader.js", b"self.onmessage = () => {};\n"),
         ]);

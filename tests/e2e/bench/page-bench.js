@@ -185,7 +185,8 @@ async function plainReaderInPage(gzip) {
 /** A CDP channel to the app's worker, through the browser session (flatten: false). */
 async function workerSession(browserSession) {
   const { targetInfos } = await browserSession.send('Target.getTargets');
-  const workers = targetInfos.filter((t) => t.type === 'worker' && t.url.endsWith('/js/worker.js'));
+  // By its name: it runs from a blob: URL (js/start-worker.js).
+  const workers = targetInfos.filter((t) => t.type === 'worker' && t.title === 'authtrail-core');
   if (workers.length !== 1) throw new Error(`expected one app worker target, found ${workers.length}`);
   const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: workers[0].targetId, flatten: false });
   const pending = new Map();

@@ -3,6 +3,7 @@
 
 import { el, px, replace, svg, update } from '../dom.js';
 import { dateTimeZone, span } from '../format.js';
+import { visible } from '../lib/visible.js';
 import { PLOT, clipBand, timeScale } from '../scale.js';
 import { timeGrid } from './timeaxis.js';
 
@@ -35,14 +36,17 @@ function periods(history) {
   return out.filter((p) => p.to > p.from);
 }
 
+/** Who made a change, from where (invisible characters shown). */
+const who = (c) => `${visible(c.actor) ?? 'unknown'}${c.ip ? ` from ${visible(c.ip)}` : ''}`;
+
 function describe(c, explain, tz) {
-  const from = c.from ?? 'unknown';
-  const to = c.to ?? '(no level named)';
+  const from = visible(c.from) ?? 'unknown';
+  const to = visible(c.to) ?? '(no level named)';
   return [
     dateTimeZone(c.time, tz),
     `${from} → ${to}${c.to ? ` (${explain(c.to)})` : ''}`,
-    `by ${c.actor ?? 'unknown'}${c.ip ? ` from ${c.ip}` : ''}`,
-    `${c.outcome} · ${c.action}`,
+    `by ${who(c)}`,
+    `${c.outcome} · ${visible(c.action)}`,
   ];
 }
 
@@ -118,8 +122,8 @@ export function createAccountLane(container, { onSelect }) {
         const yy = y(level);
         return [
           svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: yy, y2: yy }),
-          svg('text', { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: level },
-            svg('title', { text: `${level}: ${explain(level)}` })),
+          svg('text', { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: visible(level) },
+            svg('title', { text: `${visible(level)}: ${explain(level)}` })),
         ];
       }));
     }
@@ -133,7 +137,7 @@ export function createAccountLane(container, { onSelect }) {
       const [a, b] = clipBand(x, p.from, p.to);
       if (p.level && NO_MFA.has(p.level) && b - a > 0) {
         out.push(svg('rect', { class: 'band-none', x: px(a), y: TOP - 4, width: px(Math.max(1.5, b - a)), height: bottom - TOP + 4 },
-          svg('title', { text: `No MFA required (${p.level}) for ${span(Math.min(p.to, x.domain[1]) - Math.max(p.from, x.domain[0]))} in this window` })));
+          svg('title', { text: `No MFA required (${visible(p.level)}) for ${span(Math.min(p.to, x.domain[1]) - Math.max(p.from, x.domain[0]))} in this window` })));
         if (b - a > 120) out.push(svg('text', { class: 'band-label', x: px(a + 6), y: TOP + 8, text: 'MFA not required' }));
       }
       if (b <= a && !(p.from <= x.domain[0] && p.to >= x.domain[1])) {
@@ -219,21 +223,21 @@ export function createAccountLane(container, { onSelect }) {
       return el('li', { class: `change ${c.outcome}${weaker ? ' weaker' : ''}` },
         el('button', { type: 'button', class: 'link', onclick: () => onSelect(c.event) },
           el('span', { class: 'when', text: dateTimeZone(c.time, tz) }),
-          el('span', { class: 'what', text: `${c.from ?? '?'} → ${c.to ?? '(set-on, no level)'}` }),
-          el('span', { class: 'who', text: `${c.actor ?? 'unknown'}${c.ip ? ` from ${c.ip}` : ''}` }),
+          el('span', { class: 'what', text: `${visible(c.from) ?? '?'} → ${visible(c.to) ?? '(set-on, no level)'}` }),
+          el('span', { class: 'who', text: who(c) }),
           el('span', { class: `outcome ${c.outcome}`, text: c.outcome }),
-          el('span', { class: 'action', text: c.action })));
+          el('span', { class: 'action', text: visible(c.action) })));
     }));
     if (told.history === history && told.levels === levels && told.tz === tz) return;
     told = { history, levels, tz };
     const last = [...history].reverse().find((c) => c.outcome === 'success' && c.to);
     replace(headline, last
       ? el('span', {},
-        'Latest level ', el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: last.to }),
-        ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by ${last.actor ?? 'unknown'}`)
+        'Latest level ', el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: visible(last.to) }),
+        ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by `, el('bdi', { text: visible(last.actor) ?? 'unknown' }))
       : el('span', { text: history.length ? 'No successful level change in these files.' : 'The files hold no account MFA level change.' }));
     replace(legend, ...rows.map((level) => el('li', {},
-      el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: level }), ` ${explain(level)}`)));
+      el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: visible(level) }), ` ${explain(level)}`)));
   }
 
   return { render };

@@ -3,6 +3,7 @@
 
 import { el, reorder, replace, setText } from '../dom.js';
 import { count, int, orNone } from '../format.js';
+import { visible } from '../lib/visible.js';
 
 export const FACETS = [
   { name: 'user', title: 'User' },
@@ -51,7 +52,7 @@ export function createFacets(container, { onToggle, onClear }) {
       testid: 'facet-item',
       'data-value': value,
       onclick: () => onToggle(name, value),
-    }, bar, el('span', { class: 'facet-label', text: orNone(value) }), countEl);
+    }, bar, el('span', { class: 'facet-label', text: orNone(visible(value)) }), countEl);
     node = { li: el('li', {}, button), button, bar, countEl, shown: {} };
     items.set(value, node);
     return node;
@@ -83,7 +84,7 @@ export function createFacets(container, { onToggle, onClear }) {
       update(node, 'hidden', !open && k >= SHORT && !pressed, (v) => { node.li.hidden = v; });
       update(node, 'pressed', pressed, (v) => node.button.setAttribute('aria-pressed', v ? 'true' : 'false'));
       update(node, 'n', n, (v) => {
-        node.button.title = `${orNone(value)}: ${count(v)} events`;
+        node.button.title = `${orNone(visible(value))}: ${count(v)} events`;
         setText(node.countEl, int(v));
       });
       update(node, 'width', `${(100 * n) / max}%`, (v) => { node.bar.style.width = v; });

@@ -88,7 +88,17 @@ export function createFileList({ list, onCancel }) {
     r.cancel.remove();
   }
 
-  return { add, progress, start, done, failed };
+  /** The file is to be read again, into a new core (engine.js `replaced`). */
+  function again(key) {
+    const r = rows.get(key);
+    if (!r) return;
+    r.progress.value = 0;
+    r.status.textContent = 'to be read again into a new core';
+    r.row.classList.add('busy');
+    r.row.classList.remove('cancelled', 'has-errors');
+  }
+
+  return { add, progress, start, done, failed, again };
 }
 
 /** The three summary counters. */

@@ -4,6 +4,7 @@
 
 import { el, replace } from '../dom.js';
 import { count, dateTime, span, zoneLabel } from '../format.js';
+import { visible } from '../lib/visible.js';
 
 const SHOWN = 8;
 
@@ -23,7 +24,7 @@ function who(f) {
   const parts = [];
   const list = (label, values) => {
     if (!values.length) return;
-    const head = values.slice(0, 3).join(', ');
+    const head = values.slice(0, 3).map(visible).join(', ');
     parts.push(`${label} ${head}${values.length > 3 ? ` and ${count(values.length - 3)} more` : ''}`);
   };
   list('users:', f.users);
@@ -107,12 +108,12 @@ export function createFindings(container, { onSelect, onThresholds }) {
         onclick: () => onSelect(isSelected ? null : k),
       },
       el('span', { class: `severity sev-${f.severity}`, text: f.severity }),
-      el('span', { class: 'finding-title', text: f.title }),
+      el('span', { class: 'finding-title', text: visible(f.title) }),
       el('span', { class: 'finding-when', text: when }),
       el('span', { class: 'finding-who', text: who(f) }));
       return el('li', { class: `finding${isSelected ? ' selected' : ''}`, hidden: !expanded && !isSelected && k >= SHOWN },
         button,
-        isSelected ? el('p', { class: 'finding-detail', testid: 'finding-detail', text: f.detail }) : null,
+        isSelected ? el('p', { class: 'finding-detail', testid: 'finding-detail', text: visible(f.detail) }) : null,
         isSelected ? el('p', { class: 'finding-meta', text: `${count(f.events.length)} event${f.events.length === 1 ? '' : 's'} · rule ${f.rule}` }) : null);
     });
     replace(list, ...items);

@@ -1,5 +1,5 @@
-// The Limits control (largest record, events kept), the check before reading (will the files
-// fit?) with its offer (only MFA-relevant events, a time range, or up to the cap), and the notes
+// The Limits control (largest record, events kept, memory for them), the check before reading
+// (will the files fit?) with its offer (only MFA-relevant events, a time range, or up to the cap), and the notes
 // on what a subset or a cap left out of each file.
 
 import { el, replace } from '../dom.js';
@@ -21,30 +21,45 @@ function whole(input, fallback) {
 export function createLimits() {
   const recordInput = $('limit-record-mb');
   const eventsInput = $('limit-events');
+  const memoryInput = $('limit-memory-mb');
   let defaultRecordBytes = 64 * 2 ** 20;
+  /** The core's default memory cap (null: none), until it is known none. */
+  let defaultMemoryBytes = null;
   recordInput.value = String(defaultRecordBytes / 2 ** 20);
   eventsInput.value = String(DEFAULT_MAX_EVENTS);
 
-  /** The caps the next files are read with. */
+  /** The memory cap in bytes: null when the input is empty, the default when it holds no whole MB. */
+  function memoryCap() {
+    if (memoryInput.value.trim() === '') return null;
+    const mb = Math.floor(Number(memoryInput.value));
+    return Number.isFinite(mb) && mb >= 1 ? mb * 2 ** 20 : defaultMemoryBytes;
+  }
+
+  /** The caps the next files are read with; `max_memory_bytes` null for no memory cap. */
   function caps() {
     return {
       max_record_bytes: whole(recordInput, defaultRecordBytes / 2 ** 20) * 2 ** 20,
       max_events: whole(eventsInput, DEFAULT_MAX_EVENTS),
+      max_memory_bytes: memoryCap(),
     };
   }
 
   function renderSummary() {
     const c = caps();
-    $('limits-summary').textContent = `Limits: records up to ${bytes(c.max_record_bytes)}, at most ${count(c.max_events)} events kept`;
+    const memory = c.max_memory_bytes == null ? 'no memory cap' : `at most ${bytes(c.max_memory_bytes)} of memory for them`;
+    $('limits-summary').textContent = `Limits: records up to ${bytes(c.max_record_bytes)}, at most ${count(c.max_events)} events kept, ${memory}`;
   }
   recordInput.addEventListener('change', renderSummary);
   eventsInput.addEventListener('change', renderSummary);
+  memoryInput.addEventListener('change', renderSummary);
   renderSummary();
 
-  /** Takes the core's default record size cap. */
+  /** Takes the core's default record size and memory caps. */
   function setDefaults(defaults) {
     defaultRecordBytes = defaults.max_record_bytes;
     recordInput.value = String(defaultRecordBytes / 2 ** 20);
+    defaultMemoryBytes = defaults.max_memory_bytes ?? null;
+    memoryInput.value = defaultMemoryBytes == null ? '' : String(Math.round(defaultMemoryBytes / 2 ** 20));
     renderSummary();
   }
 

@@ -3,6 +3,7 @@
 
 import { el, update } from '../dom.js';
 import { dateTime, orNone } from '../format.js';
+import { visible } from '../lib/visible.js';
 
 const ROW = 30;
 const PAGE = 200;
@@ -24,11 +25,11 @@ const COLUMNS = [
   { key: 'country', title: 'Country' },
 ];
 
-/** A cell's text: the actor only when someone else acted for the user. */
+/** A cell's text (invisible characters shown): the actor only when someone else acted for the user. */
 function cellText(row, key, tz) {
   if (key === 'time') return dateTime(row.time, tz);
-  if (key === 'actor') return row.actor && row.actor !== row.user ? row.actor : '';
-  return orNone(row[key]);
+  if (key === 'actor') return row.actor && row.actor !== row.user ? visible(row.actor) : '';
+  return orNone(visible(row[key]));
 }
 
 /**

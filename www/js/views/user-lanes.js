@@ -3,6 +3,7 @@
 
 import { el, px, replace, svg, update } from '../dom.js';
 import { dateTimeZone } from '../format.js';
+import { visible } from '../lib/visible.js';
 import { PLOT, clipBand, timeScale } from '../scale.js';
 import { timeGrid } from './timeaxis.js';
 
@@ -25,7 +26,7 @@ export const SETTINGS = {
   self_manage: { label: 'self-managed login', cls: 's-self' },
   allowed_ip_addresses: { label: 'allowed IP addresses', cls: 's-ip' },
 };
-const settingOf = (name) => SETTINGS[name] ?? { label: name, cls: 's-other' };
+const settingOf = (name) => SETTINGS[name] ?? { label: visible(name), cls: 's-other' };
 
 const isOff = (v) => /^(false|off|no|0|disabled)$/i.test(String(v ?? '').trim());
 const isOn = (v) => /^(true|on|yes|1|enabled)$/i.test(String(v ?? '').trim());
@@ -251,7 +252,7 @@ export function createUserLanes(container, { onSelect }) {
       rule: svg('line', { class: 'level-rule', y1: mid, y2: mid }),
       marks: svg('g'),
     };
-    n.g.append(n.stripe, n.bands, svg('text', { class: 'user-name', x: PLOT.left - 12, y: mid + 4, 'text-anchor': 'end', text: truncate(user, 25) }, svg('title', { text: user })), n.rule, n.marks);
+    n.g.append(n.stripe, n.bands, svg('text', { class: 'user-name', x: PLOT.left - 12, y: mid + 4, 'text-anchor': 'end', text: truncate(visible(user), 25) }, svg('title', { text: visible(user) })), n.rule, n.marks);
     laneNodes.set(user, n);
     return n;
   }
@@ -261,7 +262,7 @@ export function createUserLanes(container, { onSelect }) {
     const mid = ROW / 2;
     const s = settingOf(c.setting);
     const state = stateOf(c.to);
-    const text = `${dateTimeZone(c.time, tz)}: ${s.label} ${c.from ?? '?'} → ${c.to} for ${c.user}, by ${c.actor ?? 'unknown'} (${c.outcome})`;
+    const text = `${dateTimeZone(c.time, tz)}: ${s.label} ${visible(c.from) ?? '?'} → ${visible(c.to)} for ${visible(c.user)}, by ${visible(c.actor) ?? 'unknown'} (${c.outcome})`;
     const m = svg('g', {
       class: `setting-change ${s.cls} ${state} ${c.outcome}`,
       testid: 'setting-change',
@@ -313,7 +314,7 @@ export function createUserLanes(container, { onSelect }) {
       const bands = [];
       for (const [t0, t1] of lane.off) {
         const [a, b] = clipBand(x, t0, t1);
-        if (b > a) bands.push(svg('rect', { class: 'band-2fa-off', x: px(a), y: 3, width: px(Math.max(1.5, b - a)), height: ROW - 6 }, svg('title', { text: `2FA off for ${lane.user}` })));
+        if (b > a) bands.push(svg('rect', { class: 'band-2fa-off', x: px(a), y: 3, width: px(Math.max(1.5, b - a)), height: ROW - 6 }, svg('title', { text: `2FA off for ${visible(lane.user)}` })));
       }
       if (bands.length || n.bands.firstChild) replace(n.bands, ...bands);
       if (nodes || n.marks.firstChild) replace(n.marks, ...(nodes ? lane.shown.map((c) => marker(c, px(x(c.time)), tz, focusable)) : []));
@@ -354,7 +355,7 @@ const ALIASES_INLINE = 3;
  */
 export function renderAliases(node, aliases) {
   const lead = 'Shown by the name their own records give them: ';
-  const pair = (a) => `${a.id} as ${a.name}`;
+  const pair = (a) => `${visible(a.id)} as ${visible(a.name)}`;
   if (aliases.length <= ALIASES_INLINE) {
     replace(node, ...(aliases.length ? [`${lead}${aliases.map(pair).join('; ')}.`] : []));
     return;

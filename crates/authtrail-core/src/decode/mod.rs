@@ -13,7 +13,7 @@ pub mod wrappers;
 
 use crate::diag::{sample_text, Problem};
 use crate::ingest::framing::{Position, RecordError};
-use crate::model::Event;
+use crate::model::{Detail, Event};
 use lenient::{Obj, Raw, Text};
 use serde::Deserialize;
 
@@ -22,11 +22,15 @@ use serde::Deserialize;
 pub struct Span {
     pub offset: u64,
     pub len: u32,
+    /// The 1-based line it starts on.
+    pub line: u64,
 }
 
 /// Receives decoded events and the problems found inside records.
 pub trait EventSink {
-    /// One event; `key` identifies it for de-duplication.
+    /// One event; `key` identifies it for de-duplication: its id (or its wrapper's), else a hash
+    /// of its record. Two events with one key are the same event only when their
+    /// [`content_key`]s are equal too.
     fn event(&mut self, event: &Event<'_>, key: u64, span: Span);
     /// A record that was framed but could not become an event.
     fn problem(&mut self, problem: Problem, at: Position);
@@ -145,6 +149,117 @@ pub fn canonical_hash(bytes: &[u8]) -> u64 {
     h.digest()
 }
 
+/// Hash of everything an event says: every field of the normalized [`Event`] but its id (which
+/// the key it is compared under already holds), each written with its length or a mark of its
+/// absence, so that no two different events write the same bytes. Normalized, it is the same for
+/// one event exported in any container or layout (a LogDNA line with `_ts` and `_lid`, the event
+/// as a JSON string in `_source._line`, pretty-printed or compact, in an array or on a line of
+/// its own). `scratch` is reused between calls.
+pub fn content_key(event: &Event<'_>, scratch: &mut Vec<u8>) -> u64 {
+    /// Written as the length of a field that is absent.
+    const ABSENT: u32 = u32::MAX;
+    fn text(out: &mut Vec<u8>, s: &str) {
+        let len = u32::try_from(s.len()).unwrap_or(ABSENT - 1);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+    fn opt(out: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => text(out, s),
+            None => out.extend_from_slice(&ABSENT.to_le_bytes()),
+        }
+    }
+    fn number(out: &mut Vec<u8>, n: Option<f32>) {
+        // Not a bit pattern of an f32 that JSON can give (a NaN's).
+        out.extend_from_slice(&n.map_or(ABSENT, f32::to_bits).to_le_bytes());
+    }
+    let out = scratch;
+    out.clear();
+    let e = event;
+    out.extend_from_slice(&e.time.to_le_bytes());
+    out.extend_from_slice(&[e.family as u8, e.kind as u8, e.outcome as u8]);
+    text(out, &e.action);
+    for s in [&e.user, &e.actor, &e.ip, &e.user_agent, &e.method] {
+        opt(out, s.as_deref());
+    }
+    match &e.alias {
+        Some((id, name)) => {
+            text(out, id);
+            text(out, name);
+        }
+        None => opt(out, None),
+    }
+    let g = &e.geo;
+    for s in [&g.country, &g.country_name, &g.city] {
+        opt(out, s.as_deref());
+    }
+    number(out, g.lat);
+    number(out, g.lon);
+    opt(out, e.correlation_id.as_deref());
+    match &e.detail {
+        Detail::None => out.push(0),
+        Detail::AccountMfa {
+            from,
+            to,
+            companion,
+        } => {
+            out.extend_from_slice(&[1, u8::from(*companion)]);
+            opt(out, from.as_deref());
+            opt(out, to.as_deref());
+        }
+        Detail::UserSetting { values } => {
+            out.push(2);
+            out.extend_from_slice(&(values.len() as u64).to_le_bytes());
+            for v in values {
+                text(out, &v.setting);
+                opt(out, v.from.as_deref());
+                text(out, &v.to);
+            }
+        }
+        Detail::IamLogin { credential, client } => {
+            out.push(3);
+            text(out, credential);
+            opt(out, client.as_deref());
+        }
+        Detail::Authentication {
+            stage,
+            device,
+            cause,
+            realm,
+        } => {
+            out.extend_from_slice(&[4, *stage as u8]);
+            for s in [device, cause, realm] {
+                opt(out, s.as_deref());
+            }
+        }
+        Detail::MfaEnrollment { operation, device } => {
+            out.push(5);
+            text(out, operation);
+            opt(out, device.as_deref());
+        }
+        Detail::FactorConfig { operation, factor } => {
+            out.push(6);
+            text(out, operation);
+            opt(out, factor.as_deref());
+        }
+    }
+    xxhash_rust::xxh3::xxh3_64(out)
+}
+
+/// The diagnostic of a record kept although an earlier record (at line `line` of file `file`, or
+/// of the record's own file when `None`) has its key: they share an id but their
+/// [`content_key`]s differ.
+pub fn shared_id_message(event: &Event<'_>, file: Option<&str>, line: u64) -> String {
+    let what = match &event.id {
+        Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
+        None => "its wrapper's id (_lid or _id)".to_owned(),
+    };
+    let file = file.unwrap_or("this file");
+    format!(
+        "record shares {what} with a different record at line {line} of {file}: not a duplicate, both are kept (finding \"records share an id but differ\")"
+    )
+}
+
 pub(crate) fn key_of(prefix: &str, id: &str) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(prefix.as_bytes());
@@ -211,6 +326,7 @@ pub fn decode_record(
     let span = Span {
         offset: at.offset,
         len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        line: at.line,
     };
     if let Some(e) = not_an_object(bytes, at) {
         return Err(e);

@@ -46,6 +46,7 @@ fn element_ctx<'k>(outer: &[u8], elem: &RawValue, ctx: Ctx<'k>) -> Ctx<'k> {
         span: Span {
             offset: ctx.span.offset + off as u64,
             len,
+            line,
         },
         at: Position {
             line,

@@ -57,11 +57,13 @@ pub trait Collector {
     fn kept(&self) -> u64;
     /// Bytes what was taken uses, over every file: what the memory cap counts.
     fn memory(&self) -> u64;
-    /// An event not taken (outside the subset, over the events cap), with its original text: it
-    /// may still name an identifier ([`Event::alias`]) that taken events use.
-    fn not_kept(&mut self, _event: &Event<'_>, _original: &[u8]) {}
-    /// Whether an event with this key was taken (tells duplicates once the events cap is reached).
-    fn has(&self, key: u64) -> bool;
+    /// An event not taken (outside the subset, over the events or memory cap), with where it is
+    /// and its original text: it may still name an identifier ([`Event::alias`]) that taken events
+    /// use.
+    fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
+    /// Whether an event with this key and the content of `event` was taken (tells duplicates
+    /// once the events or memory cap is reached).
+    fn has(&self, key: u64, event: &Event<'_>) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
     /// Called once a file is finished, with its accounting.
     fn file_done(&mut self, _file: u32, _summary: &FileSummary) {}
@@ -218,7 +220,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
     }
 
     /// One decoded event of the record at `at`, with its original text: kept, a duplicate,
-    /// outside the subset, or over the events cap. Returns whether it was kept or a duplicate (its
+    /// outside the subset, or over the events or memory cap. Returns whether it was kept or a duplicate (its
     /// key is the collector's).
     fn take(
         &mut self,
@@ -232,7 +234,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
             self.counts.outside_subset += 1;
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         let over_events = self
@@ -246,13 +248,13 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
                 .is_some_and(|max| self.collector.memory() >= max);
         if over_events || over_memory {
             // Nothing more is stored, not even the key: memory stays bounded.
-            if self.collector.has(key) {
+            if self.collector.has(key, event) {
                 self.counts.duplicates += 1;
                 return true;
             }
             self.counts.over_cap += 1;
             *self.over_memory += u64::from(over_memory);
-            self.collector.not_kept(event, original);
+            self.collector.not_kept(self.file, event, span, original);
             return false;
         }
         if self
@@ -269,6 +271,13 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
                     ),
                     at,
                 );
+            }
+            for message in crate::store::history::level_notes(event) {
+                let at = Position {
+                    line: span.line,
+                    offset: span.offset,
+                };
+                self.flag(message, at);
             }
         } else {
             self.counts.duplicates += 1;
@@ -331,6 +340,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
         let span = Span {
             offset: at.offset,
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
+            line: at.line,
         };
         if self.take(&event, key, span, line, at) {
             self.ui_occurrences.insert(h, n);
@@ -602,7 +612,8 @@ impl Ingest {
     /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
     /// the stretch is not plain lines ([`Stretch`]), or the events or memory cap might leave
-    /// events out.
+    /// events out, or one of its records shares an id with another record and differs (pushed, it
+    /// is told where).
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
         let Some(file) = self.event_file else {
@@ -629,7 +640,10 @@ impl Ingest {
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
-        let duplicates = store.absorb(file, part, self.framer.offset());
+        let at = (self.framer.offset(), self.framer.lines());
+        let Some(duplicates) = store.absorb(file, part, at) else {
+            return false;
+        };
         let c = &mut self.counts;
         c.records += s.records;
         c.events += s.events - duplicates;

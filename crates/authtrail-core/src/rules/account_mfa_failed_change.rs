@@ -1,8 +1,9 @@
 //! **Failed attempt to change the account MFA level.**
 //!
 //! Detects an account MFA change whose outcome is `failure`: high when the attempt would have
-//! lowered the requirement (see [`super::account_mfa_lowered`] for the strength order), medium
-//! otherwise (the target level is unknown, the same strength, or stronger).
+//! lowered the requirement as [`super::account_mfa_lowered`] counts it (to a level without MFA
+//! whatever came before, to an undocumented level, or to a weaker one), medium otherwise (no
+//! level stated, the same strength, or stronger).
 //!
 //! Why it matters: a failed downgrade is someone trying to weaken MFA without the permission to
 //! do so, often a compromised identity probing what it can do; it is worth a look even when
@@ -11,8 +12,10 @@
 //! Example: `mallory@example.com` from 203.0.113.66 tries `TOTP4ALL -> NONE` and is refused: a
 //! high finding "Failed attempt to lower account MFA from TOTP4ALL to NONE".
 
-use super::account_mfa_lowered::strength;
-use super::{Context, Finding, Involved, Severity, Thresholds};
+use super::account_mfa_lowered::lowering;
+use super::{person, Context, Finding, Involved, Severity, Thresholds};
+use crate::model::level_label;
+use crate::text::visible;
 use crate::time::format_iso;
 
 pub(crate) const RULE: &str = "account-mfa-change-failed";
@@ -21,22 +24,20 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
     for c in cx.account.iter().filter(|c| c.outcome == "failure") {
         let from = c.from.as_deref();
         let to = c.to.as_deref();
-        let lowering = matches!(
-            (from.and_then(strength), to.and_then(strength)),
-            (Some(was), Some(now)) if now < was
-        );
+        let lowering = to.and_then(|to| lowering(from, to)).is_some();
         let target = match (from, to) {
-            (Some(f), Some(t)) => format!("from {f} to {t}"),
-            (None, Some(t)) => format!("to {t}"),
+            (Some(f), Some(t)) => format!("from {} to {}", level_label(f), level_label(t)),
+            (None, Some(t)) => format!("to {}", level_label(t)),
             _ => "(level not stated)".to_owned(),
         };
-        let by = c.actor.as_deref().unwrap_or("An unknown actor");
+        let actor = (c.actor.as_deref()).map(|a| person(a, c.actor_id.as_deref()));
+        let by = actor.as_deref().map_or("An unknown actor".into(), visible);
         let place =
             c.ip.as_deref()
-                .map(|ip| format!(" from {ip}"))
+                .map(|ip| format!(" from {}", visible(ip)))
                 .unwrap_or_default();
         let mut who = Involved::default();
-        who.actor(c.actor.clone()).ip(c.ip.clone()).event(c.event);
+        who.actor(actor.clone()).ip(c.ip.clone()).event(c.event);
         out.push(who.finding(
             RULE,
             if lowering {
@@ -51,7 +52,7 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
             format!(
                 "{by} tried to change the account MFA requirement {target}{place} at {} ({}); the change was refused.",
                 format_iso(c.time),
-                c.action
+                visible(&c.action)
             ),
             c.time,
             c.time,

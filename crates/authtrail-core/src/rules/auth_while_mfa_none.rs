@@ -4,7 +4,7 @@
 //! successful change to such a level until the next successful change away from it, or the end of
 //! the data; and from the start of the data when the first recorded change starts from such a
 //! level) and reports the successful authentications inside each period: one finding per period,
-//! high severity.
+//! high severity, whose events are those authentications and the change that opened the period.
 //!
 //! The join is by time only: the logs do not say which sign-ins the account setting applied to
 //! (a Verify tenant has its own MFA policy; IAM logins with API keys never ask for MFA), so the
@@ -29,11 +29,12 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
         .iter()
         .filter(|c| c.outcome == "success" && c.to.is_some())
         .collect();
-    // (start, end, level, whether the period opens at the start of the data)
-    let mut periods: Vec<(i64, i64, &str, bool)> = Vec::new();
+    // (start, end, level, the change that opened the period: none when it opens at the start
+    // of the data)
+    let mut periods: Vec<(i64, i64, &str, Option<u32>)> = Vec::new();
     if let (Some(first), Some((start, _))) = (changes.first(), cx.store.time_bounds()) {
         if let Some(level) = first.from.as_deref().filter(|l| no_mfa(l)) {
-            periods.push((start, first.time, level, true));
+            periods.push((start, first.time, level, None));
         }
     }
     for (k, c) in changes.iter().enumerate() {
@@ -49,9 +50,9 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
             .iter()
             .find(|n| !n.to.as_deref().is_some_and(no_mfa))
             .map_or(cx.end, |n| n.time);
-        periods.push((c.time, end, level, false));
+        periods.push((c.time, end, level, Some(c.event)));
     }
-    for (from, to, level, opening) in periods {
+    for (from, to, level, change) in periods {
         let inside: Vec<_> = cx
             .auths
             .iter()
@@ -64,8 +65,11 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
         for a in &inside {
             who.auth(cx, a);
         }
+        if let Some(e) = change {
+            who.event(e);
+        }
         let users: BTreeSet<u32> = inside.iter().map(|a| a.user).collect();
-        let since = if opening {
+        let since = if change.is_none() {
             format!("from the start of the data ({})", format_iso(from))
         } else {
             format!("from {}", format_iso(from))

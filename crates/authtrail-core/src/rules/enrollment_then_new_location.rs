@@ -14,6 +14,7 @@
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
 use crate::model::{Detail, Kind, Outcome};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -49,23 +50,23 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             .take_while(|a| a.time - at <= window)
             .find_map(|a| {
                 if a.country != 0 && !countries.is_empty() && !countries.contains(&a.country) {
-                    Some((a, format!("a new country ({})", cx.name(a.country, ""))))
+                    Some((a, format!("a new country ({})", cx.shown(a.country, ""))))
                 } else if a.agent != 0 && !agents.is_empty() && !agents.contains(&a.agent) {
-                    Some((a, format!("a new device ({})", cx.name(a.agent, ""))))
+                    Some((a, format!("a new device ({})", cx.shown(a.agent, ""))))
                 } else {
                     None
                 }
             });
         let Some((a, what)) = hit else { continue };
-        let name = cx.name(user, "");
+        let name = visible(&cx.user(e, "")).into_owned();
         let enrollment = s.event(k);
         let operation = match &enrollment.detail {
             Detail::MfaEnrollment { operation, .. } => operation.as_ref(),
             _ => "changed",
         };
         let mut who = Involved::default();
-        who.user(name.clone()).event(e).auth(cx, a);
-        who.actor(enrollment.actor.as_deref().map(str::to_owned));
+        who.user(cx.user(e, "")).event(e).auth(cx, a);
+        who.actor(cx.actor(e));
         out.push(who.finding(
             RULE,
             Severity::High,
@@ -77,7 +78,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 "An MFA device was {operation} for {name} at {}; at {} {name} authenticated from {what}{}, which none of their {} earlier successful authentications had.",
                 format_iso(at),
                 format_iso(a.time),
-                if a.ip != 0 { format!(" at {}", cx.name(a.ip, "")) } else { String::new() },
+                if a.ip != 0 { format!(" at {}", cx.shown(a.ip, "")) } else { String::new() },
                 before.len()
             ),
             at,

@@ -13,6 +13,7 @@
 //! ana@example.com from BR".
 
 use super::{Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -33,10 +34,10 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
         let baseline = seen.successes >= t.baseline_successes;
         let prior = seen.successes;
         let mut fire = |rule, severity, what: &str, value: u32, count: usize| {
-            let name = cx.name(a.user, "");
+            let name = visible(&cx.user(a.event, "")).into_owned();
             let mut who = Involved::default();
             who.auth(cx, a);
-            let value = cx.name(value, "");
+            let value = cx.shown(value, "");
             out.push(who.finding(
                 rule,
                 severity,
@@ -44,7 +45,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 format!(
                     "At {} {name} authenticated successfully {what} {value} ({}), after {} earlier successful authentications from {count} other {}.",
                     format_iso(a.time),
-                    cx.name(a.ip, "no IP"),
+                    cx.shown(a.ip, "no IP"),
                     prior,
                     if rule == RULE_COUNTRY { "countries" } else { "user agents" },
                 ),

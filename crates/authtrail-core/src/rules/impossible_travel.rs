@@ -13,6 +13,7 @@
 //! "Impossible travel for ana@example.com: FR to JP, 9712 km in 40 min".
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::FxHashMap;
 
@@ -56,8 +57,8 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             if km < t.travel_min_km || kmh <= t.travel_kmh {
                 continue;
             }
-            let place = |x: &Auth| cx.name(x.country, "an unknown country");
-            let name = cx.name(a.user, "");
+            let place = |x: &Auth| cx.shown(x.country, "an unknown country");
+            let name = visible(&cx.user(a.event, "")).into_owned();
             let speed = if kmh.is_finite() {
                 format!("{kmh:.0} km/h")
             } else {
@@ -77,10 +78,10 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 format!(
                     "{name} authenticated successfully from {} ({}) at {} and from {} ({}) at {}: {km:.0} km apart, {speed}, above the {:.0} km/h threshold.",
                     place(prev),
-                    cx.name(prev.ip, "no IP"),
+                    cx.shown(prev.ip, "no IP"),
                     format_iso(prev.time),
                     place(a),
-                    cx.name(a.ip, "no IP"),
+                    cx.shown(a.ip, "no IP"),
                     format_iso(a.time),
                     t.travel_kmh
                 ),

@@ -12,6 +12,7 @@
 //! 02:15: "4 MFA failures then a success for bo@example.com within 5 min".
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
@@ -30,13 +31,13 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
             continue;
         }
         if recent.len() >= need {
-            let name = cx.name(a.user, "(unknown user)");
+            let name = visible(&cx.user(a.event, "(unknown user)")).into_owned();
             let first = recent[0].time;
             let methods: BTreeSet<String> = recent
                 .iter()
                 .chain([&a])
                 .map(|f| {
-                    cx.name(
+                    cx.shown(
                         cx.store
                             .profiles
                             .get(cx.store.profile[f.event as usize])

@@ -9,7 +9,9 @@ mod account_mfa_lowered;
 mod auth_while_mfa_none;
 mod enrollment_then_new_location;
 mod first_seen;
+mod id_reused;
 mod impossible_travel;
+mod look_alike_names;
 mod mfa_fatigue;
 mod new_settings_actor;
 mod password_spray;
@@ -17,10 +19,13 @@ mod user_mfa_off;
 
 pub use impossible_travel::distance_km;
 
+use crate::store::Naming;
+
 use crate::model::{Kind, Outcome};
 use crate::store::history::{AccountMfaChange, UserSettingChange};
 use crate::store::Store;
-use rustc_hash::FxHashSet;
+use crate::text::visible;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -123,6 +128,19 @@ pub struct Finding {
     pub ips: Vec<String>,
     /// The store indices of its events (as [`Store::event`] and the page's rows use), time order.
     pub events: Vec<u32>,
+    /// Those of its events that are out of place: of another family (Activity Tracker, Verify)
+    /// than the rest of their file. The detail says so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub out_of_place: Vec<u32>,
+}
+
+/// A user or actor as findings name them: `name (identifier)` when the records tell an
+/// identifier other than the name, else the name.
+pub fn person(name: &str, id: Option<&str>) -> String {
+    match id.filter(|id| *id != name) {
+        Some(id) => format!("{name} ({id})"),
+        None => name.to_owned(),
+    }
 }
 
 /// A successful or failed authentication (IAM login or Verify authentication), with interned ids.
@@ -145,6 +163,8 @@ pub(crate) struct Auth {
 /// What every rule reads, built once per run.
 pub(crate) struct Context<'s> {
     pub store: &'s Store,
+    /// The profiles as read, for the actors' identifiers.
+    pub read: crate::store::ProfilesAsRead,
     pub account: Vec<AccountMfaChange>,
     pub settings: Vec<UserSettingChange>,
     /// Authentications with a success or failure outcome, in time order.
@@ -188,6 +208,7 @@ impl<'s> Context<'s> {
         }
         Context {
             store,
+            read: store.profiles_as_read(),
             account: store.account_mfa_history(),
             settings: store.user_setting_history(),
             auths,
@@ -200,6 +221,28 @@ impl<'s> Context<'s> {
         let s = self.store.str(id);
         if s.is_empty() { fallback } else { s }.to_owned()
     }
+
+    /// An interned string as a title or detail shows it ([`visible`]), or `fallback` when empty.
+    pub fn shown(&self, id: u32, fallback: &str) -> String {
+        visible(&self.name(id, fallback)).into_owned()
+    }
+
+    /// The user of event `e` as findings name them ([`person`]), or `fallback` when it has none.
+    pub fn user(&self, e: u32, fallback: &str) -> String {
+        let who = self.store.user_of(e as usize);
+        if who.shown == 0 {
+            return fallback.to_owned();
+        }
+        let id = (who.id != 0).then(|| self.store.str(who.id));
+        person(self.store.str(who.shown), id)
+    }
+
+    /// The actor of event `e` (its user when the record names no other) as findings name them.
+    pub fn actor(&self, e: u32) -> Option<String> {
+        let who = self.store.actor_of_event(e as usize, &self.read);
+        let id = (who.id != 0).then(|| self.store.str(who.id));
+        (who.shown != 0).then(|| person(self.store.str(who.shown), id))
+    }
 }
 
 /// Accumulates the people and addresses a finding is about.
@@ -209,9 +252,10 @@ pub(crate) struct Involved {
     pub actors: BTreeSet<String>,
     pub ips: BTreeSet<String>,
     pub events: Vec<u32>,
-    /// The interned users and IPs [`Involved::auth`] has named already: a finding over many
-    /// authentications names each once instead of once per authentication.
-    auth_users: FxHashSet<u32>,
+    /// The interned users (with the identifier behind each) and IPs [`Involved::auth`] has
+    /// named already: a finding over many authentications names each once instead of once per
+    /// authentication.
+    auth_users: FxHashSet<(u32, u32)>,
     auth_ips: FxHashSet<u32>,
 }
 
@@ -241,8 +285,9 @@ impl Involved {
 
     /// Adds an authentication: its user, its IP and the event.
     pub fn auth(&mut self, cx: &Context<'_>, a: &Auth) -> &mut Self {
-        if self.auth_users.insert(a.user) {
-            self.user(cx.name(a.user, ""));
+        let who = cx.store.user_of(a.event as usize);
+        if self.auth_users.insert((who.shown, who.id)) {
+            self.user(cx.user(a.event, ""));
         }
         if self.auth_ips.insert(a.ip) {
             self.ip(cx.name(a.ip, ""));
@@ -274,6 +319,7 @@ impl Involved {
             actors: self.actors.into_iter().collect(),
             ips: self.ips.into_iter().collect(),
             events,
+            out_of_place: Vec::new(),
         }
     }
 }
@@ -292,6 +338,72 @@ pub fn duration(ms: i64) -> String {
     }
 }
 
+/// Adds to `f`'s detail what its events do not say themselves: those out of place in their file
+/// ([`Finding::out_of_place`]), and the other names of the identifiers behind its users and
+/// actors (`several`: [`Store::several_names`]).
+fn notes(cx: &Context<'_>, several: &FxHashMap<u32, Vec<(u32, Naming)>>, f: &mut Finding) {
+    let s = cx.store;
+    let file = |e: u32| {
+        let l = s.locate(e as usize);
+        (s.files().get(usize::from(l.file))).map_or("", |f| f.name.as_str())
+    };
+    let mut placed = Vec::new();
+    for &e in &f.events {
+        if let Some(line) = s.out_of_place_at(e) {
+            f.out_of_place.push(e);
+            let family = s.event(e as usize).family.a_record();
+            if placed.len() < 5 {
+                placed.push(format!("{family} at {} line {line}", visible(file(e))));
+            }
+        }
+    }
+    if !f.out_of_place.is_empty() {
+        let more = f.out_of_place.len() - placed.len();
+        f.detail.push_str(&format!(
+            " Out of place: {}{} {} in a file whose other records are of the other product; check that {} belong{} to this account's logs.",
+            placed.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
+            if f.out_of_place.len() == 1 { "is" } else { "are" },
+            if f.out_of_place.len() == 1 { "it" } else { "they" },
+            if f.out_of_place.len() == 1 { "s" } else { "" },
+        ));
+    }
+    if several.is_empty() {
+        return;
+    }
+    let mut ids: Vec<u32> = Vec::new();
+    for &e in &f.events {
+        for who in [
+            s.user_of(e as usize),
+            s.actor_of_event(e as usize, &cx.read),
+        ] {
+            if who.id != 0 && several.contains_key(&who.id) && !ids.contains(&who.id) {
+                ids.push(who.id);
+            }
+        }
+    }
+    for id in ids {
+        let names: Vec<String> = several[&id]
+            .iter()
+            .map(|(name, n)| {
+                let file = (s.files().get(usize::from(n.file))).map_or("", |f| f.name.as_str());
+                format!(
+                    "{} ({} line {})",
+                    visible(s.str(*name)),
+                    visible(file),
+                    n.line
+                )
+            })
+            .collect();
+        f.detail.push_str(&format!(
+            " {} has been given {} names by the records: {}; it is shown as the first, from the latest record, and the others may be a rename or a forged record.",
+            visible(s.str(id)),
+            names.len(),
+            names.join(", ")
+        ));
+    }
+}
+
 /// Every rule's findings on `store`, most severe first, then earliest first.
 pub fn findings(store: &Store, thresholds: &Thresholds) -> Vec<Finding> {
     let cx = Context::new(store);
@@ -306,6 +418,12 @@ pub fn findings(store: &Store, thresholds: &Thresholds) -> Vec<Finding> {
     impossible_travel::check(&cx, thresholds, &mut out);
     first_seen::check(&cx, thresholds, &mut out);
     auth_while_mfa_none::check(&cx, thresholds, &mut out);
+    look_alike_names::check(&cx, thresholds, &mut out);
+    id_reused::check(&cx, thresholds, &mut out);
+    let several = store.several_names();
+    for f in &mut out {
+        notes(&cx, &several, f);
+    }
     out.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -335,6 +453,14 @@ pub(crate) mod test_events {
     ) -> String {
         format!(
             r#"{{"id":"am-{minutes}-{to}-{outcome}","eventTime":"{}","action":"iam-identity.accountsettings.update","outcome":"{outcome}","initiator":{{"name":"{actor}","host":{{"address":"{ip}"}}}},"requestData":{{"request_body":{{"old_mfa_traits":"{from}","new_mfa_traits":"{to}"}}}}}}"#,
+            at(minutes)
+        )
+    }
+
+    /// A legacy `billing.account-traits.update` setting the account MFA to `mfa` (`""` is NONE).
+    pub fn legacy_mfa(minutes: i64, mfa: &str, actor: &str) -> String {
+        format!(
+            r#"{{"id":"lm-{minutes}-{mfa}","eventTime":"{}","action":"billing.account-traits.update","outcome":"success","initiator":{{"name":"{actor}","host":{{"address":"198.51.100.9"}}}},"requestData":{{"mfa":"{mfa}","origin":"BSS"}}}}"#,
             at(minutes)
         )
     }
@@ -429,6 +555,37 @@ mod tests {
         assert_eq!(duration(12 * 60_000), "12 min");
         assert_eq!(duration(3 * 3_600_000 + 5 * 60_000), "3 h 5 min");
         assert_eq!(duration(2 * 86_400_000 + 4 * 3_600_000), "2 d 4 h");
+    }
+
+    #[test]
+    fn names_in_titles_and_details_are_written_out_and_kept_exact_in_the_lists() {
+        use super::test_events::*;
+        let f = run(&[account_mfa(
+            0,
+            "TOTP4ALL",
+            "NONE",
+            "mallory\u{202e}moc.elpmaxe@",
+            "203.0.113.66",
+            "success",
+        )]);
+        let f = of(&f, "account-mfa-lowered");
+        assert!(
+            f[0].detail
+                .starts_with("mallory⟨U+202E⟩moc.elpmaxe@ changed"),
+            "{}",
+            f[0].detail
+        );
+        assert_eq!(f[0].actors, ["mallory\u{202e}moc.elpmaxe@"]);
+    }
+
+    #[test]
+    fn person_names_the_identifier_only_when_it_differs() {
+        assert_eq!(
+            person("ana@example.com", Some("IBMid-1")),
+            "ana@example.com (IBMid-1)"
+        );
+        assert_eq!(person("IBMid-1", Some("IBMid-1")), "IBMid-1");
+        assert_eq!(person("ana@example.com", None), "ana@example.com");
     }
 
     #[test]

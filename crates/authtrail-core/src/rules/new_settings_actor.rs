@@ -12,47 +12,98 @@
 //! Example: `admin@example.com` changed settings in January; on 1 March `mallory@example.com`
 //! changes the account MFA level: "Settings changed by a new actor: mallory@example.com".
 
-use super::{Context, Finding, Involved, Severity, Thresholds};
+use super::{person, Context, Finding, Involved, Severity, Thresholds};
+use crate::model::level_label;
+use crate::text::visible;
 use crate::time::format_iso;
 use std::collections::BTreeSet;
 
 pub(crate) const RULE: &str = "new-settings-actor";
 
+/// A settings change an actor made: the actor as shown and with its identifier.
+struct Change<'a> {
+    time: i64,
+    event: u32,
+    actor: &'a str,
+    named: String,
+    what: String,
+    ip: Option<&'a str>,
+}
+
 pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
-    // (time, event, actor, what) of every settings change an actor made.
-    let mut changes: Vec<(i64, u32, &str, String, Option<&str>)> = Vec::new();
+    // Every account MFA change, and every change an actor made to someone else's settings (a
+    // user changing their own, as the records tell it, is not one).
+    let mut changes: Vec<Change<'_>> = Vec::new();
+    let level = |l: &Option<String>| {
+        l.as_deref()
+            .map_or("?".into(), |l| level_label(l).into_owned())
+    };
     for c in &cx.account {
         if let Some(a) = c.actor.as_deref() {
             let what = format!(
                 "account MFA {} -> {} ({})",
-                c.from.as_deref().unwrap_or("?"),
-                c.to.as_deref().unwrap_or("?"),
+                level(&c.from),
+                level(&c.to),
                 c.outcome
             );
-            changes.push((c.time, c.event, a, what, c.ip.as_deref()));
+            let named = person(a, c.actor_id.as_deref());
+            changes.push(Change {
+                time: c.time,
+                event: c.event,
+                actor: a,
+                named,
+                what,
+                ip: c.ip.as_deref(),
+            });
         }
     }
     for c in &cx.settings {
-        if let Some(a) = c.actor.as_deref().filter(|a| *a != c.user) {
-            let what = format!("{} of {} set to {}", c.setting, c.user, c.to);
-            changes.push((c.time, c.event, a, what, None));
+        if let Some(a) = c.actor.as_deref().filter(|_| !c.by_self) {
+            let user = person(&c.user, c.user_id.as_deref());
+            let what = format!(
+                "{} of {} set to {}",
+                c.setting,
+                visible(&user),
+                visible(&c.to)
+            );
+            let named = person(a, c.actor_id.as_deref());
+            changes.push(Change {
+                time: c.time,
+                event: c.event,
+                actor: a,
+                named,
+                what,
+                ip: None,
+            });
         }
     }
-    changes.sort_by_key(|c| (c.0, c.1));
+    changes.sort_by_key(|c| (c.time, c.event));
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    for (time, event, actor, what, ip) in changes {
+    for Change {
+        time,
+        event,
+        actor,
+        named,
+        what,
+        ip,
+    } in changes
+    {
         if seen.insert(actor) && seen.len() > 1 {
             let mut who = Involved::default();
-            who.actor(actor.to_owned())
+            who.actor(named.clone())
                 .ip(ip.map(str::to_owned))
                 .event(event);
-            let before: Vec<_> = seen.iter().filter(|a| **a != actor).copied().collect();
+            let before: Vec<_> = (seen.iter())
+                .filter(|a| **a != actor)
+                .map(|a| visible(a))
+                .collect();
+            let named = visible(&named);
             out.push(who.finding(
                 RULE,
                 Severity::Medium,
-                format!("Settings changed by a new actor: {actor}"),
+                format!("Settings changed by a new actor: {named}"),
                 format!(
-                    "{actor} made their first settings change in the data at {}: {what}. Earlier changes were made only by {}.",
+                    "{named} made their first settings change in the data at {}: {what}. Earlier changes were made only by {}.",
                     format_iso(time),
                     before.join(", ")
                 ),

@@ -15,6 +15,7 @@
 //! 40 users from 198.51.100.250 (31 never seen succeeding)".
 
 use super::{duration, Auth, Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -63,7 +64,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 .copied()
                 .collect()
         });
-        let address = cx.name(ip, "");
+        let address = cx.shown(ip, "");
         let mut detail = if bursts.len() == 1 {
             format!(
                 "{attempts} first-factor failures for {} distinct users came from {address} between {} and {} ({});",
@@ -89,7 +90,7 @@ pub(super) fn check(cx: &Context<'_>, t: &Thresholds, out: &mut Vec<Finding>) {
                 " {} successful authentication{} came from the same address during or right after, the first of {} at {}.",
                 after.len(),
                 if after.len() == 1 { "" } else { "s" },
-                cx.name(a.user, "(unknown user)"),
+                visible(&cx.user(a.event, "(unknown user)")),
                 format_iso(a.time)
             ));
         }

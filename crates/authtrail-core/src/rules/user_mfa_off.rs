@@ -3,7 +3,10 @@
 //! Detects a successful user-setting change of `2FA`, `security_questions_required` or
 //! `security_questions_setup` from `true` to `false`. High when it was not turned back on by the
 //! end of the data, medium when it was (the finding says after how long). The title says whether
-//! the user did it themselves or someone else did.
+//! the user did it themselves or someone else did: themselves only when the records say so (the
+//! same identifier as user and actor, or the same string in the change's own record), never
+//! because another record gave the user's identifier the actor's name. Users and actors are
+//! named with their identifier when the records tell one (`bob@example.com (IBMid-...)`).
 //!
 //! Why it matters: per-user MFA is what protects that user when the account-wide requirement
 //! does not; an administrator switching it off for someone else, or a user doing it just before
@@ -12,7 +15,8 @@
 //! Example: `admin@example.com` turns 2FA off for `bob@example.com` at 10:00 and back on at 11:30:
 //! "2FA turned off for bob@example.com by admin@example.com", medium, "restored after 1 h 30 min".
 
-use super::{duration, Context, Finding, Involved, Severity, Thresholds};
+use super::{duration, person, Context, Finding, Involved, Severity, Thresholds};
+use crate::text::visible;
 use crate::time::format_iso;
 
 pub(crate) const RULE: &str = "user-mfa-off";
@@ -34,31 +38,35 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
         let restored = cx.settings[k + 1..].iter().find(|r| {
             r.outcome == "success" && r.user == c.user && r.setting == c.setting && r.to == "true"
         });
-        let by_self = c.actor.as_deref().is_none_or(|a| a == c.user);
+        let by_self = c.actor.is_none() || c.by_self;
+        let actor = (c.actor.as_deref()).map(|a| person(a, c.actor_id.as_deref()));
+        // Themselves: named once, with the identifier either side gives.
+        let user_id = c
+            .user_id
+            .as_deref()
+            .or(c.actor_id.as_deref().filter(|_| by_self));
+        let user = person(&c.user, user_id);
         let by = if by_self {
             "the user themselves".to_owned()
         } else {
-            c.actor.clone().unwrap_or_default()
+            visible(actor.as_deref().unwrap_or_default()).into_owned()
         };
         let mut who = Involved::default();
-        who.user(c.user.clone())
-            .actor(c.actor.clone())
-            .event(c.event);
+        who.user(user.clone()).actor(actor).event(c.event);
         let mut detail = format!(
             "{label} was turned off for {} by {by} at {}.",
-            c.user,
+            visible(&user),
             format_iso(c.time)
         );
         let (severity, end) = match restored {
             Some(r) => {
-                who.actor(r.actor.clone()).event(r.event);
+                let by = (r.actor.as_deref()).map(|a| person(a, r.actor_id.as_deref()));
+                who.actor(by.clone()).event(r.event);
                 detail.push_str(&format!(
                     " It was turned back on {} later, at {}{}.",
                     duration(r.time - c.time),
                     format_iso(r.time),
-                    r.actor
-                        .as_deref()
-                        .map(|a| format!(" by {a}"))
+                    by.map(|a| format!(" by {}", visible(&a)))
                         .unwrap_or_default()
                 ));
                 (Severity::Medium, r.time)
@@ -72,9 +80,9 @@ pub(super) fn check(cx: &Context<'_>, _: &Thresholds, out: &mut Vec<Finding>) {
             }
         };
         let title = if by_self {
-            format!("{label} turned off by {} themselves", c.user)
+            format!("{label} turned off by {} themselves", visible(&user))
         } else {
-            format!("{label} turned off for {} by {by}", c.user)
+            format!("{label} turned off for {} by {by}", visible(&user))
         };
         out.push(who.finding(RULE, severity, title, detail, c.time, end));
     }

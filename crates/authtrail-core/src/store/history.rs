@@ -1,8 +1,10 @@
 //! Reconstructed histories: the account's MFA level and each user's settings over time, and the
 //! authentication summary.
 
+use super::identity::Person;
 use super::{Store, NO_VALUE};
-use crate::model::{Kind, Outcome};
+use crate::diag::sample_text;
+use crate::model::{is_documented_level, Detail, Event, Kind, Outcome};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,6 +24,9 @@ pub struct AccountMfaChange {
     /// Level after; `None` for a lone `set-on`, which names no level.
     pub to: Option<String>,
     pub actor: Option<String>,
+    /// The identifier behind the actor shown, when the records tell one that differs from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
     pub ip: Option<String>,
     pub outcome: &'static str,
     pub action: String,
@@ -33,10 +38,19 @@ pub struct AccountMfaChange {
 pub struct UserSettingChange {
     pub time: i64,
     pub user: String,
+    /// The identifier behind the user shown, when the records tell one that differs from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     pub setting: String,
     pub from: Option<String>,
     pub to: String,
     pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// Whether the user made the change themselves: the same identifier as user and actor, or,
+    /// when the record does not give both, the same string as user and actor in the record
+    /// itself (never a name that another record gave an identifier).
+    pub by_self: bool,
     pub outcome: &'static str,
     pub event: u32,
 }
@@ -104,6 +118,26 @@ pub struct State {
     pub account: Option<LevelState>,
     /// Users with at least one known setting, by name.
     pub users: Vec<UserState>,
+}
+
+/// What a reviewer is told about an event that was read and kept: for each account MFA level it
+/// names that IBM does not document, that the level is kept, shown as undocumented and ranked
+/// below every documented one ([`crate::Ingest`] makes each a diagnostic at the record's line).
+pub(crate) fn level_notes(event: &Event<'_>) -> Vec<String> {
+    let Detail::AccountMfa { from, to, .. } = &event.detail else {
+        return Vec::new();
+    };
+    [from, to]
+        .into_iter()
+        .flatten()
+        .filter(|level| !is_documented_level(level))
+        .map(|level| {
+            format!(
+                "account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level",
+                sample_text(level.as_bytes(), 40)
+            )
+        })
+        .collect()
 }
 
 impl Store {
@@ -182,6 +216,11 @@ impl Store {
         (id != 0).then(|| self.str(id).to_owned())
     }
 
+    /// The identifier behind `who` when it is known and is not what is shown.
+    fn id_of(&self, who: Person) -> Option<String> {
+        (who.id != 0 && who.id != who.shown).then(|| self.str(who.id).to_owned())
+    }
+
     fn order_key(&self, event: u32) -> (i64, u32) {
         (self.time[event as usize], event)
     }
@@ -197,6 +236,7 @@ impl Store {
         let outcome =
             |r: &super::AccountMfaRecord| Outcome::from_u8(self.outcome[r.event as usize]);
         let time = |r: &super::AccountMfaRecord| self.time[r.event as usize];
+        let read = self.profiles_as_read();
         let mut out = Vec::new();
         let mut current: Option<String> = None;
         for (k, r) in recs.iter().enumerate() {
@@ -240,6 +280,7 @@ impl Store {
                 from,
                 to,
                 actor,
+                actor_id: self.id_of(self.actor_of_event(r.event as usize, &read)),
                 ip: (self.ip[r.event as usize] != 0)
                     .then(|| self.str(self.ip[r.event as usize]).to_owned()),
                 outcome: o.name(),
@@ -260,6 +301,7 @@ impl Store {
             .collect();
         recs.sort_by_key(|r| self.order_key(r.event));
         let mut state: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+        let read = self.profiles_as_read();
         let mut out = Vec::new();
         for (k, r) in recs.iter().enumerate() {
             let i = r.event as usize;
@@ -297,10 +339,13 @@ impl Store {
             out.push(UserSettingChange {
                 time: t,
                 user: self.str(user).to_owned(),
+                user_id: self.id_of(self.user_of(i)),
                 setting: self.str(r.setting).to_owned(),
                 from: from.map(|f| self.str(f).to_owned()),
                 to: self.str(r.to).to_owned(),
                 actor: self.actor_of(i),
+                actor_id: self.id_of(self.actor_of_event(i, &read)),
+                by_self: self.by_self(i, &read),
                 outcome: o.name(),
                 event: r.event,
             });

@@ -3,17 +3,22 @@
 //! order; `order` holds them sorted by time for every query.
 
 mod dedup;
+mod family;
 pub mod history;
+mod identity;
+mod lines;
 pub mod part;
 pub mod query;
 
-use crate::decode::Span;
+use crate::decode::{content_key, shared_id_message, Span};
 use crate::diag::Diagnostic;
 use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
-use dedup::Dedup;
+use dedup::{Dedup, Seen};
+use identity::NO_EVENT;
+pub use identity::{Alias, NameSource};
+pub(crate) use identity::{Naming, ProfilesAsRead};
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
 
@@ -200,6 +205,10 @@ pub(crate) struct ProfileKey {
     pub b: u32,
     pub c: u32,
     pub stage: u8,
+    /// The identifier the record pairs with the name it gives the user / the actor
+    /// ([`Event::alias`]), 0 when none.
+    pub user_id: u32,
+    pub actor_id: u32,
 }
 
 /// An account MFA event's levels (interned; 0 = not stated).
@@ -222,6 +231,18 @@ pub(crate) struct SettingRecord {
 }
 
 const NO_VALUE: u32 = u32::MAX;
+
+/// A kept event whose key an earlier kept event has, with another content: a record that reuses
+/// another's id ([`Seen::Conflict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Conflict {
+    /// The id the records share (interned); 0 when the key is a wrapper's (LogDNA `_lid`,
+    /// Elasticsearch `_id`).
+    pub id: u32,
+    /// The first event with the key.
+    pub earlier: u32,
+    pub later: u32,
+}
 
 /// All events read so far, from every file, de-duplicated.
 #[derive(Debug)]
@@ -247,9 +268,17 @@ pub struct Store {
     pub(crate) account_mfa: Vec<AccountMfaRecord>,
     pub(crate) settings: Vec<SettingRecord>,
     dedup: Dedup,
+    /// The line each event starts on.
+    lines: lines::Lines,
+    /// Events that reuse the key of an earlier one with another content, in the order read.
+    pub(crate) conflicts: Vec<Conflict>,
+    /// Reused to write each event's content key ([`content_key`]).
+    scratch: Vec<u8>,
     /// Per identifier that a record pairs with a name (string ids, [`Event::alias`]): the name
     /// of the latest such record, with its time.
     pub(crate) names: FxHashMap<u32, (i64, u32)>,
+    /// Every (identifier, name) pair records give, with where it was first read.
+    pub(crate) namings: FxHashMap<(u32, u32), Naming>,
     /// Whether an identifier got a name, or another name, since the last seal.
     names_changed: bool,
     /// Strings added by the names of events not kept, and their bytes.
@@ -262,22 +291,19 @@ pub struct Store {
     pub(crate) order: Vec<u32>,
     /// Counts per block of `order`, for time-window queries.
     pub(crate) blocks: query::Blocks,
-    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key.
-    stretch_keys: Option<Vec<u64>>,
+    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key and
+    /// content key.
+    stretch_keys: Option<Vec<[u64; 2]>>,
+    /// Per file being read, its events by family ([`family`]).
+    tallies: Vec<(u16, family::Tally)>,
+    /// Events of another family than the rest of their file, in order.
+    pub(crate) out_of_place: Vec<u32>,
 }
 
 impl Default for Store {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// An identifier (an IAM ID, a Verify user id) that the store shows by the name the latest
-/// record pairing them gives it ([`Event::alias`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Alias {
-    pub id: String,
-    pub name: String,
 }
 
 /// Where an event's original JSON is.
@@ -317,7 +343,11 @@ impl Store {
             account_mfa: Vec::new(),
             settings: Vec::new(),
             dedup: Dedup::default(),
+            lines: lines::Lines::default(),
+            conflicts: Vec::new(),
+            scratch: Vec::new(),
             names: FxHashMap::default(),
+            namings: FxHashMap::default(),
             names_changed: false,
             unkept_strings: 0,
             unkept_bytes: 0,
@@ -325,6 +355,8 @@ impl Store {
             order: Vec::new(),
             blocks: query::Blocks::default(),
             stretch_keys: None,
+            tallies: Vec::new(),
+            out_of_place: Vec::new(),
         }
     }
 
@@ -373,6 +405,11 @@ impl Store {
         }
     }
 
+    /// The line event `i`'s original JSON starts on, in its file's (decompressed) text.
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines.line(i)
+    }
+
     /// Event `i`'s original JSON, read back through the host.
     pub fn original_json(&self, i: usize, reader: &mut dyn SourceReader) -> Option<String> {
         let l = self.locate(i);
@@ -386,13 +423,17 @@ impl Store {
     pub fn memory(&self) -> u64 {
         let per_event = 8 * 3 // time, location, time order
             + 3 // kind, outcome, family
-            + 4 * 6; // length, action, user, ip, geo, profile
+            + 4 * 6 // length, action, user, ip, geo, profile
+            + 8 * 2 + 4 // key, content key and event to de-duplicate
+            + 1; // line
         let bytes = self.strings.used_bytes()
             + self.len() * per_event
             + self.geos.len() * std::mem::size_of::<GeoKey>()
             + self.profiles.len() * std::mem::size_of::<ProfileKey>()
             + self.account_mfa.len() * std::mem::size_of::<AccountMfaRecord>()
-            + self.settings.len() * std::mem::size_of::<SettingRecord>();
+            + self.settings.len() * std::mem::size_of::<SettingRecord>()
+            + self.conflicts.len() * std::mem::size_of::<Conflict>()
+            + self.namings.len() * std::mem::size_of::<((u32, u32), Naming)>();
         bytes as u64
     }
 
@@ -417,7 +458,11 @@ impl Store {
             + self.account_mfa.capacity() * std::mem::size_of::<AccountMfaRecord>()
             + self.settings.capacity() * std::mem::size_of::<SettingRecord>()
             + self.dedup.heap_bytes()
+            + self.lines.heap_bytes()
+            + self.conflicts.capacity() * std::mem::size_of::<Conflict>()
             + self.names.capacity() * 17
+            + self.namings.capacity() * (std::mem::size_of::<((u32, u32), Naming)>() + 1)
+            + self.out_of_place.capacity() * 4
             + self.renamed.capacity() * 8
             + self.blocks.heap_bytes()
     }
@@ -445,6 +490,7 @@ impl Store {
         self.kind.shrink_to_fit();
         self.outcome.shrink_to_fit();
         self.family.shrink_to_fit();
+        self.lines.shrink();
         self.blocks.shrink();
     }
 
@@ -512,30 +558,6 @@ impl Store {
             ..*p
         });
         all
-    }
-
-    /// The identifiers shown by a name somewhere (as a user or an actor), in the order they were
-    /// first read.
-    pub fn aliases_shown(&self) -> Vec<Alias> {
-        let mut used: Vec<u32> = self.renamed.iter().map(|&(_, id)| id).collect();
-        used.extend(
-            self.profiles
-                .ids
-                .iter()
-                .filter(|(key, &id)| self.profiles.get(id).actor != key.actor)
-                .map(|(key, _)| key.actor),
-        );
-        used.sort_unstable();
-        used.dedup();
-        used.into_iter()
-            .filter_map(|id| {
-                let &(_, name) = self.names.get(&id)?;
-                Some(Alias {
-                    id: self.str(id).to_owned(),
-                    name: self.str(name).to_owned(),
-                })
-            })
-            .collect()
     }
 
     /// Event `i` as a normalized event, rebuilt from the columns (no correlation id: that one is
@@ -637,6 +659,15 @@ impl Store {
             },
             ..ProfileKey::default()
         };
+        if let Some((id, name)) = &ev.alias {
+            let names = |who: &Option<Cow<'_, str>>| who.as_deref() == Some(name.as_ref());
+            if names(&ev.user) {
+                p.user_id = s.intern_str(id);
+            }
+            if names(&ev.actor) || (ev.actor.is_none() && names(&ev.user)) {
+                p.actor_id = s.intern_str(id);
+            }
+        }
         match &ev.detail {
             Detail::IamLogin { client, .. } => p.a = s.intern_opt(client),
             Detail::Authentication {
@@ -709,15 +740,43 @@ impl Store {
             .push(ev.ip.as_deref().map_or(0, |x| s.intern_str(x)));
         self.geo.push(self.geos.intern(g));
         self.profile.push(self.profiles.intern(p));
-        self.learn_name(ev);
+        self.learn_name(ev, file, span.line, i);
     }
 
-    /// Keeps the name `ev` gives an identifier, if it is the latest record to name it; at the
-    /// same time, the greatest name (any order of files and chunks gives the same).
-    fn learn_name(&mut self, ev: &Event<'_>) {
-        let Some((id, name)) = &ev.alias else { return };
+    /// Notes that the event just kept, read from `span` of file `file`, has the key of event
+    /// `earlier` and another content: a diagnostic where it is, naming the other record, and a
+    /// [`Conflict`] for the finding.
+    fn conflict(&mut self, file: u16, event: &Event<'_>, span: Span, earlier: u32) {
+        let later = (self.time.len() - 1) as u32;
+        let id = event
+            .id
+            .as_deref()
+            .map_or(0, |id| self.strings.intern_str(id));
+        self.conflicts.push(Conflict { id, earlier, later });
+        let at = self.locate(earlier as usize).file;
+        let message = shared_id_message(
+            event,
+            (at != file).then(|| self.files[usize::from(at)].name.as_str()),
+            self.line(earlier as usize),
+        );
+        self.diagnostic(Diagnostic {
+            file: u32::from(file),
+            line: span.line,
+            offset: span.offset,
+            message,
+        });
+    }
+
+    /// Keeps the name `ev` (read at `line` of file `file`, store event `event` or [`NO_EVENT`])
+    /// gives an identifier, if it is the latest record to name it; at the same time, the greatest
+    /// name (any order of files and chunks gives the same). Returns whether the pair is new.
+    fn learn_name(&mut self, ev: &Event<'_>, file: u16, line: u64, event: u32) -> bool {
+        let Some((id, name)) = &ev.alias else {
+            return false;
+        };
         let (id, name) = (self.strings.intern_str(id), self.strings.intern_str(name));
         self.learn(id, ev.time, name);
+        self.note_naming((id, name), ev.time, file, line, event)
     }
 
     /// Keeps `name` (a string id) for identifier `id` if a record at `time` giving it is the
@@ -750,13 +809,21 @@ impl Collector for Store {
     }
 
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
-        if !self.dedup.insert(key) {
+        let content = content_key(event, &mut self.scratch);
+        let index = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let seen = self.dedup.insert(key, content, index);
+        if seen == Seen::Duplicate {
             return false;
         }
         if let Some(keys) = &mut self.stretch_keys {
-            keys.push(key);
+            keys.push([key, content]);
         }
         self.push_event(file, event, span);
+        self.lines.push(file, span.line);
+        self.tally(file, event.family, index);
+        if let Seen::Conflict { earlier } = seen {
+            self.conflict(file, event, span, earlier);
+        }
         true
     }
 
@@ -768,7 +835,7 @@ impl Collector for Store {
         Store::memory(self)
     }
 
-    fn not_kept(&mut self, event: &Event<'_>, _original: &[u8]) {
+    fn not_kept(&mut self, file: u16, event: &Event<'_>, span: Span, _original: &[u8]) {
         let Some((id, name)) = &event.alias else {
             return;
         };
@@ -779,13 +846,14 @@ impl Collector for Store {
             return;
         }
         let (strings, bytes) = (self.strings.len(), self.strings.text.len());
-        self.learn_name(event);
-        self.unkept_strings += self.strings.len() - strings;
+        let new = self.learn_name(event, file, span.line, NO_EVENT);
+        self.unkept_strings += self.strings.len() - strings + usize::from(new);
         self.unkept_bytes += self.strings.text.len() - bytes;
     }
 
-    fn has(&self, key: u64) -> bool {
-        self.dedup.contains(key)
+    fn has(&self, key: u64, event: &Event<'_>) -> bool {
+        self.dedup
+            .contains(key, content_key(event, &mut Vec::new()))
     }
 
     fn diagnostic(&mut self, diagnostic: Diagnostic) {
@@ -799,6 +867,10 @@ impl Collector for Store {
         self.files[file as usize] = summary.clone();
         if self.stretch_keys.is_none() {
             self.seal();
+            // A file past [`crate::ingest::MAX_FILES`] holds no events.
+            if let Ok(file) = u16::try_from(file) {
+                self.place_families(file);
+            }
         }
     }
 }
@@ -833,6 +905,7 @@ fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{sort_nearly_sorted, stored_form, StrInterner, MAX_FIELD_BYTES};
+    use crate::test_support::store_from_files;
     use proptest::prelude::*;
 
     /// Regression: a field of any length was stored whole, so 100,000 distinct 16 KB names (a
@@ -864,6 +937,30 @@ mod tests {
         let whole = "x".repeat(MAX_FIELD_BYTES);
         assert_eq!(stored_form(&whole), whole);
         assert_eq!(stored_form(&format!("{whole}x")).len(), MAX_FIELD_BYTES);
+    }
+
+    /// A record reusing the id of a record in another file names that file and the line; the
+    /// same record in a third file is a duplicate of the first.
+    #[test]
+    fn a_record_reusing_the_id_of_another_files_record_names_that_file_and_line() {
+        let login = r#"{"id":"x","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+        let other = login.replace("success", "failure");
+        let store = store_from_files(&[
+            ("a.json", &["", "", login][..]),
+            ("b.json", &[other.as_str()][..]),
+            ("c.json", &[login][..]),
+        ]);
+        assert_eq!((store.len(), store.duplicates()), (2, 1));
+        let d = &store.diagnostics()[0];
+        assert_eq!((d.file, d.line, store.line(0), store.line(1)), (1, 1, 3, 1));
+        assert!(
+            d.message.starts_with(
+                "record shares the id \"x\" with a different record at line 3 of a.json: not a duplicate"
+            ),
+            "{}",
+            d.message
+        );
+        assert_eq!(store.conflicts.len(), 1);
     }
 
     #[test]

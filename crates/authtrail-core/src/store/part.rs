@@ -3,13 +3,15 @@
 //! over as bytes ([`Part`]), and merged into the store reading the text before it
 //! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
 
+use super::identity::{Naming, NO_EVENT};
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
 use crate::ingest::framing::Shape;
 use crate::ingest::Stretch;
+use crate::model::Family;
 use bytemuck::Pod;
 
 impl Store {
-    /// A store to read a stretch into: it keeps each event's key, in order, and is never sealed
+    /// A store to read a stretch into: it keeps each event's keys, in order, and is never sealed
     /// (its events go on to another store, [`Store::into_part`]).
     pub fn for_stretch() -> Store {
         Store {
@@ -18,11 +20,16 @@ impl Store {
         }
     }
 
-    /// Its events, with what reading the stretch found.
-    pub fn into_part(self, stretch: Stretch) -> Part {
+    /// Its events, with what reading the stretch found. A stretch whose events got diagnostics
+    /// (an undocumented account MFA level, records that share an id but differ) is not plain
+    /// lines: those diagnostics are not carried, so the ingest reading the text before it reads
+    /// the stretch again itself.
+    pub fn into_part(self, mut stretch: Stretch) -> Part {
+        stretch.lines_only &= self.diagnostics_total == 0;
         Part {
             stretch,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
+            line: self.lines.all(),
             text: self.strings.text,
             bounds: self.strings.bounds,
             geos: self.geos.values,
@@ -40,12 +47,9 @@ impl Store {
             keys: self.stretch_keys.unwrap_or_default(),
             account_mfa: self.account_mfa,
             settings: self.settings,
-            names: self
-                .names
-                .into_iter()
-                .map(|(id, (time, name))| (id, time, name))
-                .collect(),
+            namings: self.namings.into_iter().collect(),
             unkept_strings: self.unkept_strings,
+            unkept_bytes: self.unkept_bytes,
         }
     }
 }
@@ -68,25 +72,30 @@ pub struct Part {
     family: Vec<u8>,
     /// From the start of the stretch.
     offset: Vec<u64>,
+    /// The stretch's first line is 1.
+    line: Vec<u64>,
     len: Vec<u32>,
     action: Vec<u32>,
     user: Vec<u32>,
     ip: Vec<u32>,
     geo: Vec<u32>,
     profile: Vec<u32>,
-    keys: Vec<u64>,
+    /// Key and content key.
+    keys: Vec<[u64; 2]>,
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
-    /// (identifier, time, name) as [`Store::names`] holds them.
-    names: Vec<(u32, i64, u32)>,
+    /// ((identifier, name), where first read) as [`Store::namings`] holds them, lines from the
+    /// stretch's start.
+    namings: Vec<((u32, u32), Naming)>,
     unkept_strings: usize,
+    unkept_bytes: usize,
 }
 
 /// The first bytes of a part, with the layout's version.
-const MAGIC: &[u8; 8] = b"atpart01";
+const MAGIC: &[u8; 8] = b"atpart04";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
-const SECTIONS: usize = 22;
+const SECTIONS: usize = 23;
 
 /// A column's values as they lie in memory (both ends of a part run the same build on the same
 /// machine). Parts are laid out by hand, section by section: serde with a binary format grew the
@@ -139,6 +148,7 @@ impl Part {
             u64::from(s.shape.array),
             u64::from(s.lines_only),
             self.unkept_strings as u64,
+            self.unkept_bytes as u64,
         ];
         let containers = s.containers.join("\n");
         let bounds: Vec<u64> = self.bounds.iter().map(|&b| b as u64).collect();
@@ -155,6 +165,8 @@ impl Part {
                     p.b,
                     p.c,
                     p.stage.into(),
+                    p.user_id,
+                    p.actor_id,
                 ]
             })
             .collect();
@@ -164,10 +176,12 @@ impl Part {
         let settings: Vec<u32> = (self.settings.iter())
             .flat_map(|r| [r.event, r.setting, r.from, r.to])
             .collect();
-        let names: Vec<u32> = (self.names.iter())
-            .flat_map(|&(id, _, name)| [id, name])
+        let names: Vec<u32> = (self.namings.iter())
+            .flat_map(|&((id, name), n)| [id, name, n.event, u32::try_from(n.line).unwrap_or(0)])
             .collect();
-        let times: Vec<i64> = self.names.iter().map(|&(_, time, _)| time).collect();
+        let times: Vec<i64> = (self.namings.iter())
+            .flat_map(|(_, n)| [n.first, n.last])
+            .collect();
         let sections: [&[u8]; SECTIONS] = [
             bytes(&counts),
             containers.as_bytes(),
@@ -180,6 +194,7 @@ impl Part {
             &self.outcome,
             &self.family,
             bytes(&self.offset),
+            bytes(&self.line),
             bytes(&self.len),
             bytes(&self.action),
             bytes(&self.user),
@@ -234,19 +249,19 @@ impl Part {
             *section = (at + 8, n);
             at += 8 + n;
         }
-        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
+        let [counts, containers, text, bounds, geos, profiles, time, kind, outcome, family, offset, line, len, action, user, ip, geo, profile, keys, mfa, settings, names, times] =
             sections;
         // Each section a whole number of its values (u8 sections always are).
-        let widths = [8, 8, 20, 28, 8, 8, 4, 4, 4, 4, 4, 4, 8, 16, 16, 8, 8];
+        let widths = [8, 8, 20, 36, 8, 8, 8, 4, 4, 4, 4, 4, 4, 16, 16, 16, 16, 16];
         let numeric = [
-            counts, bounds, geos, profiles, time, offset, len, action, user, ip, geo, profile,
-            keys, mfa, settings, names, times,
+            counts, bounds, geos, profiles, time, offset, line, len, action, user, ip, geo,
+            profile, keys, mfa, settings, names, times,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
             return Err(MALFORMED.into());
         }
         let counts: Vec<u64> = values(read, counts);
-        let (Ok(containers), Ok(text), 13) = (
+        let (Ok(containers), Ok(text), 14) = (
             String::from_utf8(values(read, containers)),
             String::from_utf8(values(read, text)),
             counts.len(),
@@ -275,6 +290,7 @@ impl Part {
                 lines_only: counts[11] != 0,
             },
             unkept_strings: usize::try_from(counts[12]).unwrap_or(usize::MAX),
+            unkept_bytes: usize::try_from(counts[13]).unwrap_or(usize::MAX),
             text,
             bounds: values::<u64>(read, bounds)
                 .into_iter()
@@ -292,7 +308,7 @@ impl Part {
             profiles: rows(
                 read,
                 profiles,
-                |[method, user_agent, actor, a, b, c, stage]| ProfileKey {
+                |[method, user_agent, actor, a, b, c, stage, user_id, actor_id]| ProfileKey {
                     method,
                     user_agent,
                     actor,
@@ -300,6 +316,8 @@ impl Part {
                     b,
                     c,
                     stage: stage as u8,
+                    user_id,
+                    actor_id,
                 },
             ),
             time: values(read, time),
@@ -307,6 +325,7 @@ impl Part {
             outcome: values(read, outcome),
             family: values(read, family),
             offset: values(read, offset),
+            line: values(read, line),
             len: values(read, len),
             action: values(read, action),
             user: values(read, user),
@@ -326,13 +345,26 @@ impl Part {
                 from,
                 to,
             }),
-            names: rows(read, names, |[id, name]| (id, name))
-                .into_iter()
-                .zip(values::<i64>(read, times))
-                .map(|((id, name), time)| (id, time, name))
-                .collect(),
+            namings: rows(read, names, |[id, name, event, line]| {
+                (id, name, event, line)
+            })
+            .into_iter()
+            .zip(values::<i64>(read, times).chunks_exact(2))
+            .map(|((id, name, event, line), t)| {
+                let (first, last) = (t[0], t[1]);
+                let line = u64::from(line);
+                let naming = Naming {
+                    first,
+                    last,
+                    file: 0,
+                    line,
+                    event,
+                };
+                ((id, name), naming)
+            })
+            .collect(),
         };
-        if part.names.len() != times.1 / 8 {
+        if part.namings.len() != times.1 / 16 {
             return Err(MALFORMED.into());
         }
         part.check()?;
@@ -348,6 +380,7 @@ impl Part {
             self.outcome.len(),
             self.family.len(),
             self.offset.len(),
+            self.line.len(),
             self.len.len(),
             self.action.len(),
             self.user.len(),
@@ -381,9 +414,18 @@ impl Part {
                 .iter()
                 .all(|g| [g.country, g.country_name, g.city].into_iter().all(string))
             && self.profiles.iter().all(|p| {
-                [p.method, p.user_agent, p.actor, p.a, p.b, p.c]
-                    .into_iter()
-                    .all(string)
+                [
+                    p.method,
+                    p.user_agent,
+                    p.actor,
+                    p.a,
+                    p.b,
+                    p.c,
+                    p.user_id,
+                    p.actor_id,
+                ]
+                .into_iter()
+                .all(string)
             })
             && self
                 .account_mfa
@@ -397,10 +439,9 @@ impl Part {
                 event(r.event) && string(r.setting) && setting_value(r.from) && string(r.to)
             })
             && self.settings.windows(2).all(|w| w[0].event <= w[1].event)
-            && self
-                .names
-                .iter()
-                .all(|&(id, _, name)| string(id) && string(name));
+            && (self.namings.iter()).all(|&((id, name), n)| {
+                string(id) && string(name) && (n.event == NO_EVENT || event(n.event))
+            });
         if ok {
             Ok(())
         } else {
@@ -419,9 +460,20 @@ impl Part {
 }
 
 impl Store {
-    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text, in
-    /// their order, leaving out those already here; returns how many were left out.
-    pub(crate) fn absorb(&mut self, file: u16, part: &Part, at: u64) -> u64 {
+    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text,
+    /// after `lines` lines, in their order, leaving out those already here; returns how many were
+    /// left out, or `None`, adding nothing, when one of them shares its key with another event
+    /// and differs ([`super::dedup::Dedup::insert_all`]).
+    pub(crate) fn absorb(
+        &mut self,
+        file: u16,
+        part: &Part,
+        (at, lines): (u64, u64),
+    ) -> Option<u64> {
+        let file_id = file;
+        // Which events are new, column by column: each column is one pass over memory.
+        let first = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
+        let fresh = self.dedup.insert_all(&part.keys, first)?;
         let ids: Vec<u32> = part
             .bounds
             .windows(2)
@@ -452,11 +504,11 @@ impl Store {
                     b: id(p.b),
                     c: id(p.c),
                     stage: p.stage,
+                    user_id: id(p.user_id),
+                    actor_id: id(p.actor_id),
                 })
             })
             .collect();
-        // Which events are new, column by column: each column is one pass over memory.
-        let fresh = self.dedup.insert_all(&part.keys);
         let kept = fresh.iter().filter(|&&f| f).count();
         let fits = u32::try_from(self.time.len() + kept).is_ok();
         assert!(fits, "fewer than 2^32 events");
@@ -473,6 +525,9 @@ impl Store {
         keep(&mut self.outcome, &part.outcome, &fresh, kept);
         keep(&mut self.family, &part.family, &fresh, kept);
         keep(&mut self.len, &part.len, &fresh, kept);
+        for (&line, _) in part.line.iter().zip(&fresh).filter(|(_, &f)| f) {
+            self.lines.push(file, lines + line);
+        }
         let file = u64::from(file) << 48;
         let loc = part.offset.iter().map(|&o| file | ((o + at) & OFFSET_MASK));
         self.loc.reserve_exact(kept);
@@ -501,11 +556,30 @@ impl Store {
             },
             to: id(r.to),
         }));
-        for &(who, time, name) in &part.names {
-            self.learn(id(who), time, id(name));
+        let event_here = |e: u32| {
+            let fresh = e != NO_EVENT && fresh[e as usize];
+            if fresh {
+                index[e as usize]
+            } else {
+                NO_EVENT
+            }
+        };
+        for &((who, name), n) in &part.namings {
+            let (who, name) = (id(who), id(name));
+            self.learn(who, n.first, name);
+            self.learn(who, n.last, name);
+            let line = lines + n.line;
+            self.note_naming((who, name), n.first, file_id, line, event_here(n.event));
+            self.note_naming((who, name), n.last, file_id, line, event_here(n.event));
+        }
+        for (e, &f) in part.family.iter().enumerate() {
+            if fresh[e] {
+                self.tally(file_id, Family::ALL[usize::from(f).min(2)], index[e]);
+            }
         }
         self.unkept_strings += part.unkept_strings;
-        (part.len() - kept) as u64
+        self.unkept_bytes += part.unkept_bytes;
+        Some((part.len() - kept) as u64)
     }
 }
 
@@ -555,6 +629,78 @@ mod tests {
         assert_eq!(Part::from_bytes(&part.to_bytes()), Ok(part));
     }
 
+    /// Records that share an id but differ, one before the split and one in the part, or both in
+    /// the part: the part is not taken over but read in place, which tells each such record at
+    /// its line as one thread does. A part with duplicates only is taken over, lines and all.
+    #[test]
+    fn a_part_with_records_that_share_an_id_but_differ_is_read_in_place() {
+        let login = |id: &str, ip: &str| {
+            format!(
+                r#"{{"id":"{id}","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"name":"ana@example.com","host":{{"address":"{ip}"}}}}}}"#
+            )
+        };
+        let head = format!(
+            "{}\n\n{}\n",
+            login("a", "192.0.2.1"),
+            login("b", "192.0.2.1")
+        );
+        for (tail, taken, conflicts, lines) in [
+            (
+                [login("c", "192.0.2.1"), login("a", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7][..],
+            ),
+            (
+                [login("c", "192.0.2.1"), login("c", "192.0.2.2")],
+                false,
+                1,
+                &[1, 3, 4, 7],
+            ),
+            (
+                [login("a", "192.0.2.1"), login("c", "192.0.2.1")],
+                true,
+                0,
+                &[1, 3, 7],
+            ),
+        ] {
+            let tail = format!("{}\n\n\n{}\n", tail[0], tail[1]);
+            let mut one = Store::new();
+            let mut ingest = Ingest::new(&mut one, "f.ndjson");
+            ingest.push(&mut one, format!("{head}{tail}").as_bytes());
+            ingest.finish(&mut one);
+
+            let mut store = Store::new();
+            let mut ingest = Ingest::new(&mut store, "f.ndjson");
+            ingest.push(&mut store, head.as_bytes());
+            let mut apart = Store::for_stretch();
+            let mut rest = Ingest::new(&mut apart, "f.ndjson");
+            rest.push(&mut apart, tail.as_bytes());
+            let stretch = rest.end_stretch(&mut apart);
+            let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("part");
+            assert_eq!(ingest.absorb(&mut store, &part), taken, "{tail}");
+            if !taken {
+                ingest.push(&mut store, tail.as_bytes());
+            }
+            ingest.finish(&mut store);
+
+            assert_eq!(
+                crate::summary::summary_json(&store),
+                crate::summary::summary_json(&one)
+            );
+            assert_eq!(
+                (store.conflicts.len(), &store.conflicts),
+                (conflicts, &one.conflicts)
+            );
+            let lines_of = |s: &Store| (0..s.len()).map(|i| s.line(i)).collect::<Vec<_>>();
+            assert_eq!(
+                (lines_of(&store), lines_of(&one)),
+                (lines.to_vec(), lines.to_vec())
+            );
+            assert_eq!(store.diagnostics().len(), conflicts);
+        }
+    }
+
     #[test]
     fn a_damaged_part_is_refused_with_a_reason() {
         let bytes = part().to_bytes();
@@ -566,5 +712,76 @@ mod tests {
         bad.user[0] = bad.bounds.len() as u32;
         let refused = Part::from_bytes(&bad.to_bytes());
         assert_eq!(refused, Err("a stretch read apart is malformed".into()));
+    }
+
+    /// Two files read as one stretch after the other: the store reading `head`, then taking over
+    /// `rest` read apart (or reading it itself when refused).
+    fn read_split(head: &str, rest: &str) -> (Store, bool) {
+        let mut apart = Store::for_stretch();
+        let mut ingest = Ingest::new(&mut apart, "x.ndjson");
+        ingest.push(&mut apart, rest.as_bytes());
+        let stretch = ingest.end_stretch(&mut apart);
+        let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part");
+        let mut store = Store::new();
+        let mut ingest = Ingest::new(&mut store, "x.ndjson");
+        ingest.push(&mut store, head.as_bytes());
+        let taken = ingest.absorb(&mut store, &part);
+        if !taken {
+            ingest.push(&mut store, rest.as_bytes());
+        }
+        ingest.finish(&mut store);
+        (store, taken)
+    }
+
+    fn login(n: u32, id: &str, name: &str, family: &str) -> String {
+        if family == "verify" {
+            return format!(
+                r#"{{"id":"v{n}","time":{},"event_type":"authentication","data":{{"result":"success","subtype":"user_password","username":"{name}","userid":"{id}"}}}}"#,
+                1_717_000_000_000_i64 + i64::from(n) * 1000
+            );
+        }
+        format!(
+            r#"{{"id":"l{n}","eventTime":"2024-06-0{}T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{{"id":"{id}","name":"{name}"}}}}"#,
+            1 + n % 9
+        )
+    }
+
+    #[test]
+    fn names_and_families_read_apart_keep_their_lines_in_the_file() {
+        let head: String = (0..3)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        let mut rest: String = (3..12)
+            .map(|n| login(n, "IBMid-1", "pat@example.com", "at") + "\n")
+            .collect();
+        rest.push_str(&(login(12, "IBMid-1", "pat.lee@example.com", "at") + "\n"));
+        rest.push_str(&(login(13, "u-9", "erin@example.com", "verify") + "\n"));
+        let (store, taken) = read_split(&head, &rest);
+        assert!(taken);
+        let mut names: Vec<_> = (store.namings.iter())
+            .map(|(&(_, name), n)| (store.str(name).to_owned(), n.line))
+            .collect();
+        names.sort();
+        let expected = [
+            ("erin@example.com".to_owned(), 14),
+            ("pat.lee@example.com".to_owned(), 13),
+            ("pat@example.com".to_owned(), 1),
+        ];
+        assert_eq!(names, expected);
+        // The Verify record at line 14 is out of place among 13 Activity Tracker records.
+        assert_eq!((&store.out_of_place[..], store.line(13)), (&[13][..], 14));
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 14), "{d:?}");
+    }
+
+    #[test]
+    fn a_stretch_with_an_undocumented_level_is_read_again_where_it_is_told() {
+        let change = r#"{"id":"m1","eventTime":"2024-06-01T10:00:00Z","action":"billing.account-traits.update","outcome":"success","initiator":{"name":"a@example.com"},"requestData":{"mfa":"LEVEL9"}}"#;
+        let head = login(0, "IBMid-1", "pat@example.com", "at") + "\n";
+        let (store, taken) = read_split(&head, &format!("{change}\n"));
+        assert!(!taken, "a stretch that gave a diagnostic is not taken over");
+        let d = store.diagnostics();
+        assert_eq!((d.len(), d[0].line), (1, 2), "{d:?}");
+        assert!(d[0].message.contains("\"LEVEL9\" is not one IBM documents"));
     }
 }

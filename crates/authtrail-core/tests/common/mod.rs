@@ -35,6 +35,7 @@ pub fn fingerprint(store: &Store) -> String {
         .map(|i| {
             (
                 store.locate(i),
+                store.line(i),
                 serde_json::to_string(&store.event(i)).expect("json"),
             )
         })
