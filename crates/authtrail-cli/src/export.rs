@@ -67,15 +67,16 @@ impl Sources {
             unpacked: HashMap::new(),
         };
         let mut gzip: HashMap<u16, Vec<u32>> = HashMap::new();
-        for (k, f) in store.files().iter().enumerate() {
+        // Files past the first 65,536 were not read: no event names them.
+        for (k, f) in (0..=u16::MAX).zip(store.files()) {
             let path = paths
                 .find(|p| display_name(p) == f.name)
                 .with_context(|| format!("{} is no longer among the files", f.name))?;
             let file = File::open(path).with_context(|| format!("cannot reopen {}", f.name))?;
             if f.format.starts_with("gzip") {
-                gzip.insert(k as u16, Vec::new());
+                gzip.insert(k, Vec::new());
             }
-            sources.plain.insert(k as u16, file);
+            sources.plain.insert(k, file);
         }
         for &i in selection {
             if let Some(events) = gzip.get_mut(&store.locate(i as usize).file) {

@@ -1,11 +1,11 @@
 //! The caps and the subset every command reads with (`--max-record-bytes`, `--max-events`,
-//! `--mfa-only`, `--from` / `--to`), and `authtrail extract`: the MFA-relevant events' original
-//! records, streamed to a smaller NDJSON file.
+//! `--max-memory-mb`, `--mfa-only`, `--from` / `--to`), and `authtrail extract`: the MFA-relevant
+//! events' original records, streamed to a smaller NDJSON file.
 
 use crate::stream::{Line, Streamed};
 use crate::{display_name, nothing_read, parse_size, parse_time, read_all};
 use anyhow::{Context, Result};
-use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_RECORD};
+use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_MEMORY, DEFAULT_MAX_RECORD};
 use authtrail_core::ingest::FileSummary;
 use authtrail_core::text::visible;
 use clap::Args;
@@ -24,6 +24,10 @@ pub struct LimitArgs {
     /// Keep at most this many events; the rest are counted, not kept (memory stays bounded).
     #[arg(long, global = true, value_name = "N")]
     max_events: Option<u64>,
+    /// Keep events while the strings and columns kept use less than this many MB (2^20 bytes);
+    /// the rest are counted, not kept. 0: no cap.
+    #[arg(long, global = true, value_name = "N", default_value_t = DEFAULT_MAX_MEMORY >> 20)]
+    max_memory_mb: u64,
     /// Keep only MFA-relevant events: account MFA and user setting changes, Verify MFA
     /// enrollment and factor configuration, Verify MFA steps.
     #[arg(long, global = true)]
@@ -52,6 +56,8 @@ pub fn set(args: &LimitArgs, from: Option<i64>, to: Option<i64>, mfa_only: bool)
     let options = Options {
         max_record_bytes: usize::try_from(args.max_record_bytes).unwrap_or(usize::MAX),
         max_events: args.max_events,
+        max_memory_bytes: (args.max_memory_mb > 0)
+            .then(|| args.max_memory_mb.saturating_mul(1 << 20)),
         keep: Keep { from, to, mfa_only },
     };
     OPTIONS.set(options).expect("options are set once");

@@ -251,7 +251,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let account = store.account_mfa_history();
     let settings = store.user_setting_history();
     let auth = store.auth_summary();
-    let file_name = |d: &Diagnostic| store.files()[usize::from(d.file)].name.clone();
+    let file_name = |d: &Diagnostic| store.files()[d.file as usize].name.clone();
     let mut out = BufWriter::new(io::stdout().lock());
     if as_json {
         let v = authtrail_core::summary::summary_json(&store);
@@ -408,6 +408,20 @@ fn parse_time(s: &str) -> Result<i64> {
     authtrail_core::time::parse_any(s).with_context(|| format!("not a time: {s}"))
 }
 
+/// Says on stderr how many records could not be read, and apart how many diagnostics are about
+/// events that were kept (an undocumented level, a time outside 1990-2100, a record out of place or
+/// reusing an id).
+fn report_diagnostics(summaries: &[FileSummary], store: &Store) {
+    let unreadable: u64 = summaries.iter().map(|f| f.errors).sum();
+    if unreadable > 0 {
+        eprintln!("authtrail: {unreadable} record(s) could not be read (see `authtrail summary`)");
+    }
+    let flags = store.diagnostics_total().saturating_sub(unreadable);
+    if flags > 0 {
+        eprintln!("authtrail: {flags} diagnostic(s) about events that were kept (see `authtrail summary`)");
+    }
+}
+
 /// Reads `files` into a store, reporting unreadable files; `Err(code)` when nothing was read.
 fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
     let mut store = Store::new();
@@ -417,12 +431,7 @@ fn load(files: &[PathBuf]) -> Result<Store, ExitCode> {
         eprintln!("authtrail: {}", visible(f));
     }
     limits::report_notes(&summaries);
-    if store.diagnostics_total() > 0 {
-        eprintln!(
-            "authtrail: {} record(s) could not be read (see `authtrail summary`)",
-            store.diagnostics_total()
-        );
-    }
+    report_diagnostics(&summaries, &store);
     match nothing_read(&summaries, &failures) {
         Some(why) => {
             eprintln!("authtrail: nothing could be read: {why}");

@@ -4,7 +4,7 @@
 //! written out), or as JSON (exact).
 //! The page's Report view (www/js/views/report.js) draws the same sections and tables.
 
-use crate::{nothing_read, read_observed};
+use crate::{nothing_read, read_observed, report_diagnostics};
 use anyhow::{Context, Result};
 use authtrail_core::report::{CountRow, FileHash, Report};
 use authtrail_core::text::{prose, visible};
@@ -47,12 +47,7 @@ pub fn run(
         eprintln!("authtrail: nothing could be read: {why}");
         return Ok(ExitCode::from(2));
     }
-    if store.diagnostics_total() > 0 {
-        eprintln!(
-            "authtrail: {} record(s) could not be read (see `authtrail summary`)",
-            store.diagnostics_total()
-        );
-    }
+    report_diagnostics(&summaries, &store);
     let report = Report::build(&store, thresholds, &hashes);
     if let Some(path) = html_out {
         let now = SystemTime::now()

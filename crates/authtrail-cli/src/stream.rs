@@ -1,7 +1,9 @@
 //! The collector behind `events` and `extract`: each new event is written as one line as soon as
 //! it is read, and only the keys of the events written are held (with the content key and line
-//! of the first event of each key), so memory does not grow with the input. A record whose key
-//! was written with another content reuses an id: it is written too, with a diagnostic.
+//! of the first event of each key; for `extract`, also a hash of each user and actor written, and
+//! bounded naming records), so memory does not grow with the input, only with the events written,
+//! which the events and memory caps bound. A record whose key was written with another content
+//! reuses an id: it is written too, with a diagnostic.
 
 use authtrail_core::decode::{content_key, shared_id_message, Span};
 use authtrail_core::export::ndjson_line;
@@ -11,6 +13,7 @@ use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::io::{self, Write};
 
 /// What is written for each event.
@@ -35,15 +38,20 @@ struct Naming {
 const LINE_BITS: u32 = 48;
 
 /// Records that name identifiers are held for at most this many (identifier, name) pairs, and at
-/// most this many bytes of them in all: memory stays bounded.
+/// most this many bytes of them in all (with the identifiers and names): memory stays bounded.
 const MAX_NAMINGS: usize = 10_000;
 const MAX_NAMING_BYTES: usize = 64 << 20;
+
+/// The same hash in every run, for the users and actors written.
+type Fixed = BuildHasherDefault<DefaultHasher>;
 
 #[derive(Debug)]
 pub struct Streamed<W: Write> {
     pub out: W,
     line: Line,
     names: Vec<String>,
+    /// The bytes of `names`.
+    names_bytes: usize,
     /// Per key of the events written: the first one's content key, and its file and line (the
     /// file's index above [`LINE_BITS`]).
     seen: HashMap<u64, (u64, u64)>,
@@ -54,9 +62,9 @@ pub struct Streamed<W: Write> {
     /// For original lines: per identifier and name, the latest record that pairs them (every name
     /// an identifier was given is kept, so the output shows the same other names).
     namings: HashMap<(String, String), Naming>,
-    /// For original lines: the users and actors of the events written.
-    used: HashSet<String>,
-    /// The bytes of the naming records held.
+    /// For original lines: the users and actors of the events written, by hash.
+    used: HashSet<u64>,
+    /// The bytes of the naming records held, with their identifiers and names.
     naming_bytes: usize,
     /// The first write error; nothing more is written after it.
     pub error: Option<io::Error>,
@@ -71,6 +79,7 @@ impl<W: Write> Streamed<W> {
             out,
             line,
             names: Vec::new(),
+            names_bytes: 0,
             seen: HashMap::new(),
             reused: HashSet::new(),
             scratch: Vec::new(),
@@ -87,7 +96,7 @@ impl<W: Write> Streamed<W> {
     pub fn report_unshown(&self) {
         if self.diagnostics > self.shown {
             eprintln!(
-                "authtrail: ... and {} more record(s) that could not be read",
+                "authtrail: ... and {} more diagnostic(s)",
                 self.diagnostics - self.shown
             );
         }
@@ -99,27 +108,36 @@ impl<W: Write> Streamed<W> {
         let Some((id, name)) = &event.alias else {
             return;
         };
-        let held = original.map_or(0, <[u8]>::len);
         let naming = || Naming {
             time: event.time,
             unwritten: original.map(<[u8]>::to_vec),
         };
-        let room = |n: &Option<Vec<u8>>| {
-            self.naming_bytes - n.as_ref().map_or(0, Vec::len) + held <= MAX_NAMING_BYTES
+        let unwritten = |n: &Naming| n.unwritten.as_ref().map_or(0, Vec::len);
+        let held = original.map_or(0, <[u8]>::len);
+        // A new pair holds its identifier and name too.
+        let named = id.len() + name.len();
+        let room = |n: Option<&Naming>| {
+            let freed = n.map_or(0, unwritten);
+            let new = if n.is_some() { held } else { held + named };
+            self.naming_bytes - freed + new <= MAX_NAMING_BYTES
         };
         let key = (id.to_string(), name.to_string());
         match self.namings.get(&key) {
-            Some(n) if event.time > n.time && room(&n.unwritten) => {
+            Some(n) if event.time > n.time && room(Some(n)) => {
                 let old = self.namings.insert(key, naming());
-                self.naming_bytes -= old.and_then(|n| n.unwritten).map_or(0, |l| l.len());
+                self.naming_bytes -= old.as_ref().map_or(0, unwritten);
                 self.naming_bytes += held;
             }
-            None if self.namings.len() < MAX_NAMINGS && room(&None) => {
+            None if self.namings.len() < MAX_NAMINGS && room(None) => {
                 self.namings.insert(key, naming());
-                self.naming_bytes += held;
+                self.naming_bytes += held + named;
             }
             _ => {}
         }
+    }
+
+    fn used_hash(who: &str) -> u64 {
+        Fixed::default().hash_one(who)
     }
 
     /// For original lines, after the last file: writes the records outside the subset that give
@@ -129,7 +147,7 @@ impl<W: Write> Streamed<W> {
         let mut lines: Vec<(&(String, String), &Vec<u8>)> = self
             .namings
             .iter()
-            .filter(|((id, _), _)| self.used.contains(id.as_str()))
+            .filter(|((id, _), _)| self.used.contains(&Self::used_hash(id)))
             .filter_map(|(key, n)| Some((key, n.unwritten.as_ref()?)))
             .collect();
         lines.sort();
@@ -170,9 +188,10 @@ impl<W: Write> Streamed<W> {
 }
 
 impl<W: Write> Collector for Streamed<W> {
-    fn add_file(&mut self, name: &str) -> u16 {
+    fn add_file(&mut self, name: &str) -> u32 {
         self.names.push(name.to_owned());
-        u16::try_from(self.names.len() - 1).unwrap_or(u16::MAX)
+        self.names_bytes += name.len();
+        u32::try_from(self.names.len() - 1).expect("fewer than 2^32 files")
     }
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
         self.event_with_original(file, event, key, span, &[])
@@ -200,7 +219,7 @@ impl<W: Write> Collector for Streamed<W> {
                 let name = (first != file).then(|| self.names[usize::from(first)].as_str());
                 let message = shared_id_message(event, name, at & ((1 << LINE_BITS) - 1));
                 self.diagnostic(Diagnostic {
-                    file,
+                    file: u32::from(file),
                     line: span.line,
                     offset: span.offset,
                     message,
@@ -210,9 +229,7 @@ impl<W: Write> Collector for Streamed<W> {
         if matches!(self.line, Line::Original) {
             self.learn_name(event, None);
             for who in [&event.user, &event.actor].into_iter().flatten() {
-                if !self.used.contains(who.as_ref()) {
-                    self.used.insert(who.to_string());
-                }
+                self.used.insert(Self::used_hash(who));
             }
         }
         if self.error.is_none() {
@@ -224,6 +241,11 @@ impl<W: Write> Collector for Streamed<W> {
     }
     fn kept(&self) -> u64 {
         (self.seen.len() + self.reused.len()) as u64
+    }
+    fn memory(&self) -> u64 {
+        // A hash table entry: its key, its value and a control byte.
+        let entries = self.seen.len() * 25 + self.reused.len() * 17 + self.used.len() * 9;
+        (entries + self.names_bytes + self.naming_bytes) as u64
     }
     fn not_kept(&mut self, _file: u16, event: &Event<'_>, _span: Span, original: &[u8]) {
         if matches!(self.line, Line::Original) {
@@ -240,7 +262,7 @@ impl<W: Write> Collector for Streamed<W> {
         if self.diagnostics <= self.shown {
             eprintln!(
                 "authtrail: {}:{} (byte {}): {}",
-                visible(&self.names[usize::from(d.file)]),
+                visible(&self.names[d.file as usize]),
                 d.line,
                 d.offset,
                 prose(&d.message)

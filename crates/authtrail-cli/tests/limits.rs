@@ -293,3 +293,161 @@ fn a_time_range_on_summary_keeps_the_events_inside_it() {
     }));
     assert!(v["files"][0]["outside_subset"].as_u64().unwrap() > 0);
 }
+
+/// Runs the binary under `ulimit -v` (KiB of address space) with `args`.
+fn run_within(kib: u64, args: &[&str]) -> Output {
+    let mut script = format!("ulimit -v {kib} && exec \"$0\"");
+    for k in 1..=args.len() {
+        script.push_str(&format!(" \"${k}\""));
+    }
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_authtrail"))
+        .args(args)
+        .output()
+        .expect("run authtrail under ulimit")
+}
+
+const LOGIN: &str = r#"{"id":"ok-1","eventTime":"2024-05-01T10:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success","initiator":{"name":"ana@example.com"}}"#;
+
+/// Regression: each 1 MB read of a gzip file was inflated at once, so a newline bomb (64 MB of
+/// line ends in 64 KB, read in one piece) held its whole text twice.
+/// Inflated in pieces, it reads within 100 MB of address space.
+#[test]
+fn a_gzip_newline_bomb_is_read_in_bounded_memory() {
+    use std::io::Write;
+    let dir = temp("bomb");
+    let file = dir.join("bomb.ndjson.gz");
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![b'\n'; 64 << 20]).unwrap();
+    writeln!(z, "{LOGIN}").unwrap();
+    let z = z.finish().unwrap();
+    assert!(z.len() < 1 << 20, "{} bytes: read in one piece", z.len());
+    std::fs::write(&file, &z).unwrap();
+    let out = run_within(100_000, &["summary", "--json", path(&file)]);
+    assert!(
+        out.status.success(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["events"].as_u64(), v["errors_total"].as_u64()),
+        (Some(1), Some(0))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: past 65,536 files `summary` and `findings` panicked and `events --jsonl` named the
+/// 65,536th file for the events of every later one. The 65,537th is listed as not read; every
+/// event names its own file. (One file named 65,535 times, then two others: the same 65,537 files
+/// to the reader, without making as many.)
+#[test]
+fn the_65537th_file_is_not_read_and_no_event_names_another_file() {
+    let dir = temp("many-files");
+    for name in ["a", "y", "z"] {
+        let line = LOGIN.replace("ok-1", &format!("m-{name}"));
+        std::fs::write(dir.join(name), format!("{line}\n")).unwrap();
+    }
+    let mut names = vec!["a"; 65_535];
+    names.extend(["y", "z"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_authtrail"))
+        .arg("events")
+        .args(&names)
+        .current_dir(&dir)
+        .output()
+        .expect("run authtrail");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let events: Vec<(String, String)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let id = v["event"]["id"].as_str().unwrap().to_owned();
+            (id, v["file"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let named = |id: &str, file: &str| (id.to_owned(), file.to_owned());
+    assert_eq!(events, [named("m-a", "a"), named("m-y", "y")]);
+    assert_eq!(
+        stderr.trim(),
+        "authtrail: z:0 (byte 0): not read: at most 65536 files are read at once; read the files in smaller batches"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: the CLI ran out of memory on 100,000 distinct 16 KB names (a 2.4 MB gzip,
+/// tests/fixtures/hostile-large), even with `--max-events 1000`: each name was stored whole, as
+/// were those of the events not kept, and each 1 MB read was inflated at once. Its first 9,200
+/// records (the first 220,000 bytes of the gzip; the whole file takes minutes in a debug build)
+/// read within 100 MB of address space, with the events cap and without (names are kept cut to
+/// 4 KB), and so does `extract`.
+#[test]
+fn distinct_16_kb_names_are_read_in_bounded_memory() {
+    let dir = temp("names");
+    let file = dir.join("head.ndjson.gz");
+    let whole =
+        std::fs::read(fixtures().join("hostile-large/distinct-16KB-names.ndjson.gz")).unwrap();
+    std::fs::write(&file, &whole[..220_000]).unwrap();
+    for (cap, events) in [(&["--max-events", "1000"][..], 1000), (&[], 9200)] {
+        let out = run_within(
+            100_000,
+            &[cap, &["summary", "--json", path(&file)]].concat(),
+        );
+        assert!(
+            out.status.success(),
+            "{cap:?}: {:?}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = &v["files"][0];
+        assert_eq!(
+            (
+                f["records"].as_u64(),
+                f["events"].as_u64(),
+                f["errors"].as_u64()
+            ),
+            (Some(9202), Some(events), Some(2)),
+            "{cap:?}: {f}"
+        );
+    }
+    // The stream collector, which holds the naming record of the identifier.
+    let out = run_within(
+        100_000,
+        &["extract", "-o", path(&dir.join("out.ndjson")), path(&file)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("9200 outside the subset"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--max-memory-mb` sets the memory cap; its note says which cap and how to raise it.
+#[test]
+fn the_memory_cap_is_a_flag_and_says_how_to_raise_it() {
+    let dir = temp("memory");
+    let file = dir.join("in.ndjson");
+    std::fs::write(&file, ok(&["generate", "--size", "20MB"]).stdout).unwrap();
+    let all = summary(&[path(&file)]);
+    let capped = summary(&["--max-memory-mb", "1", path(&file)]);
+    let f = &capped["files"][0];
+    let over = f["over_cap"].as_u64().unwrap();
+    assert!(over > 100, "{f}");
+    assert!(capped["events"].as_u64().unwrap() < all["events"].as_u64().unwrap());
+    let note = f["note"].as_str().unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "Memory cap reached: the events kept use the 1 MB allowed; {over} more record(s)"
+        )) && note.contains("--max-memory-mb"),
+        "{note}"
+    );
+    assert_eq!(
+        summary(&["--max-memory-mb", "0", path(&file)])["events"],
+        all["events"]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

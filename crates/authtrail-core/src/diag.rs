@@ -19,6 +19,10 @@ pub enum Problem {
     Truncated { start_line: u64 },
     #[error("a JSON record that started at line {start_line} never closes; reading resumed at line {resumed_line}")]
     Unclosed { start_line: u64, resumed_line: u64 },
+    #[error("the JSON record at line {line} is cut inside a string (a line end where the string should go on); reading resumed at line {resumed_line}")]
+    CutInString { line: u64, resumed_line: u64 },
+    #[error("the pretty-printed JSON record that started at line {start_line} closes too early, at line {line} (a line of it was cut); skipped to where its indentation ends")]
+    ClosesEarly { start_line: u64, line: u64 },
     #[error("record is larger than the {limit} byte limit; skipped (raise the limit with authtrail --max-record-bytes, or Limits on the page)")]
     TooLarge { limit: usize },
     /// `found` says what it is: `integer `7``, `string "x"`, `null`, `array`...
@@ -37,8 +41,8 @@ pub enum Problem {
 /// Where a problem is, and what it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
-    /// Index of the file in the store.
-    pub file: u16,
+    /// Index of the file in the store (or other collector).
+    pub file: u32,
     /// 1-based line in the (decompressed) text.
     pub line: u64,
     /// Byte offset in the (decompressed) text.

@@ -23,10 +23,10 @@ fn file_json(f: &FileSummary) -> Value {
 /// Files, counts, diagnostics, the identifiers shown by a name, account MFA history, user setting changes and authentication results,
 /// with times as ISO-8601 UTC with milliseconds.
 pub fn summary_json(store: &Store) -> Value {
-    let file_name = |f: u16| {
+    let file_name = |f: u32| {
         store
             .files()
-            .get(usize::from(f))
+            .get(f as usize)
             .map_or("", |f| f.name.as_str())
     };
     json!({

@@ -3,7 +3,15 @@
 //! Hand-written rather than a date crate because it runs once per record on the ingest hot path and
 //! only has to accept the handful of forms these exports use:
 //! ISO-8601 with 0 to 9 fraction digits and `Z`, `+0000`, `+00:00` or no offset (read as UTC), and
-//! epoch numbers whose unit (s, ms, us) is told by magnitude.
+//! epoch numbers whose unit (s, ms, us, ns) is told by magnitude. Nothing is guessed: a date that
+//! does not exist (February 30), an offset that does not (`+99:99`) or a number no unit reads as a
+//! time is no time at all. A time outside [`PLAUSIBLE`] is read as written; ingest flags it.
+
+use std::ops::Range;
+
+/// The times an event of these exports can plausibly have: 1990-01-01 up to the end of 2100 (UTC
+/// ms). Ingest keeps an event outside them and says so.
+pub const PLAUSIBLE: Range<i64> = 631_152_000_000..4_133_980_800_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -37,6 +45,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     )
 }
 
+/// Days in month `m` (1-12) of year `y`, proleptic Gregorian.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn digits(b: &[u8]) -> Option<i64> {
     if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
         return None;
@@ -65,7 +83,10 @@ pub fn parse_iso(s: &str) -> Option<i64> {
         digits(&b[14..16])?,
         digits(&b[17..19])?,
     );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) {
+        return None;
+    }
+    if h > 23 || mi > 59 || se > 60 {
         return None;
     }
     let mut i = 19;
@@ -94,6 +115,9 @@ pub fn parse_iso(s: &str) -> Option<i64> {
                 [h1, h2] => (digits(&[*h1, *h2])?, 0),
                 _ => return None,
             };
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let off = oh * 60 + om;
             if *sign == b'-' {
                 -off
@@ -110,8 +134,9 @@ pub fn parse_iso(s: &str) -> Option<i64> {
 
 /// Epoch seconds, milliseconds or microseconds, told apart by magnitude, into milliseconds.
 ///
-/// Values below 10^11 are seconds (up to year 5138), below 10^14 milliseconds, otherwise
-/// microseconds (and nanoseconds above 10^17). Milliseconds are therefore read as such from
+/// Values below 10^11 are seconds (up to year 5138), below 10^14 milliseconds, below 10^17
+/// microseconds, and nanoseconds up to what a signed 64-bit count of them holds (2^63, year
+/// 2262); anything larger is no time. Milliseconds are therefore read as such from
 /// 1973-03-03T09:46:40Z on: every Verify `time` (epoch ms) of a real event, while a re-export
 /// that wrote seconds or microseconds is read too.
 pub fn from_epoch(v: f64) -> Option<i64> {
@@ -125,8 +150,10 @@ pub fn from_epoch(v: f64) -> Option<i64> {
         v
     } else if a < 1e17 {
         v / 1000.0
-    } else {
+    } else if a < 9_223_372_036_854_775_808.0 {
         v / 1_000_000.0
+    } else {
+        return None;
     };
     // Keep within what ISO formatting can show (years 0000-9999).
     (-62_167_219_200_000.0..=253_402_300_799_999.0)
@@ -225,6 +252,61 @@ mod tests {
         ] {
             assert_eq!(parse_iso(s), None, "{s}");
         }
+    }
+
+    /// Regression: February 30 read as March 1, and any two digits were an offset.
+    #[test]
+    fn impossible_dates_and_offsets_are_no_time() {
+        for s in [
+            "2024-02-30T10:00:00Z",
+            "2023-02-29T10:00:00Z",
+            "1900-02-29T10:00:00Z",
+            "2024-04-31T10:00:00Z",
+            "2024-11-31T10:00:00Z",
+            "2024-00-10T10:00:00Z",
+            "2024-05-00T10:00:00Z",
+            "2024-05-01T10:00:00+99:99",
+            "2024-05-01T10:00:00+24:00",
+            "2024-05-01T10:00:00-0060",
+            "2024-05-01T10:00:00+25",
+        ] {
+            assert_eq!(parse_iso(s), None, "{s}");
+        }
+        // Leap days that exist, and the widest offsets there are.
+        assert_eq!(
+            parse_iso("2024-02-29T00:00:00Z").map(format_iso).as_deref(),
+            Some("2024-02-29T00:00:00.000Z")
+        );
+        assert!(parse_iso("2000-02-29T00:00:00Z").is_some());
+        assert_eq!(
+            parse_iso("2024-05-01T14:00:00+14:00"),
+            parse_iso("2024-05-01T00:00:00Z")
+        );
+        assert_eq!(
+            parse_iso("2024-05-01T00:00:00-12:00"),
+            parse_iso("2024-05-01T12:00:00Z")
+        );
+    }
+
+    /// Regression: 2^64 read as nanoseconds (year 2554).
+    #[test]
+    fn numbers_beyond_nanoseconds_are_no_time() {
+        assert_eq!(from_epoch(18_446_744_073_709_551_616.0), None);
+        assert_eq!(parse_any("18446744073709551616"), None);
+        assert_eq!(from_epoch(9.3e18), None);
+        assert_eq!(from_epoch(-9.3e18), None);
+        // Nanoseconds below 2^63 are still read.
+        assert_eq!(
+            from_epoch(1_714_557_600_123_456_789.0),
+            Some(1_714_557_600_123)
+        );
+        assert_eq!(parse_any("1714557600123456789"), Some(1_714_557_600_123));
+    }
+
+    #[test]
+    fn the_plausible_years_are_1990_to_2100() {
+        assert_eq!(format_iso(PLAUSIBLE.start), "1990-01-01T00:00:00.000Z");
+        assert_eq!(format_iso(PLAUSIBLE.end), "2101-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -322,6 +322,25 @@ fn duplicates_across_the_split_count_once() {
         assert_eq!(ok, taken, "cap {max}");
         assert_eq!(fingerprint(&store), fingerprint(&one), "cap {max}");
     }
+    // The same for the memory cap: taken over when the part's text and 256 bytes an event fit.
+    let memory = whole.memory();
+    for (max, taken) in [
+        (memory + bytes.len() as u64 + 256 * n, true),
+        (memory - 1000, false),
+    ] {
+        let capped = Options {
+            max_memory_bytes: Some(max),
+            ..Options::default()
+        };
+        let mut one = Store::new();
+        let mut ing = Ingest::with_options(&mut one, "gen.ndjson", &capped);
+        ing.push(&mut one, &bytes);
+        let f = ing.finish(&mut one);
+        assert_eq!(f.over_cap > 0, !taken, "memory cap {max}: {f:?}");
+        let (store, ok) = ingest_split("gen.ndjson", &bytes, split, &capped);
+        assert_eq!(ok, taken, "memory cap {max}");
+        assert_eq!(fingerprint(&store), fingerprint(&one), "memory cap {max}");
+    }
 }
 
 fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
@@ -342,4 +361,334 @@ proptest! {
             prop_assert_eq!(whole, chunked, "fixture {} with chunk sizes {:?}", name, sizes);
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Cut lines: a record cut short (as log shippers cut lines at their limit) costs that record only.
+
+/// Every NDJSON fixture: the constructed ones, the samples, the stories and the hostile corpus,
+/// gzip decompressed; with its text.
+fn ndjson_fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut paths = fixtures();
+    for dir in ["stories", "hostile"] {
+        for entry in std::fs::read_dir(fixtures_dir().join(dir)).expect("fixtures directory") {
+            paths.push(entry.expect("entry").path());
+        }
+    }
+    let mut out: Vec<(String, Vec<u8>)> = paths
+        .iter()
+        .filter_map(|path| {
+            let name = name_of(path);
+            let plain = name.strip_suffix(".gz").unwrap_or(&name);
+            if !(plain.ends_with(".ndjson") || plain.ends_with(".jsonl")) {
+                return None;
+            }
+            let bytes = std::fs::read(path).expect("read");
+            if name.ends_with(".gz") {
+                let mut text = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                    &mut text,
+                )
+                .ok()?;
+                return Some((plain.to_owned(), text));
+            }
+            Some((name, bytes))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The lines of `text` as (start, length without the line end); LF, CRLF and CR end lines.
+fn lines(text: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if matches!(text[i], b'\n' | b'\r') {
+            out.push((start, i - start));
+            if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push((start, text.len() - start));
+    }
+    out
+}
+
+/// Where to cut a line of `content`: after each byte that starts or ends a token (a cut inside
+/// a string, between keys, after an escape...), and a spread of the others, at most `max` in all,
+/// always the same ones.
+fn cut_points(content: &[u8], max: usize) -> Vec<usize> {
+    let mut points: Vec<usize> = (1..content.len())
+        .filter(|&b| {
+            matches!(
+                content[b - 1],
+                b'"' | b':' | b',' | b'{' | b'[' | b'\\' | b'}'
+            )
+        })
+        .collect();
+    let step = (content.len() / max).max(1);
+    points.extend((1..content.len()).step_by(step));
+    points.sort_unstable();
+    points.dedup();
+    if points.len() > max {
+        let step = points.len().div_ceil(max);
+        points = points.into_iter().step_by(step).collect();
+    }
+    points
+}
+
+/// `text` with line `line` cut to `at` bytes, and the same with the bytes of the record span
+/// `record` (in the cut text) blanked: the file as if that record were not there, byte for byte
+/// at the same offsets and lines.
+fn cut_and_blank(
+    text: &[u8],
+    line: (usize, usize),
+    at: usize,
+    record: (usize, usize),
+) -> (Vec<u8>, Vec<u8>) {
+    let mut cut = text[..line.0 + at].to_vec();
+    cut.extend_from_slice(&text[line.0 + line.1..]);
+    let removed = line.1 - at;
+    let (from, to) = (record.0, record.1 - removed);
+    let mut blank = cut.clone();
+    for c in &mut blank[from..to] {
+        if !matches!(*c, b'\n' | b'\r') {
+            *c = b' ';
+        }
+    }
+    (cut, blank)
+}
+
+/// The events (where and what) and the diagnostics a store holds.
+fn events_and_diagnostics(store: &Store) -> (Vec<String>, Vec<(u64, u64, String)>) {
+    let events = (0..store.len())
+        .map(|i| {
+            format!(
+                "{:?} {}",
+                store.locate(i),
+                serde_json::to_string(&store.event(i)).expect("json")
+            )
+        })
+        .collect();
+    let diagnostics = store
+        .diagnostics()
+        .iter()
+        .map(|d| (d.line, d.offset, d.message.clone()))
+        .collect();
+    (events, diagnostics)
+}
+
+/// Reads the file cut at line `line` at byte `at`, within the record spanning `record` (which
+/// starts on line `record_line`), and checks it reads as the file without that record plus one
+/// diagnostic at the record's line. Returns a description of what differs.
+fn check_cut(
+    name: &str,
+    text: &[u8],
+    line: (usize, usize),
+    at: usize,
+    record: (usize, usize),
+    record_line: u64,
+) -> Option<String> {
+    let (cut, blank) = cut_and_blank(text, line, at, record);
+    let (mut cut_store, mut blank_store) = (Store::new(), Store::new());
+    let fc = ingest_into(&mut cut_store, name, &cut, &[cut.len().max(1)]);
+    let fb = ingest_into(&mut blank_store, name, &blank, &[blank.len().max(1)]);
+    let (events, mut diagnostics) = events_and_diagnostics(&cut_store);
+    let (want_events, want_diagnostics) = events_and_diagnostics(&blank_store);
+    let at_record: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d.0 == record_line)
+        .cloned()
+        .collect();
+    diagnostics.retain(|d| d.0 != record_line);
+    let what = format!("{name}: line at byte {} cut to {at} bytes", line.0);
+    if at_record.len() != 1 || !want_diagnostics.iter().all(|d| d.0 != record_line) {
+        return Some(format!(
+            "{what}: diagnostics at line {record_line}: {at_record:?}"
+        ));
+    }
+    if events != want_events {
+        return Some(format!("{what}: the other events differ"));
+    }
+    if diagnostics != want_diagnostics {
+        return Some(format!(
+            "{what}: other diagnostics {diagnostics:?}, want {want_diagnostics:?}"
+        ));
+    }
+    let counts = |f: &authtrail_core::FileSummary| (f.records, f.events, f.duplicates, f.errors);
+    if counts(&fc) != (fb.records + 1, fb.events, fb.duplicates, fb.errors + 1) {
+        return Some(format!(
+            "{what}: accounting {fc:?}, without the record {fb:?}"
+        ));
+    }
+    None
+}
+
+/// The spans of `text`'s records that were read as events and nothing else, (start, end, line),
+/// but those right after a broken line: where that one's reading resumes depends on the line
+/// after it.
+fn event_records(
+    name: &str,
+    text: &[u8],
+    spans: &[(usize, usize, u64)],
+) -> Vec<(usize, usize, u64)> {
+    let store = ingest(name, text, &[text.len().max(1)]);
+    let broken = |line: u64| store.diagnostics().iter().any(|d| d.line == line);
+    spans
+        .iter()
+        .filter(|&&(start, end, line)| {
+            let inside = |o: u64| (start as u64..end as u64).contains(&o);
+            (0..store.len()).any(|i| inside(store.locate(i).offset))
+                && !store.diagnostics().iter().any(|d| inside(d.offset))
+                && !broken(line)
+                && !broken(line - 1)
+        })
+        .copied()
+        .collect()
+}
+
+/// Cut points per line: enough to cut inside strings, between keys and after escapes on every
+/// line of every fixture, few enough for a debug build.
+const CUTS_PER_LINE: usize = 8;
+
+/// Regression: a line cut inside a string swallowed the rest of the file. For every NDJSON
+/// fixture, cutting any line holding events at any byte loses that line's events only: one
+/// diagnostic at that line, every other event and diagnostic as they are without it, the
+/// accounting exact.
+#[test]
+fn a_cut_line_costs_its_own_events_only() {
+    let mut failures = Vec::new();
+    let mut cuts = 0;
+    for (name, text) in ndjson_fixtures() {
+        let all = lines(&text);
+        let spans: Vec<_> = all
+            .iter()
+            .enumerate()
+            .map(|(k, &(start, len))| (start, start + len, k as u64 + 1))
+            .collect();
+        let records = event_records(&name, &text, &spans);
+        if records.len() < 2 {
+            continue;
+        }
+        for &(start, end, line) in &records {
+            let l = (start, end - start);
+            let content = &text[start..end];
+            let trimmed = content.len()
+                - content
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_whitespace())
+                    .count();
+            for at in cut_points(&content[..trimmed], CUTS_PER_LINE) {
+                cuts += 1;
+                failures.extend(check_cut(&name, &text, l, at, (start, end), line));
+            }
+        }
+    }
+    assert!(cuts > 1000, "{cuts} cuts");
+    assert!(
+        failures.is_empty(),
+        "{} of {cuts} cuts:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Four records of the NDJSON export (two account MFA changes, a user setting change in each
+/// form: nested objects and arrays) as a pretty-printer writes them (`jq .`, two-space
+/// indentation), one after the other, or as the elements of one array; with each record's span
+/// and first line.
+fn pretty(array: bool) -> (Vec<u8>, Vec<(usize, usize, u64)>) {
+    let ndjson =
+        std::fs::read(fixtures_dir().join("at_logdna-export_mfa-story.ndjson")).expect("read");
+    let mut text = String::from(if array { "[\n" } else { "" });
+    let mut spans = Vec::new();
+    let lines: Vec<&[u8]> = ndjson.split(|&c| c == b'\n').collect();
+    let records: Vec<serde_json::Value> = [3, 4, 5, 10]
+        .iter()
+        .map(|&k| serde_json::from_slice(lines[k]).expect("a JSON line"))
+        .collect();
+    for (k, v) in records.iter().enumerate() {
+        let mut record = serde_json::to_string_pretty(v).expect("json");
+        if array {
+            record = record
+                .lines()
+                .map(|l| format!("  {l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        let line = text.bytes().filter(|&c| c == b'\n').count() as u64 + 1;
+        let start = text.len() + record.len() - record.trim_start().len();
+        text.push_str(&record);
+        spans.push((start, text.len(), line));
+        text.push_str(if array && k + 1 < records.len() {
+            ",\n"
+        } else {
+            "\n"
+        });
+    }
+    if array {
+        text.push_str("]\n");
+    }
+    (text.into_bytes(), spans)
+}
+
+/// A cut in a pretty-printed file costs the record it is in, not the file: as for NDJSON, for
+/// every line of every record (but one that opens an array element: without its opening bracket
+/// nothing tells the record's lines from text), unless the cut record is still valid JSON (a
+/// number shortened at its end, a comma between array elements taken).
+#[test]
+fn a_cut_line_in_a_pretty_printed_file_costs_its_record_only() {
+    let mut failures = Vec::new();
+    let mut cuts = 0;
+    for array in [false, true] {
+        let (text, spans) = pretty(array);
+        let name = if array {
+            "pretty-array.json"
+        } else {
+            "pretty.json"
+        };
+        let records = event_records(name, &text, &spans);
+        assert_eq!(records.len(), spans.len(), "{name}: every record an event");
+        let all = lines(&text);
+        for &(start, end, first_line) in &records {
+            for &(l_start, l_len) in all.iter().filter(|l| l.0 + l.1 > start && l.0 < end) {
+                let content = &text[l_start..l_start + l_len];
+                for at in cut_points(content, CUTS_PER_LINE) {
+                    if l_start + at <= start {
+                        continue;
+                    }
+                    let mut cut_record = text[start..l_start + at].to_vec();
+                    cut_record.extend_from_slice(&text[(l_start + l_len).min(end)..end]);
+                    if serde_json::from_slice::<serde_json::Value>(&cut_record).is_ok() {
+                        continue;
+                    }
+                    cuts += 1;
+                    let span = (start.min(l_start), end.max(l_start + l_len));
+                    failures.extend(check_cut(
+                        name,
+                        &text,
+                        (l_start, l_len),
+                        at,
+                        span,
+                        first_line,
+                    ));
+                }
+            }
+        }
+    }
+    assert!(cuts > 1000, "{cuts} cuts");
+    assert!(
+        failures.is_empty(),
+        "{} of {cuts} cuts:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -77,7 +77,7 @@ fn thresholds_from(value: JsValue) -> Result<Thresholds, JsError> {
 }
 
 /// The error for a file id that was never begun or is already finished.
-fn not_read(id: u16) -> JsError {
+fn not_read(id: u32) -> JsError {
     JsError::new(&format!("no file {id} is being read"))
 }
 
@@ -179,7 +179,7 @@ fn stretch_over() -> JsError {
 pub struct Inspector {
     store: Store,
     /// Files being read, by their index in the store.
-    ingests: HashMap<u16, Ingest>,
+    ingests: HashMap<u32, Ingest>,
     /// The last [`Inspector::select`] or [`Inspector::refresh`] selection, paged by
     /// [`Inspector::rows`].
     selection: Selection,
@@ -196,7 +196,7 @@ impl Inspector {
 
     /// Starts reading a file; returns its id, which is also its index in the store (the `file` of
     /// [`Inspector::locate`]).
-    pub fn begin_file(&mut self, name: &str) -> u16 {
+    pub fn begin_file(&mut self, name: &str) -> u32 {
         let ingest = Ingest::with_options(&mut self.store, name, &self.options);
         let id = ingest.file();
         self.ingests.insert(id, ingest);
@@ -216,7 +216,7 @@ impl Inspector {
     /// decompressed text the page pushes (decompressed by the browser): the summary still says
     /// gzip. A stream that cannot be decompressed to its end is reported with
     /// [`Inspector::gzip_damaged`].
-    pub fn begin_gzip_file(&mut self, name: &str, compressed_bytes: f64) -> u16 {
+    pub fn begin_gzip_file(&mut self, name: &str, compressed_bytes: f64) -> u32 {
         let ingest = Ingest::decompressed(
             &mut self.store,
             name,
@@ -230,14 +230,14 @@ impl Inspector {
 
     /// The browser could not decompress the rest of gzip file `id` (`detail` says why): what
     /// was pushed is kept and the file gets a diagnostic.
-    pub fn gzip_damaged(&mut self, id: u16, detail: &str) -> Result<(), JsError> {
+    pub fn gzip_damaged(&mut self, id: u32, detail: &str) -> Result<(), JsError> {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         ingest.gzip_damaged(&mut self.store, detail);
         Ok(())
     }
 
     /// Pushes the next chunk of file `id`.
-    pub fn push(&mut self, id: u16, chunk: &[u8]) -> Result<(), JsError> {
+    pub fn push(&mut self, id: u32, chunk: &[u8]) -> Result<(), JsError> {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         ingest.push(&mut self.store, chunk);
         Ok(())
@@ -246,12 +246,12 @@ impl Inspector {
     /// Takes over the next stretch of file `id`, read apart from where the pushed text ends
     /// ([`StretchReader`]; `part` is what its `finish` gave): true when taken, as if the text had
     /// been pushed here; false when it could read differently (the pushed text does not end with
-    /// a whole line, or the stretch is not plain NDJSON lines, or the events cap could leave
-    /// events out, or a record of it shares an id with another and differs), and then that text
-    /// is to be pushed.
+    /// a whole line, or the stretch is not plain NDJSON lines, or the events or memory cap could
+    /// leave events out, or a record of it shares an id with another and differs), and then that
+    /// text is to be pushed.
     /// The part is read from its buffer section by section, straight into its columns: its bytes
     /// are not copied into this instance's memory whole first.
-    pub fn absorb(&mut self, id: u16, part: &Uint8Array) -> Result<bool, JsError> {
+    pub fn absorb(&mut self, id: u32, part: &Uint8Array) -> Result<bool, JsError> {
         let ingest = self.ingests.get_mut(&id).ok_or_else(|| not_read(id))?;
         let part = Part::read(part.length() as usize, &mut |at, into: &mut [u8]| {
             let end = at + into.len();
@@ -263,7 +263,7 @@ impl Inspector {
 
     /// Ends file `id` (also after a cancel: what was read is kept) and returns its accounting:
     /// `{name, format, records, events, duplicates, errors, bytes}`.
-    pub fn finish(&mut self, id: u16) -> Result<JsValue, JsError> {
+    pub fn finish(&mut self, id: u32) -> Result<JsValue, JsError> {
         let ingest = self.ingests.remove(&id).ok_or_else(|| not_read(id))?;
         to_js(&ingest.finish(&mut self.store))
     }

@@ -8,6 +8,11 @@
 //! The fast path parses a whole line as one record. Only when the line ends inside a value does a
 //! resumable scanner follow the value across lines. A line with a syntax error that does not close
 //! on that line is reported and skipped, so one broken line never swallows the lines after it.
+//! A raw line end is never inside a JSON string: a one-line record whose string runs over its line
+//! end was cut there (as log shippers cut long lines) and ends there; in a record spanning lines the
+//! string ends at the line end and the record is followed to its end, which pretty-printers'
+//! indentation tells when a cut left it unbalanced (a record closed too early, its remains
+//! indented deeper; or never closed, the next record at its own indentation).
 //! A record or line longer than the record limit is reported and skipped whole, however the bytes
 //! arrive: what is framed never depends on where the chunks end.
 
@@ -54,7 +59,58 @@ struct Scan {
     at: Position,
     /// Already reported as over the limit: the rest of the value is skipped, not kept.
     oversized: bool,
+    /// Leading spaces and tabs of the line the value starts on, when found.
+    indent: Option<usize>,
+    layout: Layout,
+    /// Leading spaces and tabs of the line the cursor is on, counted up to `indent + 1`.
+    line_indent: usize,
+    /// Only that indentation comes before the cursor on its line (never on the first line).
+    line_head: bool,
+    /// The value is an object.
+    object: bool,
+    /// Its first line holds nothing but its opening bracket so far.
+    opener_only: bool,
 }
+
+/// How a value spanning lines is laid out, told at its first line end outside a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// No line end crossed yet.
+    FirstLine,
+    /// The lines inside are indented deeper than the first: pretty-printed, so a line at the first
+    /// line's indentation or less either closes the value or starts what follows it.
+    Indented,
+    /// Anything else (compact records running over a line end, zero-indent pretty-printing).
+    Flat,
+}
+
+/// The rest of a pretty-printed record that closed too early (a cut took an opening bracket):
+/// skipped up to and including its closing bracket at the record's indentation.
+#[derive(Debug, Clone, Copy)]
+struct Remains {
+    indent: usize,
+    /// At the start of a line; otherwise the rest of the line is skipped first.
+    line_start: bool,
+}
+
+/// What follows a line end, as far as [`Framer::continue_scan`] needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NextLine {
+    /// Not enough bytes yet.
+    NeedMore,
+    /// Another line end (a blank line, or the LF of a CRLF): told at that one.
+    Blank,
+    /// A line indented by `indent` (counted up to the cap and one more), starting with `first`
+    /// and `second` when it is not deeper than the cap.
+    Line {
+        indent: usize,
+        first: Option<u8>,
+        second: Option<u8>,
+    },
+}
+
+/// How far back the start of a record's line is looked for to learn its indentation.
+const MAX_INDENT_LOOKBACK: usize = 256;
 
 #[derive(Debug)]
 struct JunkRun {
@@ -94,6 +150,7 @@ pub struct Framer {
     shape: Shape,
     /// The byte before `buf[0]` (dropped by compaction), `\n` at the start of the text.
     before: u8,
+    remains: Option<Remains>,
 }
 
 fn is_ws(c: u8) -> bool {
@@ -166,6 +223,42 @@ fn value_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Where a string's scan stops, in `bytes`: its closing quote, a backslash, or a line end.
+fn string_stop(bytes: &[u8]) -> Option<usize> {
+    let stop = memchr::memchr3(b'"', b'\\', b'\n', bytes);
+    memchr::memchr(b'\r', &bytes[..stop.unwrap_or(bytes.len())]).or(stop)
+}
+
+/// What `rest`, the text after a line end, starts with; leading spaces and tabs are counted up to
+/// `cap` and one more.
+fn next_line(rest: &[u8], cap: usize) -> NextLine {
+    let mut k = 0;
+    loop {
+        match rest.get(k) {
+            None => return NextLine::NeedMore,
+            Some(b' ' | b'\t') if k == cap => {
+                return NextLine::Line {
+                    indent: cap + 1,
+                    first: None,
+                    second: None,
+                }
+            }
+            Some(b' ' | b'\t') => k += 1,
+            Some(b'\n' | b'\r') => return NextLine::Blank,
+            Some(&first) => {
+                return match rest.get(k + 1) {
+                    None => NextLine::NeedMore,
+                    Some(&second) => NextLine::Line {
+                        indent: k,
+                        first: Some(first),
+                        second: Some(second),
+                    },
+                }
+            }
+        }
+    }
+}
+
 impl Framer {
     pub fn new(max_record: usize) -> Self {
         Framer {
@@ -181,6 +274,7 @@ impl Framer {
             max_record,
             shape: Shape::default(),
             before: b'\n',
+            remains: None,
         }
     }
 
@@ -253,7 +347,11 @@ impl Framer {
     /// Nothing is pending: no value followed across lines, no run of text, no line skipped,
     /// no array open.
     fn idle(&self) -> bool {
-        self.scan.is_none() && self.junk.is_none() && !self.skipping_line && !self.in_array
+        self.scan.is_none()
+            && self.junk.is_none()
+            && !self.skipping_line
+            && !self.in_array
+            && self.remains.is_none()
     }
 
     /// The NDJSON fast path: frames whole lines that are one record each straight from `chunk`,
@@ -261,13 +359,8 @@ impl Framer {
     /// line that needs more (text, whitespace, an array, a record spanning lines or broken, the
     /// unfinished last line), which the caller frames as usual. Returns the bytes taken.
     fn direct_lines(&mut self, chunk: &[u8], sink: &mut impl RecordSink) -> usize {
-        if let Some(&last) = self.buf.last() {
-            self.before = last;
-        }
-        self.base += self.buf.len() as u64;
-        self.buf.clear();
-        self.pos = 0;
-        self.nl_search_from = 0;
+        // Kept until a line is taken: the start of the line the chunk continues.
+        let held = self.buf.len() as u64;
         let mut at = 0;
         while chunk.get(at) == Some(&b'{') {
             let Some(nl) = memchr2(b'\n', b'\r', &chunk[at..]) else {
@@ -283,7 +376,7 @@ impl Framer {
             }
             let position = Position {
                 line: self.line,
-                offset: self.base + at as u64,
+                offset: self.base + held + at as u64,
             };
             if sink.record(&chunk[at..end], position).is_err() {
                 break; // framed again below, where the error is handled
@@ -296,8 +389,11 @@ impl Framer {
             }
         }
         if at > 0 {
-            self.base += at as u64;
+            self.base += held + at as u64;
             self.before = chunk[at - 1];
+            self.buf.clear();
+            self.pos = 0;
+            self.nl_search_from = 0;
         }
         at
     }
@@ -321,6 +417,9 @@ impl Framer {
             Some(s) if !s.oversized => s.start,
             _ => self.pos,
         };
+        // The start of its line too, for the indentation of a record starting there
+        // ([`Framer::indent_of_line_at`]): what is framed does not depend on the chunking.
+        let keep_from = self.line_start_near(keep_from).unwrap_or(keep_from);
         if keep_from == 0 || keep_from < self.buf.len() / 2 && keep_from < (1 << 20) {
             return;
         }
@@ -332,6 +431,83 @@ impl Framer {
         if let Some(s) = self.scan.as_mut() {
             s.start = s.start.saturating_sub(keep_from);
             s.cursor -= keep_from;
+        }
+    }
+
+    /// Where the line `buf[i]` is on starts, when that is at most [`MAX_INDENT_LOOKBACK`] bytes
+    /// back (0 when it starts at or before `buf[0]` and `i` is that close).
+    fn line_start_near(&self, i: usize) -> Option<usize> {
+        let from = i.saturating_sub(MAX_INDENT_LOOKBACK);
+        match memchr::memrchr2(b'\n', b'\r', &self.buf[from..i]) {
+            Some(k) => Some(from + k + 1),
+            None => (from == 0).then_some(0),
+        }
+    }
+
+    /// Leading spaces and tabs of the line a record starting at `buf[start]` is on, when its
+    /// start is at most [`MAX_INDENT_LOOKBACK`] bytes back (compaction keeps it).
+    fn indent_of_line_at(&self, start: usize) -> Option<usize> {
+        let line_start = self.line_start_near(start)?;
+        if line_start == 0 && !matches!(self.before, b'\n' | b'\r') {
+            return None;
+        }
+        let head = &self.buf[line_start..start];
+        Some(
+            head.iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count(),
+        )
+    }
+
+    /// Skips the rest of a record that closed too early ([`Remains`]): the rest of the line it
+    /// closed on, then lines indented deeper than it, then its closing bracket. Returns false
+    /// when more bytes are needed.
+    fn skip_remains(&mut self, eof: bool) -> bool {
+        let Some(mut r) = self.remains else {
+            return true;
+        };
+        loop {
+            if !r.line_start {
+                match self.line_end() {
+                    Some(nl) => {
+                        self.advance_lines(nl + 1);
+                        r.line_start = true;
+                    }
+                    None => {
+                        self.advance_lines(self.buf.len());
+                        self.remains = (!eof).then_some(r);
+                        return eof;
+                    }
+                }
+                continue;
+            }
+            match next_line(&self.buf[self.pos..], r.indent) {
+                NextLine::NeedMore if !eof => {
+                    self.remains = Some(r);
+                    return false;
+                }
+                NextLine::Blank => {
+                    let k = self.buf[self.pos..]
+                        .iter()
+                        .position(|&c| c == b'\n' || c == b'\r')
+                        .unwrap_or(0);
+                    self.advance_lines(self.pos + k + 1);
+                }
+                NextLine::Line { indent, .. } if indent > r.indent => r.line_start = false,
+                NextLine::Line {
+                    indent,
+                    first: Some(b'}' | b']'),
+                    ..
+                } if indent == r.indent => {
+                    self.advance_lines(self.pos + indent + 1);
+                    self.remains = None;
+                    return true;
+                }
+                NextLine::NeedMore | NextLine::Line { .. } => {
+                    self.remains = None;
+                    return true;
+                }
+            }
         }
     }
 
@@ -374,6 +550,12 @@ impl Framer {
         loop {
             if self.scan.is_some() {
                 if !self.continue_scan(sink, eof) {
+                    return;
+                }
+                continue;
+            }
+            if self.remains.is_some() {
+                if !self.skip_remains(eof) {
                     return;
                 }
                 continue;
@@ -479,6 +661,7 @@ impl Framer {
                 true
             }
             Err(RecordError::Incomplete) => {
+                let indent = self.indent_of_line_at(start);
                 self.scan = Some(Scan {
                     start,
                     cursor: start,
@@ -486,6 +669,12 @@ impl Framer {
                     in_str: false,
                     at,
                     oversized: false,
+                    indent,
+                    layout: Layout::FirstLine,
+                    line_indent: indent.unwrap_or(0),
+                    line_head: false,
+                    object: self.buf[start] == b'{',
+                    opener_only: true,
                 });
                 true
             }
@@ -516,30 +705,44 @@ impl Framer {
             return true;
         };
         let buf = &self.buf;
+        let cap = s.indent.unwrap_or(0);
         let mut i = s.cursor;
         let mut closed = None;
         let mut resync = None;
+        // The line end a string of a value still on its first line runs over: it was cut there.
+        let mut cut = None;
+        let mut early = false;
         while i < buf.len() {
             if s.in_str {
-                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
-                    None => {
-                        i = buf.len();
+                let Some(k) = string_stop(&buf[i..]) else {
+                    i = buf.len();
+                    break;
+                };
+                i += k;
+                match buf[i] {
+                    b'"' => {
+                        s.in_str = false;
+                        i += 1;
+                    }
+                    b'\\' => match buf.get(i + 1) {
+                        None => break,
+                        // An escaped line end is a line end in a string all the same.
+                        Some(b'\n' | b'\r') => i += 1,
+                        Some(_) => i += 2,
+                    },
+                    _ if s.layout == Layout::FirstLine => {
+                        cut = Some(i);
                         break;
                     }
-                    Some(k) => {
-                        i += k;
-                        if buf[i] == b'\\' {
-                            if i + 1 >= buf.len() {
-                                break;
-                            }
-                            i += 2;
-                        } else {
-                            s.in_str = false;
-                            i += 1;
-                        }
-                    }
+                    // The string ends at the line end (the record is broken: the sink says so
+                    // when it closes), which is then read as one outside a string.
+                    _ => s.in_str = false,
                 }
                 continue;
+            }
+            let head = std::mem::replace(&mut s.line_head, false);
+            if s.layout == Layout::FirstLine && s.depth > 0 && !is_ws(buf[i]) {
+                s.opener_only = false;
             }
             match buf[i] {
                 b'"' => s.in_str = true,
@@ -547,21 +750,55 @@ impl Framer {
                 b'}' | b']' => {
                     s.depth = s.depth.saturating_sub(1);
                     if s.depth == 0 {
+                        // On a line of its own indented deeper than the record's first: a cut
+                        // took an opening bracket, and the record goes on after it.
+                        early = s.layout == Layout::Indented && head && s.line_indent > cap;
                         closed = Some(i + 1);
                         break;
                     }
                 }
-                b'\n' | b'\r' if s.depth > 0 => {
-                    // A compact record starting at column 0 inside an indented value means the
-                    // value was cut short: pretty-printers indent everything nested.
-                    if i + 2 >= buf.len() && !eof {
-                        break;
+                b' ' | b'\t' => s.line_head = head,
+                b'\n' | b'\r' if s.depth > 0 => match next_line(&buf[i + 1..], cap) {
+                    NextLine::NeedMore if !eof => break,
+                    NextLine::NeedMore | NextLine::Blank => {}
+                    NextLine::Line {
+                        indent,
+                        first,
+                        second,
+                    } => {
+                        let deeper = indent > cap;
+                        // Past its first line, a record holding more than its opening bracket
+                        // there goes on deeper indented, and an object's next line holds a key
+                        // or its end: otherwise it is a one-line record cut short.
+                        let mut cut_short = false;
+                        if s.layout == Layout::FirstLine {
+                            s.layout = if deeper && s.indent.is_some() {
+                                Layout::Indented
+                            } else {
+                                Layout::Flat
+                            };
+                            cut_short = if s.opener_only {
+                                s.object && !deeper && !matches!(first, Some(b'"' | b'}'))
+                            } else {
+                                !deeper
+                            };
+                        }
+                        s.line_indent = indent;
+                        s.line_head = true;
+                        // A compact record at column 0, or in a pretty-printed value a line at
+                        // the value's indentation that opens another or one indented less,
+                        // means the value was cut short: pretty-printers indent everything
+                        // nested.
+                        let compact = indent == 0 && first == Some(b'{') && second == Some(b'"');
+                        let outdented = s.layout == Layout::Indented
+                            && (indent < cap
+                                || indent == cap && matches!(first, Some(b'{' | b'[')));
+                        if cut_short || compact || outdented {
+                            resync = Some(i + 1);
+                            break;
+                        }
                     }
-                    if buf.get(i + 1) == Some(&b'{') && buf.get(i + 2) == Some(&b'"') {
-                        resync = Some(i + 1);
-                        break;
-                    }
-                }
+                },
                 _ => {}
             }
             i += 1;
@@ -573,22 +810,55 @@ impl Framer {
         // Over the limit is told by where the value ends (closes, is cut short, or the file
         // ends), which does not depend on the chunking; when the bytes come in several pushes
         // it is told as soon as the limit is passed, and the rest is skipped as it comes.
-        if let Some(end) = closed {
-            self.shape.multi_line += 1;
+        if let Some(nl) = cut {
+            self.shape.single_line += 1;
+            self.advance_lines(nl + 1);
             if !s.oversized {
-                if end - s.start > self.max_record {
+                if nl - s.start > self.max_record {
                     sink.problem(too_large, s.at);
-                } else if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
-                    let p = match e {
-                        RecordError::Invalid(p) => p,
-                        RecordError::Incomplete => Problem::Truncated {
-                            start_line: s.at.line,
+                } else {
+                    sink.problem(
+                        Problem::CutInString {
+                            line: s.at.line,
+                            resumed_line: self.line,
                         },
-                    };
-                    sink.problem(p, s.at);
+                        s.at,
+                    );
                 }
             }
+            return true;
+        }
+        if let Some(end) = closed {
+            self.shape.multi_line += 1;
             self.advance_lines(end);
+            if early {
+                self.remains = Some(Remains {
+                    indent: cap,
+                    line_start: false,
+                });
+            }
+            if s.oversized {
+                return true;
+            }
+            if end - s.start > self.max_record {
+                sink.problem(too_large, s.at);
+            } else if early {
+                sink.problem(
+                    Problem::ClosesEarly {
+                        start_line: s.at.line,
+                        line: self.line,
+                    },
+                    s.at,
+                );
+            } else if let Err(e) = sink.record(&self.buf[s.start..end], s.at) {
+                let p = match e {
+                    RecordError::Invalid(p) => p,
+                    RecordError::Incomplete => Problem::Truncated {
+                        start_line: s.at.line,
+                    },
+                };
+                sink.problem(p, s.at);
+            }
             return true;
         }
         if let Some(next) = resync {
@@ -948,6 +1218,139 @@ mod tests {
             assert_eq!(got, expected, "chunk {chunk}");
             assert_eq!(s.text, ["UI x"]);
             assert_eq!(s.problems.iter().map(|p| p.1).collect::<Vec<_>>(), [3]);
+        }
+    }
+
+    /// Regression: a line cut inside a string made every later line part of one unclosed record,
+    /// so the events on them were lost and the file read as 2 records.
+    #[test]
+    fn a_line_cut_inside_a_string_costs_that_line_only() {
+        for cut in [
+            "{\"a\":\"x",
+            "{\"a\":\"x\\",
+            "{\"a\":\"x\\u00",
+            "{\"a",
+            "{\"ok\":1} {\"b\":\"",
+        ] {
+            for end in ["\n", "\r\n", "\r"] {
+                let input = format!(
+                    "{{\"ok\":1}}{end}{cut}{end}{{\"ok\":2}}{end}UI x{end}{{\"ok\":3}}{end}"
+                );
+                for chunk in 1..=input.len() {
+                    let s = frame(&input, chunk);
+                    let ok = s
+                        .records
+                        .iter()
+                        .filter(|r| r.0.starts_with("{\"ok\""))
+                        .count();
+                    assert_eq!(
+                        ok,
+                        3 + usize::from(cut.starts_with("{\"ok")),
+                        "{input:?} chunk {chunk}"
+                    );
+                    assert_eq!(lines_of(&s).last(), Some(&5), "{input:?} chunk {chunk}");
+                    assert_eq!(s.text, ["UI x"], "{input:?} chunk {chunk}");
+                    assert_eq!(
+                        s.problems.len(),
+                        1,
+                        "{input:?} chunk {chunk}: {:?}",
+                        s.problems
+                    );
+                    assert_eq!(s.problems[0].1, 2);
+                    assert!(
+                        s.problems[0].0.contains("cut inside a string")
+                            && s.problems[0].0.ends_with("reading resumed at line 3"),
+                        "{:?}",
+                        s.problems
+                    );
+                }
+            }
+        }
+    }
+
+    const PRETTY: &str =
+        "{\n  \"a\": {\n    \"b\": [\n      1\n    ],\n    \"c\": \"x\"\n  },\n  \"d\": 2\n}\n";
+
+    /// A pretty-printed record with one line cut at `at` bytes, between two good ones: one
+    /// problem, at the cut record's first line, and both good records read, whatever the chunking
+    /// and whether the records are concatenated or the elements of an array.
+    fn cut_pretty_costs_one_record(line: usize, at: usize) {
+        let mut lines: Vec<String> = PRETTY.lines().map(str::to_owned).collect();
+        lines[line].truncate(at);
+        let cut = lines.join("\n") + "\n";
+        if serde_json::from_str::<serde_json::Value>(&cut).is_ok() {
+            return;
+        }
+        let indent = |text: &str| -> String { text.lines().map(|l| format!("  {l}\n")).collect() };
+        let concatenated = format!("{PRETTY}{cut}{PRETTY}");
+        let array = format!(
+            "[\n{},\n{},\n{}]\n",
+            indent(PRETTY).trim_end(),
+            indent(&cut).trim_end(),
+            indent(PRETTY).trim_end()
+        );
+        for (input, first_line) in [(concatenated, 10), (array, 11)] {
+            for chunk in [1, 7, input.len()] {
+                let s = frame(&input, chunk);
+                assert_eq!(
+                    s.records.len(),
+                    2,
+                    "line {line} at {at}, chunk {chunk}:\n{input}\n{:?}",
+                    s.problems
+                );
+                assert_eq!(
+                    s.problems.iter().map(|p| p.1).collect::<Vec<_>>(),
+                    [first_line],
+                    "line {line} at {at}, chunk {chunk}:\n{input}"
+                );
+            }
+        }
+    }
+
+    /// Cuts that take an opening bracket (the record closes too early), a closing one (it never
+    /// closes) or end a line inside a string.
+    #[test]
+    fn a_cut_in_a_pretty_printed_record_costs_that_record_only() {
+        let lines: Vec<&str> = PRETTY.lines().collect();
+        for (line, text) in lines.iter().enumerate() {
+            for at in 1..text.len() {
+                cut_pretty_costs_one_record(line, at);
+            }
+        }
+    }
+
+    /// A line end inside a string of a record spanning lines (as a published sample has it) is
+    /// one broken record, not a cut that ends it.
+    #[test]
+    fn a_line_end_inside_a_string_of_a_multi_line_record_is_one_problem() {
+        let input = "{\n\"a\":\"x\ny\",\n\"b\":1\n}\n{\"ok\":1}\n";
+        for chunk in [1, 5, input.len()] {
+            let s = frame(input, chunk);
+            assert_eq!(lines_of(&s), [6], "chunk {chunk}");
+            assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+            assert!(
+                s.problems[0].0.contains("control character"),
+                "{:?}",
+                s.problems
+            );
+        }
+    }
+
+    /// Found by a chunking fuzz: a record that passed the limit among blank lines, before its
+    /// second line, read its first line from where compaction had dropped it (a panic).
+    #[test]
+    fn an_oversized_record_among_blank_lines_is_one_problem() {
+        let input = format!("{{{}\"a\":1}}\n{{\"c\":2}}\n", "\n".repeat(20));
+        for chunk in 1..=input.len() {
+            let mut f = Framer::new(16);
+            let mut seen = Seen::default();
+            for c in input.as_bytes().chunks(chunk) {
+                f.push(c, &mut seen);
+            }
+            f.finish(&mut seen);
+            assert_eq!(lines_of(&seen), [22], "chunk {chunk}: {:?}", seen.problems);
+            assert_eq!(seen.problems.len(), 1, "chunk {chunk}: {:?}", seen.problems);
+            assert!(seen.problems[0].0.contains("larger than the 16 byte limit"));
         }
     }
 

@@ -2,7 +2,9 @@
 //!
 //! The member headers and trailers (RFC 1952) are read here, byte by byte, and the deflate data
 //! in between by `flate2`'s streaming [`Decompress`]. Everything decoded before damage is handed
-//! out, and what comes out and the error do not depend on how the input was cut into chunks.
+//! out, in pieces of at most [`PIECE`] bytes, each taken before the next is inflated: memory does
+//! not grow with the compression ratio. What comes out and the error do not depend on how the
+//! input was cut into chunks.
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
@@ -13,6 +15,8 @@ const FCOMMENT: u8 = 1 << 4;
 const FRESERVED: u8 = 0xE0;
 /// The longest file name or comment a header may hold.
 const MAX_HEADER_FIELD: usize = 1 << 16;
+/// The most text handed out at once.
+pub const PIECE: usize = 64 << 10;
 
 /// Where in a member the next byte is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,20 +65,19 @@ impl Default for Gunzip {
             header_crc: Crc::new(),
             data_crc: Crc::new(),
             inflate: Decompress::new(false),
-            scratch: vec![0; 64 << 10].into_boxed_slice(),
+            scratch: vec![0; PIECE].into_boxed_slice(),
             error: None,
         }
     }
 }
 
 impl Gunzip {
-    /// Decompresses a chunk and hands back what came out. After damage nothing more comes out;
-    /// [`Gunzip::finish`] says what the damage was.
-    pub fn push(&mut self, mut chunk: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// Decompresses a chunk, handing what comes out to `text` piece by piece. After damage
+    /// nothing more comes out; [`Gunzip::finish`] says what the damage was.
+    pub fn push(&mut self, mut chunk: &[u8], text: &mut impl FnMut(&[u8])) {
         while !chunk.is_empty() {
             if self.stage == Stage::Deflate {
-                chunk = self.inflate(chunk, &mut out);
+                chunk = self.inflate(chunk, text);
             } else if self.stage == Stage::Failed {
                 break;
             } else {
@@ -82,7 +85,6 @@ impl Gunzip {
                 chunk = &chunk[1..];
             }
         }
-        out
     }
 
     /// Ends the stream: an error when it was damaged or ends inside a member.
@@ -202,8 +204,8 @@ impl Gunzip {
         self.inflate.reset(false);
     }
 
-    /// Inflates from `input` into `out`; returns the input left after the deflate data ends.
-    fn inflate<'a>(&mut self, mut input: &'a [u8], out: &mut Vec<u8>) -> &'a [u8] {
+    /// Inflates from `input` to `text`; returns the input left after the deflate data ends.
+    fn inflate<'a>(&mut self, mut input: &'a [u8], text: &mut impl FnMut(&[u8])) -> &'a [u8] {
         loop {
             let (in_before, out_before) = (self.inflate.total_in(), self.inflate.total_out());
             let result = self
@@ -214,7 +216,9 @@ impl Gunzip {
             input = &input[consumed.min(input.len())..];
             let produced = &self.scratch[..produced.min(self.scratch.len())];
             self.data_crc.update(produced);
-            out.extend_from_slice(produced);
+            if !produced.is_empty() {
+                text(produced);
+            }
             match result {
                 Ok(Status::StreamEnd) => {
                     self.stage = Stage::Trailer(0);
@@ -252,9 +256,28 @@ mod tests {
         let mut g = Gunzip::default();
         let mut out = Vec::new();
         for c in z.chunks(size) {
-            out.extend(g.push(c));
+            g.push(c, &mut |piece| out.extend_from_slice(piece));
         }
         (out, g.finish())
+    }
+
+    /// Regression: each pushed chunk was inflated whole into one buffer, so a newline bomb read
+    /// in 1 MB chunks held gigabytes at once. 64 MB of newlines in one push come out in pieces
+    /// of at most 64 KB.
+    #[test]
+    fn a_newline_bomb_comes_out_in_bounded_pieces() {
+        let z = gz(&vec![b'\n'; 64 << 20]);
+        assert!(z.len() < 1 << 20, "{} bytes compressed", z.len());
+        let mut g = Gunzip::default();
+        let (mut total, mut largest, mut pieces) = (0, 0, 0);
+        g.push(&z, &mut |piece| {
+            assert!(piece.iter().all(|&c| c == b'\n'));
+            total += piece.len();
+            largest = largest.max(piece.len());
+            pieces += 1;
+        });
+        assert_eq!(g.finish(), Ok(()));
+        assert_eq!((total, largest, pieces), (64 << 20, PIECE, 1024));
     }
 
     #[test]

@@ -95,22 +95,31 @@ pub struct Options {
     /// At most this many events are kept in all (over every file of the collector); `None` for
     /// no cap. Once reached, new events are counted, never stored.
     pub max_events: Option<u64>,
+    /// Events are kept while what the collector holds uses fewer bytes than this (the store: its
+    /// string arena and columns, [`crate::Store::memory`]); `None` for no cap. Once reached, new
+    /// events are counted, never stored.
+    pub max_memory_bytes: Option<u64>,
     pub keep: Keep,
 }
+
+/// Default memory cap.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             max_record_bytes: DEFAULT_MAX_RECORD,
             max_events: None,
+            max_memory_bytes: Some(DEFAULT_MAX_MEMORY),
             keep: Keep::default(),
         }
     }
 }
 
 impl Options {
-    /// The file-level message for what this read left out, or `None` when it kept everything.
-    pub fn note(&self, outside_subset: u64, over_cap: u64) -> Option<String> {
+    /// The file-level message for what this read left out (records outside the subset, over
+    /// the events cap, over the memory cap), or `None` when it kept everything.
+    pub fn note(&self, outside_subset: u64, over_events: u64, over_memory: u64) -> Option<String> {
         let mut out = Vec::new();
         if outside_subset > 0 {
             out.push(format!(
@@ -118,15 +127,32 @@ impl Options {
                 self.keep.describe()
             ));
         }
-        if over_cap > 0 {
+        if over_events > 0 {
             out.push(format!(
-                "Events cap reached: at most {} events are kept; {over_cap} more record(s) of this \
-                 file were not kept. Raise the cap (authtrail --max-events, or Limits on the page) \
-                 or read a subset (MFA-relevant only, a time range).",
+                "Events cap reached: at most {} events are kept; {over_events} more record(s) of \
+                 this file were not kept. Raise the cap (authtrail --max-events, or Limits on the \
+                 page) or read a subset (MFA-relevant only, a time range).",
                 self.max_events.unwrap_or(u64::MAX)
             ));
         }
+        if over_memory > 0 {
+            out.push(format!(
+                "Memory cap reached: the events kept use the {} allowed; {over_memory} more \
+                 record(s) of this file were not kept. Raise the cap (authtrail --max-memory-mb, \
+                 or Limits on the page) or read a subset (MFA-relevant only, a time range).",
+                megabytes(self.max_memory_bytes.unwrap_or(u64::MAX))
+            ));
+        }
         (!out.is_empty()).then(|| out.join(" "))
+    }
+}
+
+/// `n` bytes in MB (2^20 bytes), e.g. `1024 MB`, `0.5 MB`.
+fn megabytes(n: u64) -> String {
+    if n % (1 << 20) == 0 {
+        format!("{} MB", n >> 20)
+    } else {
+        format!("{:.1} MB", n as f64 / f64::from(1 << 20))
     }
 }
 
@@ -337,6 +363,51 @@ mod tests {
             f.over_cap + f.duplicates + 500 - again.duplicates
         );
         assert_eq!(store.heap_bytes(), heap);
+    }
+
+    /// Regression: memory was bounded by no cap (the events cap counts events, not their
+    /// strings): 100,000 distinct 16 KB names took the page's whole memory.
+    #[test]
+    fn the_memory_cap_stops_storing_and_says_how_to_raise_it() {
+        let text = export(1 << 20);
+        let mut whole = Store::new();
+        read(&mut whole, &text, &Options::default());
+        let cap = whole.memory() / 2;
+        let options = Options {
+            max_memory_bytes: Some(cap),
+            ..Options::default()
+        };
+        let mut store = Store::new();
+        let f = read(&mut store, &text, &options);
+        // Stopped at the first event past the cap.
+        assert!(
+            store.memory() >= cap && store.memory() < cap + 4096,
+            "{} for a cap of {cap}",
+            store.memory()
+        );
+        assert!(f.events > 100 && f.over_cap > 100, "{f:?}");
+        assert_eq!(f.events + f.duplicates + f.over_cap, f.records);
+        let note = f.note.unwrap();
+        assert!(
+            note.starts_with(&format!(
+                "Memory cap reached: the events kept use the {:.1} MB allowed; {} more record(s)",
+                cap as f64 / f64::from(1 << 20),
+                f.over_cap
+            )) && note.contains("--max-memory-mb")
+                && note.contains("Limits on the page"),
+            "{note}"
+        );
+        // A second file: nothing more is stored.
+        let memory = store.memory();
+        let again = read(&mut store, &text, &options);
+        assert_eq!((again.events, store.memory()), (0, memory));
+        // No cap: everything is kept.
+        let mut all = Store::new();
+        let options = Options {
+            max_memory_bytes: None,
+            ..Options::default()
+        };
+        assert_eq!(read(&mut all, &text, &options).events, whole.len() as u64);
     }
 
     #[test]

@@ -30,10 +30,15 @@ use serde::Serialize;
 use sniff::Sniffed;
 use std::borrow::Cow;
 
+/// At most this many files are read into one collector: an event's locator holds its file's index
+/// in 16 bits. A file past them is listed, with a diagnostic, and nothing is read from it.
+pub const MAX_FILES: u32 = 1 << 16;
+
 /// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
 pub trait Collector {
-    /// Registers a file and returns its index.
-    fn add_file(&mut self, name: &str) -> u16;
+    /// Registers a file and returns its index (events of the first [`MAX_FILES`] files carry it as
+    /// a `u16`).
+    fn add_file(&mut self, name: &str) -> u32;
     /// Takes one event; returns false when it is a duplicate of one already taken.
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
     /// As [`Collector::event`], with the event's original text (the bytes `span` covers), for
@@ -50,15 +55,18 @@ pub trait Collector {
     }
     /// How many events were taken (not duplicates), over every file: what the events cap counts.
     fn kept(&self) -> u64;
-    /// An event not taken (outside the subset, over the events cap), with where it is and its
-    /// original text: it may still name an identifier ([`Event::alias`]) that taken events use.
+    /// Bytes what was taken uses, over every file: what the memory cap counts.
+    fn memory(&self) -> u64;
+    /// An event not taken (outside the subset, over the events or memory cap), with where it is
+    /// and its original text: it may still name an identifier ([`Event::alias`]) that taken events
+    /// use.
     fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
     /// Whether an event with this key and the content of `event` was taken (tells duplicates
-    /// once the events cap is reached).
+    /// once the events or memory cap is reached).
     fn has(&self, key: u64, event: &Event<'_>) -> bool;
     fn diagnostic(&mut self, diagnostic: Diagnostic);
     /// Called once a file is finished, with its accounting.
-    fn file_done(&mut self, _file: u16, _summary: &FileSummary) {}
+    fn file_done(&mut self, _file: u32, _summary: &FileSummary) {}
 }
 
 /// What became of one file.
@@ -77,7 +85,8 @@ pub struct FileSummary {
     /// Events outside the subset read ([`limits::Keep`]): not kept.
     #[serde(skip_serializing_if = "is_zero")]
     pub outside_subset: u64,
-    /// New events after the events cap was reached ([`Options::max_events`]): not kept.
+    /// New events after the events cap or the memory cap was reached ([`Options::max_events`],
+    /// [`Options::max_memory_bytes`]): not kept.
     #[serde(skip_serializing_if = "is_zero")]
     pub over_cap: u64,
     /// What the subset or a cap left out and how to change it ([`Options::note`]).
@@ -106,9 +115,9 @@ pub struct Stretch {
     pub(crate) containers: Vec<String>,
     pub(crate) shape: Shape,
     pub(crate) lines: u64,
-    /// Every line was blank or one whole JSON record, none broken, none UI text, no array, no
-    /// byte order mark or gzip: framed on its own, the stretch reads as it would after the text
-    /// before it.
+    /// Every line was blank or one whole JSON record, none broken or flagged, none UI text, no
+    /// array, no byte order mark or gzip: framed on its own, the stretch reads as it would after
+    /// the text before it.
     pub(crate) lines_only: bool,
 }
 
@@ -154,7 +163,10 @@ impl Seen {
 /// One file being read. Feed it with [`Ingest::push`], end with [`Ingest::finish`].
 #[derive(Debug)]
 pub struct Ingest {
-    file: u16,
+    /// The file's index in the collector.
+    file: u32,
+    /// The same, as events carry it; `None` past [`MAX_FILES`]: the file is not read.
+    event_file: Option<u16>,
     head: Vec<u8>,
     sniffed: Option<Sniffed>,
     gunzip: Option<gzip::Gunzip>,
@@ -167,6 +179,10 @@ pub struct Ingest {
     options: Options,
     /// The host decompresses this gzip file ([`Ingest::decompressed`]).
     host_gunzip: bool,
+    /// Events kept with a diagnostic that flags them ([`Adapter::flag`]).
+    flagged: u64,
+    /// Of `over_cap`, those left out by the memory cap.
+    over_memory: u64,
 }
 
 struct Adapter<'c, C: Collector + ?Sized> {
@@ -176,6 +192,8 @@ struct Adapter<'c, C: Collector + ?Sized> {
     counts: &'c mut FileSummary,
     seen: &'c mut Seen,
     ui_occurrences: &'c mut rustc_hash::FxHashMap<u64, u32>,
+    flagged: &'c mut u64,
+    over_memory: &'c mut u64,
 }
 
 impl<C: Collector + ?Sized> Adapter<'_, C> {
@@ -183,16 +201,35 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         self.counts.records += 1;
         self.counts.errors += 1;
         self.collector.diagnostic(Diagnostic {
-            file: self.file,
+            file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
             message: problem.to_string(),
         });
     }
 
-    /// One decoded event, with its original text: kept, a duplicate, outside the subset, or over
-    /// the events cap. Returns whether it was kept or a duplicate (its key is the collector's).
-    fn take(&mut self, event: &Event<'_>, key: u64, span: Span, original: &[u8]) -> bool {
+    /// A diagnostic about an event that is kept: told, not counted as an unreadable record.
+    fn flag(&mut self, message: String, at: Position) {
+        *self.flagged += 1;
+        self.collector.diagnostic(Diagnostic {
+            file: u32::from(self.file),
+            line: at.line,
+            offset: at.offset,
+            message,
+        });
+    }
+
+    /// One decoded event of the record at `at`, with its original text: kept, a duplicate,
+    /// outside the subset, or over the events or memory cap. Returns whether it was kept or a duplicate (its
+    /// key is the collector's).
+    fn take(
+        &mut self,
+        event: &Event<'_>,
+        key: u64,
+        span: Span,
+        original: &[u8],
+        at: Position,
+    ) -> bool {
         self.counts.records += 1;
         self.seen.note(event.family.label());
         if !self.options.keep.keeps(event) {
@@ -200,17 +237,23 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             self.collector.not_kept(self.file, event, span, original);
             return false;
         }
-        if self
+        let over_events = self
             .options
             .max_events
-            .is_some_and(|max| self.collector.kept() >= max)
-        {
+            .is_some_and(|max| self.collector.kept() >= max);
+        let over_memory = !over_events
+            && self
+                .options
+                .max_memory_bytes
+                .is_some_and(|max| self.collector.memory() >= max);
+        if over_events || over_memory {
             // Nothing more is stored, not even the key: memory stays bounded.
             if self.collector.has(key, event) {
                 self.counts.duplicates += 1;
                 return true;
             }
             self.counts.over_cap += 1;
+            *self.over_memory += u64::from(over_memory);
             self.collector.not_kept(self.file, event, span, original);
             return false;
         }
@@ -219,13 +262,22 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            if !crate::time::PLAUSIBLE.contains(&event.time) {
+                self.flag(
+                    format!(
+                        "the time {} is outside the years 1990-2100; the event is kept at that \
+                         time, check its record",
+                        crate::time::format_iso(event.time)
+                    ),
+                    at,
+                );
+            }
             for message in crate::store::history::level_notes(event) {
-                self.collector.diagnostic(Diagnostic {
-                    file: self.file,
+                let at = Position {
                     line: span.line,
                     offset: span.offset,
-                    message,
-                });
+                };
+                self.flag(message, at);
             }
         } else {
             self.counts.duplicates += 1;
@@ -238,17 +290,17 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
 struct InRecord<'a, 'r, 'c, C: Collector + ?Sized> {
     adapter: &'a mut Adapter<'c, C>,
     bytes: &'r [u8],
-    /// Offset of `bytes[0]` in the file's text.
-    base: u64,
+    /// Where the record starts (`bytes[0]`) in the file's text.
+    at: Position,
 }
 
 impl<C: Collector + ?Sized> EventSink for InRecord<'_, '_, '_, C> {
     fn event(&mut self, event: &Event<'_>, key: u64, span: Span) {
-        let original = usize::try_from(span.offset.saturating_sub(self.base))
+        let original = usize::try_from(span.offset.saturating_sub(self.at.offset))
             .ok()
             .and_then(|start| self.bytes.get(start..start.checked_add(span.len as usize)?))
             .unwrap_or_default();
-        self.adapter.take(event, key, span, original);
+        self.adapter.take(event, key, span, original, self.at);
     }
     fn problem(&mut self, problem: Problem, at: Position) {
         self.adapter.report(problem, at);
@@ -263,7 +315,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
         let mut sink = InRecord {
             adapter: self,
             bytes,
-            base: at.offset,
+            at,
         };
         decode::decode_record(bytes, at, &mut sink)
     }
@@ -290,7 +342,7 @@ impl<C: Collector + ?Sized> RecordSink for Adapter<'_, C> {
             len: u32::try_from(line.len()).unwrap_or(u32::MAX),
             line: at.line,
         };
-        if self.take(&event, key, span, line) {
+        if self.take(&event, key, span, line, at) {
             self.ui_occurrences.insert(h, n);
         }
         true
@@ -325,6 +377,7 @@ impl Ingest {
         let file = collector.add_file(name);
         Ingest {
             file,
+            event_file: u16::try_from(file).ok(),
             options: *options,
             head: Vec::new(),
             sniffed: None,
@@ -338,6 +391,8 @@ impl Ingest {
             seen: Seen::default(),
             ui_occurrences: Default::default(),
             host_gunzip: false,
+            flagged: 0,
+            over_memory: 0,
         }
     }
 
@@ -370,7 +425,7 @@ impl Ingest {
     }
 
     /// The file's index in the collector.
-    pub fn file(&self) -> u16 {
+    pub fn file(&self) -> u32 {
         self.file
     }
 
@@ -383,6 +438,9 @@ impl Ingest {
     pub fn push<C: Collector + ?Sized>(&mut self, collector: &mut C, chunk: &[u8]) {
         if !self.host_gunzip {
             self.counts.bytes += chunk.len() as u64;
+        }
+        if self.event_file.is_none() {
+            return;
         }
         if self.sniffed.is_none() {
             self.head.extend_from_slice(chunk);
@@ -432,8 +490,14 @@ impl Ingest {
         if matches!(self.sniffed, Some(Sniffed::Unsupported(_))) {
             return;
         }
-        let text = self.gunzip.as_mut().map(|g| g.push(chunk));
-        self.frame(collector, text.as_deref().unwrap_or(chunk));
+        match self.gunzip.take() {
+            // Each piece is framed before the next is inflated.
+            Some(mut gunzip) => {
+                gunzip.push(chunk, &mut |text| self.frame(collector, text));
+                self.gunzip = Some(gunzip);
+            }
+            None => self.frame(collector, chunk),
+        }
     }
 
     /// Hands decompressed text to the framer.
@@ -465,19 +529,25 @@ impl Ingest {
         self.with_framer(collector, |framer, adapter| framer.push(bytes, adapter));
     }
 
-    /// Runs `f` with the framer and the sink that turns its records into events of this file.
+    /// Runs `f` with the framer and the sink that turns its records into events of this file
+    /// (none past [`MAX_FILES`]).
     fn with_framer<C: Collector + ?Sized>(
         &mut self,
         collector: &mut C,
         f: impl FnOnce(&mut Framer, &mut Adapter<'_, C>),
     ) {
+        let Some(file) = self.event_file else {
+            return;
+        };
         let mut adapter = Adapter {
             collector,
-            file: self.file,
+            file,
             options: &self.options,
             counts: &mut self.counts,
             seen: &mut self.seen,
             ui_occurrences: &mut self.ui_occurrences,
+            flagged: &mut self.flagged,
+            over_memory: &mut self.over_memory,
         };
         f(&mut self.framer, &mut adapter);
     }
@@ -493,10 +563,15 @@ impl Ingest {
             };
             self.file_diagnostic(collector, what.to_owned());
         }
-        self.counts.format = self.seen.format(self.framer.shape());
-        self.counts.note = self
-            .options
-            .note(self.counts.outside_subset, self.counts.over_cap);
+        self.counts.format = match self.event_file {
+            Some(_) => self.seen.format(self.framer.shape()),
+            None => "not read".to_owned(),
+        };
+        self.counts.note = self.options.note(
+            self.counts.outside_subset,
+            self.counts.over_cap - self.over_memory,
+            self.over_memory,
+        );
         collector.file_done(self.file, &self.counts);
         self.counts
     }
@@ -526,6 +601,7 @@ impl Ingest {
                 && !shape.array
                 && shape.multi_line == 0
                 && c.errors == 0
+                && self.flagged == 0
                 && !self.seen.containers.iter().any(|c| c == UI_LINES),
         }
     }
@@ -535,26 +611,37 @@ impl Ingest {
     /// join the store (those already in it count as duplicates) and its accounting this file's,
     /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
     /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or the events cap might leave events out, or
-    /// one of its records shares an id with another record and differs (pushed, it is told where).
+    /// the stretch is not plain lines ([`Stretch`]), or the events or memory cap might leave
+    /// events out, or one of its records shares an id with another record and differs (pushed, it
+    /// is told where).
     pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
         let s = &part.stretch;
+        let Some(file) = self.event_file else {
+            return false;
+        };
         let ready = self.sniffed == Some(Sniffed::Text)
             && !self.seen.gzip
             && !self.host_gunzip
             && self.text_head.is_none()
             && self.framer.between_lines();
-        // Under the events cap with every event of the part kept, the cap left nothing out.
+        // Under the caps with every event of the part kept, the caps left nothing out: the
+        // part's events use at most its text and this much each.
+        const EVENT_BYTES: u64 = 256;
+        let part_memory = s.bytes + part.len() as u64 * EVENT_BYTES;
         let under_cap = s.over_cap == 0
             && self
                 .options
                 .max_events
-                .is_none_or(|max| (store.len() + part.len()) as u64 <= max);
+                .is_none_or(|max| (store.len() + part.len()) as u64 <= max)
+            && self
+                .options
+                .max_memory_bytes
+                .is_none_or(|max| store.memory() + part_memory < max);
         if !(ready && under_cap && s.lines_only) {
             return false;
         }
         let at = (self.framer.offset(), self.framer.lines());
-        let Some(duplicates) = store.absorb(self.file, part, at) else {
+        let Some(duplicates) = store.absorb(file, part, at) else {
             return false;
         };
         let c = &mut self.counts;
@@ -575,8 +662,18 @@ impl Ingest {
     }
 
     /// Reads what is left of the file: the head still unsniffed, the end of the gzip stream, the
-    /// framer's last record.
+    /// framer's last record. Past [`MAX_FILES`], says the file was not read.
     fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
+        if self.event_file.is_none() {
+            self.file_diagnostic(
+                collector,
+                format!(
+                    "not read: at most {MAX_FILES} files are read at once; read the files in \
+                     smaller batches"
+                ),
+            );
+            return;
+        }
         if self.sniffed.is_none() {
             let head = std::mem::take(&mut self.head);
             if head.is_empty() {
@@ -763,6 +860,43 @@ mod tests {
         // Below the cap, the three repeated lines are events of their own.
         let (store, f) = read("ui.txt", text.as_bytes(), 1000);
         assert_eq!((f.events, f.duplicates, store.len()), (5003, 0, 5003));
+    }
+
+    /// Regression: the 65,537th file panicked the store (`summary`, `findings`) and was named as
+    /// the 65,536th by the CLI's event stream: past [`MAX_FILES`], a file is listed with a
+    /// message and nothing from it is read.
+    #[test]
+    fn files_past_the_65536th_are_listed_and_not_read() {
+        let mut store = Store::new();
+        // Files listed, not read: reading 65,536 files takes the store minutes in a debug build.
+        for i in 0..MAX_FILES - 1 {
+            assert_eq!(store.add_file(&format!("f{i}.ndjson")), i);
+        }
+        for i in MAX_FILES - 1..MAX_FILES + 2 {
+            let mut ing = Ingest::new(&mut store, &format!("f{i}.ndjson"));
+            assert_eq!(ing.file(), i);
+            ing.push(&mut store, LOGIN.replace("x1", &format!("x{i}")).as_bytes());
+            let f = ing.finish(&mut store);
+            let want = if i < MAX_FILES { (1, 1, 0) } else { (1, 0, 1) };
+            assert_eq!((f.records, f.events, f.errors), want, "file {i}");
+        }
+        assert_eq!(store.files().len(), MAX_FILES as usize + 2);
+        assert_eq!(store.len(), 1);
+        assert_eq!(
+            store.files()[usize::from(store.locate(0).file)].name,
+            "f65535.ndjson"
+        );
+        let v = crate::summary::summary_json(&store);
+        let errors: Vec<_> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["file"].as_str().unwrap(), e["line"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(errors, [("f65536.ndjson", 0), ("f65537.ndjson", 0)]);
+        assert!(store.diagnostics()[0]
+            .message
+            .starts_with("not read: at most 65536 files are read at once"));
     }
 
     #[test]

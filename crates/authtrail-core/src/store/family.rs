@@ -99,7 +99,7 @@ impl Store {
                 other.label()
             );
             self.diagnostic(Diagnostic {
-                file,
+                file: u32::from(file),
                 line: self.line(i as usize),
                 offset: self.locate(i as usize).offset,
                 message,

@@ -26,8 +26,40 @@ use std::hash::{BuildHasher, Hash};
 pub const MAX_DIAGNOSTICS: usize = 10_000;
 
 /// Events not kept (outside a subset, over the events cap) still name identifiers; the strings
-/// they add to the store stop at this many: memory stays bounded.
+/// they add to the store stop at this many, and this many bytes: memory stays bounded.
 const MAX_UNKEPT_STRINGS: usize = 100_000;
+const MAX_UNKEPT_BYTES: usize = 16 << 20;
+
+/// The most bytes one string (a field's value) takes in the store. A longer one is stored as its
+/// first bytes and a mark that it was cut, with its length and a hash of it whole (so that values
+/// that differ only after the cut stay apart); the record it came from holds it whole.
+pub const MAX_FIELD_BYTES: usize = 4096;
+
+/// `s` as the store keeps it: itself, or when longer than [`MAX_FIELD_BYTES`] its first bytes (to
+/// a character boundary) and `… [cut: 16,384 bytes, #<xxh3 of s>]`, at most [`MAX_FIELD_BYTES`] in
+/// all. A kept form is kept as it is.
+pub fn stored_form(s: &str) -> Cow<'_, str> {
+    if s.len() <= MAX_FIELD_BYTES {
+        return Cow::Borrowed(s);
+    }
+    let digits = s.len().to_string();
+    let mut len = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            len.push(',');
+        }
+        len.push(c);
+    }
+    let mark = format!(
+        "… [cut: {len} bytes, #{:016x}]",
+        xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+    );
+    let mut end = MAX_FIELD_BYTES - mark.len();
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}{mark}", &s[..end]))
+}
 
 /// Strings (or tuples) to dense `u32` ids. Id 0 is the empty string / empty tuple.
 #[derive(Debug)]
@@ -109,6 +141,7 @@ impl StrInterner {
         if s.is_empty() {
             return 0;
         }
+        let s = &*stored_form(s);
         let hash = str_hash(s);
         if let Some(id) = self.find(s, hash) {
             return id;
@@ -128,10 +161,10 @@ impl StrInterner {
     }
     fn lookup(&self, s: &str) -> Option<u32> {
         if s.is_empty() {
-            Some(0)
-        } else {
-            self.find(s, str_hash(s))
+            return Some(0);
         }
+        let s = &*stored_form(s);
+        self.find(s, str_hash(s))
     }
     fn shrink(&mut self) {
         self.text.shrink_to_fit();
@@ -141,6 +174,11 @@ impl StrInterner {
         self.text.capacity()
             + self.bounds.capacity() * std::mem::size_of::<usize>()
             + self.ids.capacity() * (std::mem::size_of::<u32>() + 1)
+    }
+    /// Bytes the strings use: their text, bounds and hash table entries.
+    fn used_bytes(&self) -> usize {
+        self.text.len()
+            + self.len() * (std::mem::size_of::<usize>() + std::mem::size_of::<u32>() + 1)
     }
 }
 
@@ -243,8 +281,9 @@ pub struct Store {
     pub(crate) namings: FxHashMap<(u32, u32), Naming>,
     /// Whether an identifier got a name, or another name, since the last seal.
     names_changed: bool,
-    /// Strings added by the names of events not kept.
+    /// Strings added by the names of events not kept, and their bytes.
     unkept_strings: usize,
+    unkept_bytes: usize,
     /// The events whose `user` shows a name instead of the identifier their record gave:
     /// (event, identifier), by event.
     renamed: Vec<(u32, u32)>,
@@ -311,6 +350,7 @@ impl Store {
             namings: FxHashMap::default(),
             names_changed: false,
             unkept_strings: 0,
+            unkept_bytes: 0,
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
@@ -375,6 +415,26 @@ impl Store {
         let l = self.locate(i);
         let bytes = reader.read(l.file, l.offset, l.len)?;
         Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Bytes the string arena and the columns use (lengths, not capacities: the same whatever the
+    /// order and the parts the events were read in); what the memory cap
+    /// ([`crate::ingest::limits::Options::max_memory_bytes`]) counts.
+    pub fn memory(&self) -> u64 {
+        let per_event = 8 * 3 // time, location, time order
+            + 3 // kind, outcome, family
+            + 4 * 6 // length, action, user, ip, geo, profile
+            + 8 * 2 + 4 // key, content key and event to de-duplicate
+            + 1; // line
+        let bytes = self.strings.used_bytes()
+            + self.len() * per_event
+            + self.geos.len() * std::mem::size_of::<GeoKey>()
+            + self.profiles.len() * std::mem::size_of::<ProfileKey>()
+            + self.account_mfa.len() * std::mem::size_of::<AccountMfaRecord>()
+            + self.settings.len() * std::mem::size_of::<SettingRecord>()
+            + self.conflicts.len() * std::mem::size_of::<Conflict>()
+            + self.namings.len() * std::mem::size_of::<((u32, u32), Naming)>();
+        bytes as u64
     }
 
     /// Heap bytes the store holds (capacities, not lengths), diagnostics and file list excluded.
@@ -700,7 +760,7 @@ impl Store {
             self.line(earlier as usize),
         );
         self.diagnostic(Diagnostic {
-            file,
+            file: u32::from(file),
             line: span.line,
             offset: span.offset,
             message,
@@ -740,12 +800,12 @@ impl Store {
 }
 
 impl Collector for Store {
-    fn add_file(&mut self, name: &str) -> u16 {
+    fn add_file(&mut self, name: &str) -> u32 {
         self.files.push(FileSummary {
             name: name.to_owned(),
             ..FileSummary::default()
         });
-        u16::try_from(self.files.len() - 1).expect("at most 65536 files")
+        u32::try_from(self.files.len() - 1).expect("fewer than 2^32 files")
     }
 
     fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool {
@@ -771,17 +831,24 @@ impl Collector for Store {
         self.len() as u64
     }
 
+    fn memory(&self) -> u64 {
+        Store::memory(self)
+    }
+
     fn not_kept(&mut self, file: u16, event: &Event<'_>, span: Span, _original: &[u8]) {
         let Some((id, name)) = &event.alias else {
             return;
         };
         let known = |s: &str| self.strings.lookup(s).is_some();
-        if self.unkept_strings >= MAX_UNKEPT_STRINGS && !(known(id) && known(name)) {
+        let full =
+            self.unkept_strings >= MAX_UNKEPT_STRINGS || self.unkept_bytes >= MAX_UNKEPT_BYTES;
+        if full && !(known(id) && known(name)) {
             return;
         }
-        let before = self.strings.len();
+        let (strings, bytes) = (self.strings.len(), self.strings.text.len());
         let new = self.learn_name(event, file, span.line, NO_EVENT);
-        self.unkept_strings += self.strings.len() - before + usize::from(new);
+        self.unkept_strings += self.strings.len() - strings + usize::from(new);
+        self.unkept_bytes += self.strings.text.len() - bytes;
     }
 
     fn has(&self, key: u64, event: &Event<'_>) -> bool {
@@ -796,11 +863,14 @@ impl Collector for Store {
         }
     }
 
-    fn file_done(&mut self, file: u16, summary: &FileSummary) {
-        self.files[usize::from(file)] = summary.clone();
+    fn file_done(&mut self, file: u32, summary: &FileSummary) {
+        self.files[file as usize] = summary.clone();
         if self.stretch_keys.is_none() {
             self.seal();
-            self.place_families(file);
+            // A file past [`crate::ingest::MAX_FILES`] holds no events.
+            if let Ok(file) = u16::try_from(file) {
+                self.place_families(file);
+            }
         }
     }
 }
@@ -834,9 +904,40 @@ fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_nearly_sorted, StrInterner};
+    use super::{sort_nearly_sorted, stored_form, StrInterner, MAX_FIELD_BYTES};
     use crate::test_support::store_from_files;
     use proptest::prelude::*;
+
+    /// Regression: a field of any length was stored whole, so 100,000 distinct 16 KB names (a
+    /// 2.4 MB gzip) took the page's whole memory.
+    #[test]
+    fn a_field_longer_than_4096_bytes_is_stored_cut_with_its_length() {
+        let mut s = StrInterner::new();
+        let long = |tail: &str| format!("{}{tail}", "é".repeat(8190));
+        let (a, b) = (long("a"), long("b"));
+        assert_eq!(a.len(), 16_381);
+        let id = s.intern_str(&a);
+        let stored = s.get(id).to_owned();
+        assert!(stored.len() <= MAX_FIELD_BYTES, "{}", stored.len());
+        assert!(stored.len() > MAX_FIELD_BYTES - 64, "{}", stored.len());
+        let (head, mark) = stored.split_once('…').unwrap();
+        assert!(a.starts_with(head) && head.chars().all(|c| c == 'é'));
+        assert!(
+            mark.starts_with(" [cut: 16,381 bytes, #") && mark.ends_with(']'),
+            "{mark}"
+        );
+        // Values that differ only after the cut stay apart; the stored form stands for itself.
+        let other = s.intern_str(&b);
+        assert_ne!(other, id);
+        assert_eq!(s.get(other).len(), stored.len());
+        assert_eq!((s.intern_str(&a), s.intern_str(&stored)), (id, id));
+        assert_eq!((s.lookup(&a), s.lookup(&stored)), (Some(id), Some(id)));
+        assert_eq!(s.lookup(&long("c")), None);
+        // Up to the limit a value is kept whole.
+        let whole = "x".repeat(MAX_FIELD_BYTES);
+        assert_eq!(stored_form(&whole), whole);
+        assert_eq!(stored_form(&format!("{whole}x")).len(), MAX_FIELD_BYTES);
+    }
 
     /// A record reusing the id of a record in another file names that file and the line; the
     /// same record in a third file is a duplicate of the first.

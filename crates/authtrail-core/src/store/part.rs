@@ -49,6 +49,7 @@ impl Store {
             settings: self.settings,
             namings: self.namings.into_iter().collect(),
             unkept_strings: self.unkept_strings,
+            unkept_bytes: self.unkept_bytes,
         }
     }
 }
@@ -87,10 +88,11 @@ pub struct Part {
     /// stretch's start.
     namings: Vec<((u32, u32), Naming)>,
     unkept_strings: usize,
+    unkept_bytes: usize,
 }
 
 /// The first bytes of a part, with the layout's version.
-const MAGIC: &[u8; 8] = b"atpart03";
+const MAGIC: &[u8; 8] = b"atpart04";
 
 /// Sections of a part, after [`MAGIC`]: each its length in bytes, then its bytes.
 const SECTIONS: usize = 23;
@@ -146,6 +148,7 @@ impl Part {
             u64::from(s.shape.array),
             u64::from(s.lines_only),
             self.unkept_strings as u64,
+            self.unkept_bytes as u64,
         ];
         let containers = s.containers.join("\n");
         let bounds: Vec<u64> = self.bounds.iter().map(|&b| b as u64).collect();
@@ -258,7 +261,7 @@ impl Part {
             return Err(MALFORMED.into());
         }
         let counts: Vec<u64> = values(read, counts);
-        let (Ok(containers), Ok(text), 13) = (
+        let (Ok(containers), Ok(text), 14) = (
             String::from_utf8(values(read, containers)),
             String::from_utf8(values(read, text)),
             counts.len(),
@@ -287,6 +290,7 @@ impl Part {
                 lines_only: counts[11] != 0,
             },
             unkept_strings: usize::try_from(counts[12]).unwrap_or(usize::MAX),
+            unkept_bytes: usize::try_from(counts[13]).unwrap_or(usize::MAX),
             text,
             bounds: values::<u64>(read, bounds)
                 .into_iter()
@@ -574,6 +578,7 @@ impl Store {
             }
         }
         self.unkept_strings += part.unkept_strings;
+        self.unkept_bytes += part.unkept_bytes;
         Some((part.len() - kept) as u64)
     }
 }
