@@ -105,7 +105,7 @@ pub fn render(r: &Report, generated: &str) -> Markup {
                         }
                     }
                     p.report-meta data-testid="report-counts" {
-                        (r.events) " events, " (r.duplicates) " duplicates, " (r.diagnostics) " records that could not be read."
+                        (r.events) " events, " (r.duplicates) " duplicates, " (r.files.iter().map(|f| f.errors).sum::<u64>()) " records that could not be read, " (r.diagnostics) " diagnostics."
                     }
                     p.report-meta data-testid="report-generated" {
                         "Generated " (generated) " by authtrail, on this machine, from the files below."

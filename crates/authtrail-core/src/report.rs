@@ -123,6 +123,8 @@ pub struct Report {
     pub to: Option<String>,
     pub events: u64,
     pub duplicates: u64,
+    /// Every diagnostic: the records that could not be read (each file's `errors`) and the notes
+    /// on records that were read (an impossible time, an undocumented level, a reused id...).
     pub diagnostics: u64,
     pub files: Vec<ReportFile>,
     pub account_mfa: Vec<AccountRow>,

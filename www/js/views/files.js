@@ -113,14 +113,18 @@ export function renderMemory(bytes) {
   document.getElementById('summary-memory').textContent = `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 }
 
-/** The diagnostics list: file, line and message of each record that could not be read. */
+/**
+ * The diagnostics list: file, line and message of each record that could not be read, and of each
+ * note on a record that was (an impossible time, an undocumented MFA level, a reused id...).
+ */
 export function renderDiagnostics(diagnostics, summary) {
   const head = document.getElementById('diagnostics-summary');
   const list = document.getElementById('diagnostics-rows');
   const total = summary.diagnostics;
+  const unread = summary.files.reduce((n, f) => n + f.errors, 0);
   head.textContent = total === 0
     ? 'Diagnostics: none, every record was read'
-    : `Diagnostics: ${count(total)} record${total === 1 ? '' : 's'} could not be read`;
+    : `Diagnostics: ${count(total)} (${count(unread)} record${unread === 1 ? '' : 's'} could not be read)`;
   const files = summary.files;
   const items = diagnostics.map((d) => el(
     'li',

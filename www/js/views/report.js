@@ -72,7 +72,7 @@ function documentOf(r) {
   return [
     el('h1', { text: 'authtrail report' }),
     el('p', { class: 'report-meta', testid: 'report-range', text: range }),
-    el('p', { class: 'report-meta', testid: 'report-counts', text: `${r.events} events, ${r.duplicates} duplicates, ${r.diagnostics} records that could not be read.` }),
+    el('p', { class: 'report-meta', testid: 'report-counts', text: `${r.events} events, ${r.duplicates} duplicates, ${r.files.reduce((n, f) => n + f.errors, 0)} records that could not be read, ${r.diagnostics} diagnostics.` }),
     el('p', { class: 'report-meta', testid: 'report-generated', text: `Generated ${new Date().toISOString()} by authtrail, in this browser tab, from the files below.` }),
     el('h2', { text: 'Input files' }),
     files,
