@@ -338,6 +338,10 @@ pub struct Event<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<Cow<'a, str>>,
     pub detail: Detail<'a>,
+    /// Why the record's own time was not used (an `eventTime` that is no real time, the event
+    /// placed at its LogDNA `_ts` instead): told as a diagnostic, never a silent guess.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_note: Option<String>,
 }
 
 impl<'a> Event<'a> {
@@ -365,6 +369,7 @@ impl<'a> Event<'a> {
             geo: Geo::default(),
             correlation_id: None,
             detail: Detail::None,
+            time_note: None,
         }
     }
 }

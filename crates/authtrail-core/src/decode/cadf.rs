@@ -123,13 +123,26 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
         what: "Activity Tracker event",
         detail: "empty action".into(),
     })?;
-    let time = [&top.event_time, &top.ts, &top.time]
-        .into_iter()
-        .find_map(|t| t.as_ref().and_then(Text::time))
-        .ok_or_else(|| Problem::Malformed {
-            what: "Activity Tracker event",
-            detail: format!("{action} has no readable eventTime"),
-        })?;
+    let (used, time) = [
+        ("eventTime", &top.event_time),
+        ("_ts", &top.ts),
+        ("time", &top.time),
+    ]
+    .into_iter()
+    .find_map(|(name, t)| Some((name, t.as_ref().and_then(Text::time)?)))
+    .ok_or_else(|| Problem::Malformed {
+        what: "Activity Tracker event",
+        detail: format!("{action} has no readable eventTime"),
+    })?;
+    let time_note = (used != "eventTime")
+        .then(|| text(&top.event_time))
+        .flatten()
+        .map(|given| {
+            format!(
+                "eventTime \"{}\" is not a real time; the event is placed at its {used} instead",
+                crate::diag::sample_text(given.as_bytes(), 40)
+            )
+        });
     let outcome = top
         .outcome
         .as_ref()
@@ -142,6 +155,7 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
         outcome,
         Cow::Owned(String::new()),
     );
+    ev.time_note = time_note;
     ev.id = text(&top.id);
     ev.correlation_id = text(&top.correlation_id);
     let ini = top.initiator.0.as_ref();

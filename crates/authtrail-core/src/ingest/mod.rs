@@ -262,6 +262,9 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            if let Some(note) = &event.time_note {
+                self.flag(note.clone(), at);
+            }
             if !crate::time::PLAUSIBLE.contains(&event.time) {
                 self.flag(
                     format!(
