@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { suite, FIXTURES, cliPath, same } from './harness.js';
 import { captureExports, exportVia, showAllFindings } from './checks.js';
 import { trapDialogs, markupCounts, assertInert } from './inert.js';
-import { visible } from '../../www/js/lib/visible.js';
+import { prose, visible } from '../../www/js/lib/visible.js';
 
 const ctx = suite({ label: 'xss-outputs' });
 
@@ -34,12 +34,12 @@ test('XSS: findings built from payload fields show them as text, and exports car
     // The panel lists the CLI's findings, titles verbatim.
     const items = await showAllFindings(app, expected.length);
     const titles = await items.locator('.finding-title').allTextContents();
-    same(titles, expected.map((f) => visible(f.title)), 'finding titles vs `authtrail findings --json`');
+    same(titles, expected.map((f) => prose(f.title)), 'finding titles vs `authtrail findings --json`');
 
     // Selecting each finding shows its detail verbatim and runs nothing.
     for (let k = 0; k < expected.length; k++) {
       await app.settle(() => items.nth(k).click(), null, `finding ${k} selected`);
-      assert.equal(await app.tid('finding-detail').textContent(), visible(expected[k].detail), `finding ${k}: finding-detail`);
+      assert.equal(await app.tid('finding-detail').textContent(), prose(expected[k].detail), `finding ${k}: finding-detail`);
       const who = await items.nth(k).locator('.finding-who').textContent();
       for (const name of [...expected[k].users, ...expected[k].actors].slice(0, 2).map(visible)) {
         assert.ok(who.includes(name.slice(0, 40)), `finding ${k}: finding-who lacks ${JSON.stringify(name.slice(0, 40))}: ${who.slice(0, 200)}`);
