@@ -16,10 +16,6 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-pub const USAGE: &str = "usage: cargo xtask dist [--dist DIR] [--out FILE]\n\
-  --dist  the directory trunk built; default <repo>/dist\n\
-  --out   the single-file page; default DIST/authtrail.html";
-
 /// The service worker in dist/, and the line of it this step fills in.
 const SW: &str = "sw.js";
 const SW_LINE: &str = "const PRECACHE = ";
@@ -283,24 +279,26 @@ fn single_file(dist: &Path) -> Result<String> {
     Ok(out)
 }
 
-pub fn run(repo: &Path, args: &[String]) -> Result<()> {
-    let mut dist = repo.join("dist");
-    let mut out = None;
-    crate::flags(args, USAGE, |flag, value| {
-        match flag {
-            "--dist" => dist = PathBuf::from(value()?),
-            "--out" => out = Some(PathBuf::from(value()?)),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
+/// `cargo xtask dist`: finishes the dist/ `trunk build --release --offline --public-url ./` wrote.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The directory trunk built [default: <repo>/dist]
+    #[arg(long, value_name = "DIR")]
+    dist: Option<PathBuf>,
+    /// The single-file page [default: DIST/authtrail.html]
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(repo: &Path, args: &Args) -> Result<()> {
+    let dist = args.dist.clone().unwrap_or_else(|| repo.join("dist"));
     let dist = dist.canonicalize().with_context(|| {
         format!(
             "{} (build it first: trunk build --release --offline --public-url ./)",
             dist.display()
         )
     })?;
-    let out = out.unwrap_or_else(|| dist.join(SINGLE));
+    let out = args.out.clone().unwrap_or_else(|| dist.join(SINGLE));
     let out = match out.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) => parent
             .canonicalize()?
