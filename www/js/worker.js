@@ -239,7 +239,7 @@ let stretches = 0;
 function stretcher(k) {
   while (stretchers.length <= k) {
     const s = { worker: null, broken: false, read: null };
-    s.worker = startWorker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
+    s.worker = startWorker('stretch.js', { name: `authtrail-part-${stretchers.length + 2}` });
     s.worker.onmessage = ({ data }) => {
       if (s.read?.id !== data.id) return;
       if (data.type === 'progress') {

@@ -2,8 +2,9 @@
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
 //! `cargo xtask compare --base DIR`: this dist/ against another build's, the same files loaded into
 //! each in turn (compare.rs).
-//! `cargo xtask dist`: finishes trunk's dist/ (the scripts without their comment lines, the service
-//! worker's precache list, the single-file page dist/authtrail.html; see dist.rs).
+//! `cargo xtask dist`: finishes trunk's dist/ (the scripts minified and the single-file page
+//! dist/authtrail.html by esbuild, the service worker's precache list, the single file's CSP; see
+//! dist.rs).
 //!
 //! ```text
 //! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each: about 6 minutes on
@@ -12,14 +13,12 @@
 //! ```
 
 mod browser;
-mod bundle;
 mod compare;
 mod dataset;
 mod dist;
 mod machine;
 mod native;
 mod report;
-mod strip;
 mod transfer;
 
 use anyhow::{bail, Context, Result};
@@ -36,7 +35,7 @@ enum Cli {
     Bench(BenchArgs),
     /// This dist/ against another build's, the same files loaded into each in turn
     Compare(compare::Args),
-    /// Finishes trunk's dist/: comment lines out, sw.js's precache list, dist/authtrail.html
+    /// Finishes trunk's dist/: scripts minified, sw.js's precache list, dist/authtrail.html
     Dist(dist::Args),
 }
 
