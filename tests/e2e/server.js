@@ -134,7 +134,9 @@ export function startServer({ root, base = '/', port = 0, headers = true } = {})
         res.end(html);
         return;
       }
-      fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+      fs.createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
     });
   });
 

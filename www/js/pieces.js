@@ -65,7 +65,10 @@ export function fileReader(name) {
     async function* take() {
       try {
         for (;;) {
-          while (!read.arrived.length) await new Promise((resolve) => { read.wake = resolve; });
+          while (!read.arrived.length)
+            await new Promise((resolve) => {
+              read.wake = resolve;
+            });
           read.wake = null;
           const m = read.arrived.shift();
           if (m.type === 'end') {

@@ -18,7 +18,9 @@ const errorText = (e) => (e && e.message) || String(e);
 const pieces = fileReader('authtrail-stretch-reader');
 
 let arrived;
-const wasmModule = new Promise((resolve) => { arrived = resolve; });
+const wasmModule = new Promise((resolve) => {
+  arrived = resolve;
+});
 
 /**
  * The instance, of the module the core's worker sent. V8 keeps one compiled code per module, shared
