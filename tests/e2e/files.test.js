@@ -31,7 +31,7 @@ function assertMatchesCli(s, cli) {
     // The page decompresses .gz in the browser (DecompressionStream) and the CLI in the core, so only
     // the gzip prefix may be worded differently; the rest of the format is the core's own description.
     const cliFormat = f.format.replace(/^gzip,\s*/i, '');
-    assert.ok(row.format && row.format.includes(cliFormat), `${f.name}: file-format ${JSON.stringify(row.format)} lacks ${JSON.stringify(cliFormat)}`);
+    assert.ok(row.format?.includes(cliFormat), `${f.name}: file-format ${JSON.stringify(row.format)} lacks ${JSON.stringify(cliFormat)}`);
     if (/^gzip/i.test(f.format)) assert.match(row.format, /gzip/i, `${f.name}: file-format does not say gzip`);
     assert.ok(row.progress, `${f.name}: no file-progress`);
     assert.ok(row.progress.max > 0 && row.progress.value === row.progress.max, `${f.name}: file-progress not complete: ${JSON.stringify(row.progress)}`);

@@ -206,7 +206,7 @@ export { startServer };
  */
 export function fileSite(file) {
   const url = pathToFileURL(file).href;
-  return { origin: 'null', base: path.dirname(path.resolve(file)) + '/', url, log: [] };
+  return { origin: 'null', base: `${path.dirname(path.resolve(file))}/`, url, log: [] };
 }
 
 /**

@@ -240,7 +240,7 @@ test('regression: a link with huge from/to values says what of it was ignored an
     const erinEvents = toInt(s0.facets.user.find((i) => i.value === erin).count, 'erin count');
     const v = await eventually(
       () => viewOf(app.page),
-      (x) => x.note !== null && x.note.startsWith('View restored') && toInt(x.count, 'count') === erinEvents,
+      (x) => x.note?.startsWith('View restored') && toInt(x.count, 'count') === erinEvents,
       'the restored view',
     );
     assert.equal(v.note, `View restored from the link, in part. ${ignored}`);

@@ -304,7 +304,7 @@ async function refreshFiltered() {
   data.hist = { ...hist, domain: [question.from, question.to] };
   renderLanes();
   renderWindowLabel();
-  FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
+  for (const [i, f] of FACETS.entries()) facets.draw(f.name, counts[i], s.facets[f.name] ?? []);
   $('table-count').textContent = String(total);
   await table.reset(total, first);
 }
@@ -363,7 +363,7 @@ async function readFiles(files) {
     if (!options) return;
     startReading();
     const keys = engine.read(list, options);
-    keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
+    for (const [i, key] of keys.entries()) fileList.add(key, list[i].name, list[i].size);
     outstanding += list.length;
   } finally {
     inflight -= 1;

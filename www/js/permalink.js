@@ -94,7 +94,7 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     history.replaceState(history.state, '', fragment ? `#${fragment}` : location.pathname + location.search);
   }
 
-  ui.subscribe((s, changed) => {
+  ui.subscribe((_state, changed) => {
     if (!['window', 'facets', 'text', 'finding', 'tz', 'desc'].some((k) => changed.has(k))) return;
     // The note about a restored link goes with the first change made after it.
     if (!pending && !applying) say('');

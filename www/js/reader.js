@@ -31,7 +31,7 @@ const GZIP_WRITE = 64 << 10;
 /** Reads kept in flight ahead of the compressed piece being inflated. */
 const GZIP_AHEAD = 2;
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 /**
  * The reads under way, by id: each with the pieces the worker may still be sent (`credit`, each

@@ -13,7 +13,7 @@
 import init, { StretchReader } from '../authtrail-wasm.js';
 import { fileReader } from './pieces.js';
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 const pieces = fileReader('authtrail-stretch-reader');
 

@@ -25,7 +25,7 @@ const decoder = new TextDecoder('utf-8');
 
 const post = (message) => self.postMessage(message);
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 const ready = init()
   .then((wasm) => {

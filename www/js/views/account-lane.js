@@ -103,7 +103,7 @@ export function createAccountLane(container, { onSelect }) {
     const bottom = TOP + rows.length * ROW;
     const y = (level) => {
       const i = rows.indexOf(level);
-      return TOP + (rows.length - 1 - (i < 0 ? 0 : i)) * ROW + ROW / 2;
+      return TOP + (rows.length - 1 - Math.max(i, 0)) * ROW + ROW / 2;
     };
     const x = timeScale(domain, width);
     const [r0, r1] = x.range;
