@@ -72,14 +72,19 @@ async function minifyScripts() {
   console.log(`${dist}: ${scripts.length} scripts minified (${(before / 1e3).toFixed(1)} KB to ${(after / 1e3).toFixed(1)} KB)`);
 }
 
-/** The single file's js/start-worker.js, its workers and its wasm glue, for the bundle of `script`. */
-function singleFile(script) {
+/**
+ * The single file's js/start-worker.js, its workers and its wasm glue, for the bundle of `script`;
+ * `used.startWorker` says whether the bundle imports js/start-worker.js.
+ */
+function singleFile(script, used) {
   return {
     name: 'authtrail-single-file',
     setup(build) {
-      build.onResolve({ filter: /start-worker\.js$/ }, (args) =>
-        path.resolve(args.resolveDir, args.path) === path.join(dist, 'js', 'start-worker.js') ? { path: START_WORKER } : undefined,
-      );
+      build.onResolve({ filter: /start-worker\.js$/ }, (args) => {
+        if (path.resolve(args.resolveDir, args.path) !== path.join(dist, 'js', 'start-worker.js')) return undefined;
+        used.startWorker = true;
+        return { path: START_WORKER };
+      });
       build.onResolve({ filter: /^authtrail:workers$/ }, () => ({ path: 'workers', namespace: 'authtrail' }));
       build.onLoad({ filter: /^workers$/, namespace: 'authtrail' }, async () => {
         const workers = {};
@@ -120,6 +125,7 @@ Object.defineProperty(initSingle, '__wbindgen_wasm_module', { get: () => init.__
 
 /** `script` (in js/) and what it imports as one script, of `format`. */
 async function bundle(script, format) {
+  const used = { startWorker: false };
   const result = await esbuild.build({
     entryPoints: [path.join(dist, 'js', script)],
     bundle: true,
@@ -129,9 +135,13 @@ async function bundle(script, format) {
     loader: { '.wasm': 'binary' },
     // The glue's URL of the wasm, never used: the wasm is inlined or handed over.
     define: format === 'iife' ? { 'import.meta.url': 'undefined' } : {},
-    plugins: [singleFile(script)],
+    plugins: [singleFile(script, used)],
     logLevel: 'silent',
   });
+  // A worker STARTS does not list would fail only when started; one it lists, never used, is dead weight.
+  const listed = (STARTS[script] ?? []).length > 0;
+  if (used.startWorker && !listed) throw new Error(`js/${script} starts workers: list them in STARTS`);
+  if (!used.startWorker && listed) throw new Error(`js/${script} starts no worker, yet STARTS lists some`);
   return checked(result, script).outputFiles[0].text;
 }
 
@@ -152,7 +162,7 @@ async function singlePage() {
   const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
   const inline = [];
   const tags = [...html.matchAll(/<link\b[^>]*>|<script\b[^>]*>\s*<\/script>|<script\b[^>]*>/g)];
-  for (const { 0: tag } of tags) {
+  for (const [tag] of tags) {
     const href = attr(tag, 'href');
     const src = attr(tag, 'src');
     if (tag.startsWith('<link') && attr(tag, 'rel') === 'icon' && href?.startsWith('data:')) continue;
