@@ -3,8 +3,10 @@
 //
 //     node scripts/dist.mjs DIST OUT
 //
-// - DIST's scripts minified in place, each module on its own (the page loads them as they are in
-//   www/, no bundle); sw.js only loses its comments: its precache line is filled in afterwards.
+// - DIST's scripts bundled and minified: each script the page or a worker starts from (index.html's
+//   module scripts, the workers, and js/dom.js, which tests/e2e/dom.test.js imports in the page)
+//   with its own code, what they share in chunks beside them in js/; wasm-bindgen's glue minified
+//   on its own; sw.js only loses its comments: its precache line is filled in afterwards.
 // - OUT, the single-file page: DIST/index.html with its stylesheet inlined and js/main.js bundled
 //   into one inline module. Each worker is its script bundled as a classic one, started from a
 //   blob: URL (Chromium refuses module workers from the blob: URLs a file:// page makes): the
@@ -56,20 +58,37 @@ function checked(result, what) {
   return result;
 }
 
-async function minifyScripts() {
-  let before = 0;
-  let after = 0;
-  const scripts = walk(dist).filter((p) => p.endsWith('.js'));
-  for (const file of scripts) {
-    const source = fs.readFileSync(file, 'utf8');
-    const sw = path.relative(dist, file) === SW;
-    const options = sw ? { loader: 'js' } : { loader: 'js', format: 'esm', minify: true };
-    const { code } = checked(await esbuild.transform(source, options), file);
-    fs.writeFileSync(file, code);
-    before += Buffer.byteLength(source);
-    after += Buffer.byteLength(code);
+/** Bytes of the scripts under `dir`. */
+const scriptBytes = (dir) => walk(dir).reduce((n, p) => n + (p.endsWith('.js') ? fs.statSync(p).size : 0), 0);
+
+/** DIST's scripts bundled (`entries`: in js/) and minified, in place. */
+async function bundleScripts(entries) {
+  const js = path.join(dist, 'js');
+  const before = scriptBytes(dist);
+  const result = await esbuild.build({
+    entryPoints: entries.map((e) => path.join(js, e)),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    minify: true,
+    write: false,
+    outdir: js,
+    external: [`../${GLUE}`],
+    logLevel: 'silent',
+  });
+  checked(result, 'dist/js');
+  fs.rmSync(js, { recursive: true });
+  fs.mkdirSync(js);
+  for (const file of result.outputFiles) fs.writeFileSync(file.path, file.contents);
+  for (const [file, options] of [
+    [GLUE, { loader: 'js', format: 'esm', minify: true }],
+    [SW, { loader: 'js' }],
+  ]) {
+    const p = path.join(dist, file);
+    fs.writeFileSync(p, checked(await esbuild.transform(fs.readFileSync(p, 'utf8'), options), file).code);
   }
-  console.log(`${dist}: ${scripts.length} scripts minified (${(before / 1e3).toFixed(1)} KB to ${(after / 1e3).toFixed(1)} KB)`);
+  const after = scriptBytes(dist);
+  console.log(`${dist}: scripts bundled and minified, ${(before / 1e3).toFixed(1)} KB to ${(after / 1e3).toFixed(1)} KB`);
 }
 
 /**
@@ -157,14 +176,19 @@ function attr(tag, name) {
   return tag.match(new RegExp(`\\s${name}="([^"]*)"`))?.[1];
 }
 
-/** DIST/index.html with its stylesheet and scripts inline; the CSP is dist.rs's to write. */
+/**
+ * DIST/index.html with its stylesheet and scripts inline; the CSP is dist.rs's to write. Returns
+ * the module scripts index.html loads (in js/).
+ */
 async function singlePage() {
   const html = fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
   const inline = [];
+  const modules = [];
   const tags = [...html.matchAll(/<link\b[^>]*>|<script\b[^>]*>\s*<\/script>|<script\b[^>]*>/g)];
   for (const [tag] of tags) {
     const href = attr(tag, 'href');
     const src = attr(tag, 'src');
+    if (tag.startsWith('<script') && attr(tag, 'type') === 'module' && src?.startsWith('js/')) modules.push(src.slice('js/'.length));
     if (tag.startsWith('<link') && attr(tag, 'rel') === 'icon' && href?.startsWith('data:')) continue;
     if (tag.startsWith('<link') && attr(tag, 'rel') === 'stylesheet' && href) {
       const css = fs.readFileSync(local(href), 'utf8');
@@ -182,6 +206,7 @@ async function singlePage() {
   for (const [tag, replacement] of inline) page = page.replace(tag, () => replacement);
   fs.writeFileSync(out, page);
   console.log(`${out}: the page in one file, ${Buffer.byteLength(page)} bytes before its CSP`);
+  return modules;
 }
 
 /** A reference of index.html to a file beside it, as a path. */
@@ -191,5 +216,10 @@ function local(href) {
   return path.join(dist, rel);
 }
 
-await minifyScripts();
-await singlePage();
+if (!fs.existsSync(path.join(dist, 'js', 'start-worker.js'))) {
+  console.error(`${dist}: its scripts are bundled already; build it again (trunk build) first`);
+  process.exit(1);
+}
+const modules = await singlePage();
+const workerScripts = Object.keys(STARTS).filter((s) => s !== 'main.js');
+await bundleScripts([...new Set([...modules, ...workerScripts, 'dom.js'])]);
