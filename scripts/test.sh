@@ -28,7 +28,7 @@ step "wasm-bindgen-test of the facade in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p authtrail-wasm --target wasm32-unknown-unknown --locked
 step "trunk build (dist/)"
 trunk build --release --offline --public-url ./
-step "cargo xtask dist (the service worker's precache list, the single-file page dist/authtrail.html)"
+step "cargo xtask dist (scripts bundled by esbuild, the service worker's precache list, dist/authtrail.html)"
 cargo xtask dist
 step "release CLI (the end-to-end tests compare the page with it)"
 cargo build --release -p authtrail-cli --locked

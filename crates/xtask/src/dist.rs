@@ -188,7 +188,7 @@ fn esbuild(repo: &Path, dist: &Path, out: &Path) -> Result<()> {
 /// `cargo xtask dist`: finishes the dist/ `trunk build --release --offline --public-url ./` wrote.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The directory trunk built [default: <repo>/dist]
+    /// The directory trunk built [default: the repository's dist/]
     #[arg(long, value_name = "DIR")]
     dist: Option<PathBuf>,
     /// The single-file page [default: DIST/authtrail.html]
