@@ -7,6 +7,7 @@
 //   module scripts, the workers, and js/dom.js, which tests/e2e/dom.test.js imports in the page)
 //   with its own code, what they share in chunks beside them in js/; wasm-bindgen's glue minified
 //   on its own; sw.js only loses its comments: its precache line is filled in afterwards.
+// - index.html's stylesheets minified, their integrity attributes (trunk's) made to match.
 // - OUT, the single-file page: DIST/index.html with its stylesheet inlined and js/main.js bundled
 //   into one inline module. Each worker is its script bundled as a classic one, started from a
 //   blob: URL (Chromium refuses module workers from the blob: URLs a file:// page makes): the
@@ -14,6 +15,7 @@
 //   base64, in the core's worker (CORE); the other workers that instantiate it are handed its
 //   compiled module, which `init.__wbindgen_wasm_module` gives in every bundle.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -56,6 +58,24 @@ function checked(result, what) {
     throw new Error(`${what}: esbuild warned:\n${text}`);
   }
   return result;
+}
+
+/** index.html's stylesheets minified in place, each one's integrity attribute made to match. */
+async function minifyStyles() {
+  const index = path.join(dist, 'index.html');
+  let html = fs.readFileSync(index, 'utf8');
+  for (const [tag] of html.matchAll(/<link\b[^>]*>/g)) {
+    if (attr(tag, 'rel') !== 'stylesheet') continue;
+    const file = local(attr(tag, 'href'));
+    const { code } = checked(await esbuild.transform(fs.readFileSync(file, 'utf8'), { loader: 'css', minify: true }), file);
+    fs.writeFileSync(file, code);
+    const integrity = attr(tag, 'integrity');
+    if (integrity === undefined) continue;
+    const algorithm = integrity.split('-')[0];
+    const digest = crypto.createHash(algorithm).update(code).digest('base64');
+    html = html.replace(tag, () => tag.replace(`integrity="${integrity}"`, `integrity="${algorithm}-${digest}"`));
+  }
+  fs.writeFileSync(index, html);
 }
 
 /** Bytes of the scripts under `dir`. */
@@ -220,6 +240,7 @@ if (!fs.existsSync(path.join(dist, 'js', 'start-worker.js'))) {
   console.error(`${dist}: its scripts are bundled already; build it again (trunk build) first`);
   process.exit(1);
 }
+await minifyStyles();
 const modules = await singlePage();
 const workerScripts = Object.keys(STARTS).filter((s) => s !== 'main.js');
 await bundleScripts([...new Set([...modules, ...workerScripts, 'dom.js'])]);
