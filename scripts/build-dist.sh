@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds dist/: the static page, relative URLs only, for any static host and any sub-path, with its
 # offline service worker (sw.js and its precache list), and dist/authtrail.html: the whole page in one
-# file that works opened from disk.
+# file that works opened from disk (cargo xtask dist: esbuild through scripts/dist.mjs, then the
+# precache list and the single file's CSP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build

@@ -20,6 +20,11 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
   cargo install --locked trunk --version 0.21.14
 fi
 
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  step "npm ci (esbuild and Biome: the page's build and lint tools)"
+  npm ci --no-audit --no-fund
+fi
+
 if [ "$what" = test ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     step "apt-get install chromium chromium-driver"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting, lints, Rust tests, the wasm32 builds, the facade's tests in headless
-# Chromium, the page's end-to-end tests in headless Chromium, and a seconds-long benchmark run
-# (its figures are printed, never asserted). Installs what it needs first (scripts/setup.sh).
+# Runs every test: formatting and lints (Rust, and JS with Biome), Rust tests, the wasm32 builds,
+# the facade's tests in headless Chromium, the page's end-to-end tests in headless Chromium, and a
+# seconds-long benchmark run (its figures are printed, never asserted). Installs what it needs
+# first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
@@ -10,6 +11,8 @@ scripts/setup.sh test
 
 step "cargo fmt --check"
 cargo fmt --all --check
+step "Biome: lint and format check of the JS (www/, tests/e2e/, scripts/; biome.json)"
+node_modules/.bin/biome check
 step "clippy (native, warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32, warnings denied)"
@@ -25,7 +28,7 @@ step "wasm-bindgen-test of the facade in headless Chromium"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test -p authtrail-wasm --target wasm32-unknown-unknown --locked
 step "trunk build (dist/)"
 trunk build --release --offline --public-url ./
-step "cargo xtask dist (the service worker's precache list, the single-file page dist/authtrail.html)"
+step "cargo xtask dist (scripts bundled by esbuild, the service worker's precache list, dist/authtrail.html)"
 cargo xtask dist
 step "release CLI (the end-to-end tests compare the page with it)"
 cargo build --release -p authtrail-cli --locked

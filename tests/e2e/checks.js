@@ -18,7 +18,10 @@ export async function expandFacet(app, name) {
   const box = app.tid(`facet-${name}`);
   const items = (await app.snapshot()).facets[name] || [];
   if (items.length > FACET_FOLDED) {
-    await box.getByTestId('facet-more').filter({ hasText: /^show \d+ more$/ }).click();
+    await box
+      .getByTestId('facet-more')
+      .filter({ hasText: /^show \d+ more$/ })
+      .click();
     await eventually(
       () => box.locator('li[hidden] [data-testid="facet-item"]').count(),
       (hidden) => hidden === 0,
@@ -35,10 +38,21 @@ export async function expandFacet(app, name) {
  */
 export async function showAllFindings(app, count) {
   const findings = app.tid('finding');
-  await eventually(() => findings.count(), (n) => n === count, `${count} findings listed`);
+  await eventually(
+    () => findings.count(),
+    (n) => n === count,
+    `${count} findings listed`,
+  );
   if (count > FINDINGS_FOLDED) {
-    await app.tid('findings-more').filter({ hasText: /^Show all/ }).click();
-    await eventually(() => app.page.locator('[data-testid="findings-list"] > li[hidden]').count(), (n) => n === 0, 'every finding shown');
+    await app
+      .tid('findings-more')
+      .filter({ hasText: /^Show all/ })
+      .click();
+    await eventually(
+      () => app.page.locator('[data-testid="findings-list"] > li[hidden]').count(),
+      (n) => n === 0,
+      'every finding shown',
+    );
   }
   return findings;
 }
@@ -51,7 +65,11 @@ export async function showFinding(app, rule) {
   const finding = app.page.locator(`[data-testid="finding"][data-rule="${rule}"]`).first();
   await finding.waitFor({ state: 'attached' });
   const k = await app.tid('finding').evaluateAll((all, r) => all.findIndex((b) => b.dataset.rule === r), rule);
-  if (k >= FINDINGS_FOLDED) await app.tid('findings-more').filter({ hasText: /^Show all/ }).click();
+  if (k >= FINDINGS_FOLDED)
+    await app
+      .tid('findings-more')
+      .filter({ hasText: /^Show all/ })
+      .click();
   await finding.waitFor({ state: 'visible' });
   return finding;
 }
@@ -73,14 +91,23 @@ export async function checkDemo(app, t) {
   // Account lane.
   assert.ok(s.account.length >= 3, `account-change marks: ${s.account.length}, expected >= 3`);
   for (const a of s.account) assert.ok(['success', 'failure', 'pending'].includes(a.outcome), `account-change data-outcome ${a.outcome}`);
-  assert.ok(s.account.some((a) => a.to === 'NONE'), `no account-change with data-to="NONE": ${JSON.stringify(s.account)}`);
-  assert.ok(s.account.some((a) => a.outcome === 'failure'), `no account-change with data-outcome="failure": ${JSON.stringify(s.account)}`);
+  assert.ok(
+    s.account.some((a) => a.to === 'NONE'),
+    `no account-change with data-to="NONE": ${JSON.stringify(s.account)}`,
+  );
+  assert.ok(
+    s.account.some((a) => a.outcome === 'failure'),
+    `no account-change with data-outcome="failure": ${JSON.stringify(s.account)}`,
+  );
 
   // User lanes.
   const changes = s.lanes.flatMap((l) => l.changes);
   assert.ok(s.lanes.length >= 1, 'no user-lane');
   for (const l of s.lanes) assert.ok(l.user, 'user-lane without data-user');
-  assert.ok(changes.some((c) => c.setting === '2FA'), `no setting-change with data-setting="2FA": ${JSON.stringify(changes.slice(0, 20))}`);
+  assert.ok(
+    changes.some((c) => c.setting === '2FA'),
+    `no setting-change with data-setting="2FA": ${JSON.stringify(changes.slice(0, 20))}`,
+  );
 
   // Histogram and facets.
   const failures = toInt(s.histogram?.failure, 'histogram data-failure');
@@ -144,12 +171,21 @@ export async function exportVia(app, testid) {
  */
 export function checkCountsMatchCli(s, cli) {
   same(
-    s.files.map((f) => ({ name: f.name, events: toInt(f.events, `${f.name} file-events`), duplicates: toInt(f.duplicates, `${f.name} file-duplicates`), errors: toInt(f.errors, `${f.name} file-errors`) })),
+    s.files.map((f) => ({
+      name: f.name,
+      events: toInt(f.events, `${f.name} file-events`),
+      duplicates: toInt(f.duplicates, `${f.name} file-duplicates`),
+      errors: toInt(f.errors, `${f.name} file-errors`),
+    })),
     cli.files.map((f) => ({ name: f.name, events: f.events, duplicates: f.duplicates, errors: f.errors })),
     'per-file counts (page vs CLI)',
   );
   same(
-    { events: toInt(s.events, 'summary-events'), duplicates: toInt(s.duplicates, 'summary-duplicates'), diagnostics: toInt(s.diagnostics, 'summary-diagnostics') },
+    {
+      events: toInt(s.events, 'summary-events'),
+      duplicates: toInt(s.duplicates, 'summary-duplicates'),
+      diagnostics: toInt(s.diagnostics, 'summary-diagnostics'),
+    },
     { events: cli.events, duplicates: cli.duplicates, diagnostics: cli.errors_total ?? cli.errors.length },
     'total counts (page vs CLI)',
   );

@@ -20,7 +20,11 @@ test('demo: lanes, histogram, facets, table and detail', async (t) => {
     // The demo turns a user's 2FA on by IAM ID (the pre-2023 flat form) and off by e-mail address
     // (the 2023+ form); their logins pair the two: one lane holds both changes, and the page says so.
     const note = await app.tid('user-aliases').textContent();
-    const [, id, name] = note.trim().replace(/\.$/, '').match(/(IBMid-\S+) as ([^\s;]+@[^\s;]+)/) ?? [];
+    const [, id, name] =
+      note
+        .trim()
+        .replace(/\.$/, '')
+        .match(/(IBMid-\S+) as ([^\s;]+@[^\s;]+)/) ?? [];
     assert.ok(id && name, `user-aliases does not name an IAM ID shown as an address: ${JSON.stringify(note)}`);
     assert.ok(!s.lanes.some((l) => l.user.startsWith('IBMid-')), `a lane is named by IAM ID: ${s.lanes.map((l) => l.user)}`);
     const lane = s.lanes.find((l) => l.user === name);
@@ -176,18 +180,36 @@ test('brush asked ahead: the table pages the window released, never one only dra
     await app.page.mouse.down();
     await app.page.mouse.move(at(0.6), y, { steps: 6 });
     await app.page.waitForTimeout(100); // a person holding still before releasing
-    const s1 = await app.settle(() => app.page.mouse.up(), (s) => toInt(s.tableCount, 'table-count') < table0, 'the brush');
+    const s1 = await app.settle(
+      () => app.page.mouse.up(),
+      (s) => toInt(s.tableCount, 'table-count') < table0,
+      'the brush',
+    );
     const table1 = toInt(s1.tableCount, 'table-count');
     assert.ok(table1 > 0, 'the brushed window holds events');
     await app.page.waitForFunction(() => /(^|[#&])from=\d+&to=\d+/.test(location.hash));
     const hash = await app.page.evaluate(() => location.hash);
     const [from, to] = ['from', 'to'].map((k) => Number(new URLSearchParams(hash.slice(1)).get(k)));
     const ahead = [await firstRow(true), await firstRow(false)];
-    assert.ok(Math.floor(from / 1000) * 1000 <= ahead[1].time && ahead[0].time < to && to < last, `rows ${JSON.stringify(ahead)} outside the window ${from}..${to} (last event ${last})`);
+    assert.ok(
+      Math.floor(from / 1000) * 1000 <= ahead[1].time && ahead[0].time < to && to < last,
+      `rows ${JSON.stringify(ahead)} outside the window ${from}..${to} (last event ${last})`,
+    );
 
-    await app.settle(() => app.tid('brush-reset').click(), (s) => toInt(s.tableCount, 'table-count') === table0, 'the reset');
+    await app.settle(
+      () => app.tid('brush-reset').click(),
+      (s) => toInt(s.tableCount, 'table-count') === table0,
+      'the reset',
+    );
     await app.page.waitForFunction(() => !/(^|[#&])from=/.test(location.hash));
-    await app.settle(() => app.page.evaluate((h) => { location.hash = h; }, hash), (s) => toInt(s.tableCount, 'table-count') === table1, 'the window from its link');
+    await app.settle(
+      () =>
+        app.page.evaluate((h) => {
+          location.hash = h;
+        }, hash),
+      (s) => toInt(s.tableCount, 'table-count') === table1,
+      'the window from its link',
+    );
     same([await firstRow(true), await firstRow(false)], ahead, 'newest and oldest rows of the window, asked ahead and from its link');
   });
 });
@@ -231,7 +253,7 @@ test('search: a user e-mail keeps only rows that contain it', async () => {
   await ctx.withApp('search', async (app) => {
     const s0 = await app.demo();
     const table0 = toInt(s0.tableCount, 'table-count');
-    const users = (s0.facets.user || []).filter((i) => i.value && i.value.includes('@'));
+    const users = (s0.facets.user || []).filter((i) => i.value?.includes('@'));
     assert.ok(users.length > 0, `no facet-user value is an e-mail: ${JSON.stringify(s0.facets.user)}`);
     const email = users[0].value;
     const userCount = toInt(users[0].count, `facet-user[${email}] count`);

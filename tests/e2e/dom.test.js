@@ -48,7 +48,10 @@ test('dom.js: reorder gives the wanted children and moves only those out of orde
         unchanged: run(ten, ten),
         lastFirst: run(ten, [ten[9], ...ten.slice(0, 9)]),
         reversed: run(ten, [...ten].reverse()),
-        dropped: run(ten, ten.filter((_, i) => i % 3)),
+        dropped: run(
+          ten,
+          ten.filter((_, i) => i % 3),
+        ),
         added: run(ten, [...ten.slice(0, 5), 'x', 'y', ...ten.slice(5)]),
         emptied: run(ten, []),
       };

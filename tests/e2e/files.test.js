@@ -31,7 +31,7 @@ function assertMatchesCli(s, cli) {
     // The page decompresses .gz in the browser (DecompressionStream) and the CLI in the core, so only
     // the gzip prefix may be worded differently; the rest of the format is the core's own description.
     const cliFormat = f.format.replace(/^gzip,\s*/i, '');
-    assert.ok(row.format && row.format.includes(cliFormat), `${f.name}: file-format ${JSON.stringify(row.format)} lacks ${JSON.stringify(cliFormat)}`);
+    assert.ok(row.format?.includes(cliFormat), `${f.name}: file-format ${JSON.stringify(row.format)} lacks ${JSON.stringify(cliFormat)}`);
     if (/^gzip/i.test(f.format)) assert.match(row.format, /gzip/i, `${f.name}: file-format does not say gzip`);
     assert.ok(row.progress, `${f.name}: no file-progress`);
     assert.ok(row.progress.max > 0 && row.progress.value === row.progress.max, `${f.name}: file-progress not complete: ${JSON.stringify(row.progress)}`);
@@ -50,10 +50,7 @@ function assertMatchesCli(s, cli) {
     // The row's parts are adjacent spans ("broken.ndjsonline 41 line(s) of…"): look for the line number in
     // what is left once the file name and the message are taken out.
     const row = s.diagnosticRows.find(
-      (r) =>
-        r.includes(d.file) &&
-        r.includes(d.message) &&
-        new RegExp(`(^|\\D)${d.line}(\\D|$)`).test(r.replace(d.message, ' ').replace(d.file, ' ')),
+      (r) => r.includes(d.file) && r.includes(d.message) && new RegExp(`(^|\\D)${d.line}(\\D|$)`).test(r.replace(d.message, ' ').replace(d.file, ' ')),
     );
     assert.ok(row, `no diagnostic-row with ${d.file}, line ${d.line} and "${msg}"; rows: ${JSON.stringify(s.diagnosticRows)}`);
   }
@@ -107,7 +104,7 @@ test('a generated mixed export (about 3 MB) matches the CLI, account lane includ
   });
 });
 
-test('a large export (80 MB, read in 2 and in 4 parts at once) matches the CLI; its last day exports the CLI\'s CSV and original records', async (t) => {
+test("a large export (80 MB, read in 2 and in 4 parts at once) matches the CLI; its last day exports the CLI's CSV and original records", async (t) => {
   const dir = tempDir('large');
   try {
     const file = await generateExport('80MB', dir);
@@ -124,7 +121,12 @@ test('a large export (80 MB, read in 2 and in 4 parts at once) matches the CLI; 
     );
     const from = last - 86_400_000;
     const to = last + 1;
-    const cliExport = (flag) => execFileSync(cliPath(), ['export', flag, '--from', String(from), '--to', String(to), file], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    const cliExport = (flag) =>
+      execFileSync(cliPath(), ['export', flag, '--from', String(from), '--to', String(to), file], {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     const csv = cliExport('--csv');
     const rows = csv.split('\r\n').length - 2;
     t.diagnostic(`CLI: events ${cli.events}; the last day ${rows}`);
@@ -141,9 +143,20 @@ test('a large export (80 MB, read in 2 and in 4 parts at once) matches the CLI; 
         const status = await app.tid('file-row').locator('.file-status').textContent();
         assert.match(status, new RegExp(`read in ${threads} parts at once, `), 'the later parts were read on other threads and taken over');
         await captureExports(app);
-        await app.settle(() => app.page.evaluate((f) => { location.hash = f; }, `#from=${from}&to=${to}`), (v) => toInt(v.tableCount, 'table-count') === rows, 'the last day');
+        await app.settle(
+          () =>
+            app.page.evaluate((f) => {
+              location.hash = f;
+            }, `#from=${from}&to=${to}`),
+          (v) => toInt(v.tableCount, 'table-count') === rows,
+          'the last day',
+        );
         assert.equal((await exportVia(app, 'export-csv')).text, csv, 'the last day as CSV, against `authtrail export --csv`');
-        assert.equal((await exportVia(app, 'export-ndjson')).text, cliExport('--ndjson'), 'the last day\'s original records, against `authtrail export --ndjson`');
+        assert.equal(
+          (await exportVia(app, 'export-ndjson')).text,
+          cliExport('--ndjson'),
+          "the last day's original records, against `authtrail export --ndjson`",
+        );
       });
     }
   } finally {
@@ -214,4 +227,3 @@ test('a real drop (DataTransfer with File objects) loads files like the file inp
     for (const line of requestReport(app)) t.diagnostic(line);
   });
 });
-

@@ -20,12 +20,15 @@ function cliFindings(files, flags = []) {
   return JSON.parse(out).findings;
 }
 
-const shown = (page) => page.evaluate(() => [...document.querySelectorAll('[data-testid="finding"]')].map((b) => ({
-  rule: b.dataset.rule,
-  severity: b.dataset.severity,
-  title: b.querySelector('.finding-title').textContent,
-  pressed: b.getAttribute('aria-pressed'),
-})));
+const shown = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid="finding"]')].map((b) => ({
+      rule: b.dataset.rule,
+      severity: b.dataset.severity,
+      title: b.querySelector('.finding-title').textContent,
+      pressed: b.getAttribute('aria-pressed'),
+    })),
+  );
 
 test('findings: the panel lists what the CLI finds; selecting one filters the table and zooms the timeline', async () => {
   await ctx.withApp('findings-panel', async (app) => {
@@ -35,8 +38,11 @@ test('findings: the panel lists what the CLI finds; selecting one filters the ta
     assert.ok(cli.length >= 8, `the stories should raise several findings, the CLI found ${cli.length}`);
     await showAllFindings(app, cli.length);
     const listed = await shown(app.page);
-    assert.deepEqual(listed.map(({ rule, severity, title }) => ({ rule, severity, title })),
-      cli.map(({ rule, severity, title }) => ({ rule, severity, title })), 'findings differ from the CLI');
+    assert.deepEqual(
+      listed.map(({ rule, severity, title }) => ({ rule, severity, title })),
+      cli.map(({ rule, severity, title }) => ({ rule, severity, title })),
+      'findings differ from the CLI',
+    );
     assert.equal(listed[0].severity, 'critical', 'most severe first');
     assert.match(await app.tid('findings-tally').textContent(), /1 critical/);
     await app.shot('panel');
@@ -46,11 +52,14 @@ test('findings: the panel lists what the CLI finds; selecting one filters the ta
     const s1 = await app.settleUi(
       () => app.tid('finding').nth(k).click(),
       (s) => toInt(s.tableCount, 'table-count') === spray.events.length,
-      'the table to hold the spray finding\'s events',
+      "the table to hold the spray finding's events",
     );
     assert.equal(s1.rows, spray.events.length, 'table rows');
     const rows = await app.tid('event-row').allTextContents();
-    assert.ok(rows.every((r) => r.includes('203.0.113.250')), `a row not from the spraying address: ${rows.join(' | ')}`);
+    assert.ok(
+      rows.every((r) => r.includes('203.0.113.250')),
+      `a row not from the spraying address: ${rows.join(' | ')}`,
+    );
     assert.equal(await app.tid('finding').nth(k).getAttribute('aria-pressed'), 'true');
     assert.match(await app.tid('finding-detail').textContent(), /6 first-factor failures for 6 distinct users/);
     assert.match(await app.page.locator('#window-label').textContent(), /^Selected: /, 'the timeline did not zoom to the finding');
@@ -75,10 +84,17 @@ test('findings: thresholds re-run the rules like the CLI flags do', async () => 
     await app.tid('threshold-fatigue_failures').fill('5');
     await app.tid('thresholds-apply').click();
     // The state the test needs: the findings under the new thresholds, each one shown.
-    await eventually(() => shown(app.page), (l) => l.length === cli.length && !l.some((f) => f.rule === 'password-spray'), 'the findings under the new thresholds');
+    await eventually(
+      () => shown(app.page),
+      (l) => l.length === cli.length && !l.some((f) => f.rule === 'password-spray'),
+      'the findings under the new thresholds',
+    );
     await showAllFindings(app, cli.length);
     const listed = await shown(app.page);
-    assert.deepEqual(listed.map((f) => f.title), cli.map((f) => f.title));
+    assert.deepEqual(
+      listed.map((f) => f.title),
+      cli.map((f) => f.title),
+    );
     assert.ok(!listed.some((f) => f.rule === 'mfa-fatigue'), 'fatigue should not fire with 5 failures required');
   });
 });
@@ -90,14 +106,22 @@ test('state at a moment: a click on the chart pins the reconstructed MFA state, 
     // Zoom to the downgrade through its finding, then pin the middle of the window: inside the NONE period.
     const k = (await shown(app.page)).findIndex((f) => f.rule === 'account-mfa-lowered');
     assert.ok(k >= 0, 'no account-mfa-lowered finding');
-    await app.settleUi(() => app.tid('finding').nth(k).click(), (s) => toInt(s.tableCount, 'table-count') === 2, 'the downgrade finding selected');
+    await app.settleUi(
+      () => app.tid('finding').nth(k).click(),
+      (s) => toInt(s.tableCount, 'table-count') === 2,
+      'the downgrade finding selected',
+    );
     await app.tid('histogram').scrollIntoViewIfNeeded();
     const box = await app.tid('histogram').boundingBox();
     const plotLeft = box.x + 176;
     const plotRight = box.x + box.width - 18;
     await app.page.mouse.click((plotLeft + plotRight) / 2, box.y + box.height / 2);
     await app.tid('moment-line').waitFor({ state: 'attached' });
-    await eventually(() => app.tid('moment-head').textContent(), (t) => t.startsWith('Pinned'), 'the pinned moment');
+    await eventually(
+      () => app.tid('moment-head').textContent(),
+      (t) => t.startsWith('Pinned'),
+      'the pinned moment',
+    );
     const account = await app.tid('moment-account').textContent();
     assert.match(account, /^Account MFA: NONE \(no MFA required\), since .* by owner@acme\.example$/, account);
     const none = JSON.parse(execFileSync(cliPath(), ['state', '--json', '--at', '2024-05-08T11:15:00Z', file], { encoding: 'utf8' }));
@@ -106,7 +130,15 @@ test('state at a moment: a click on the chart pins the reconstructed MFA state, 
 
     await app.tid('moment-unpin').click();
     await app.page.mouse.move(plotLeft + 3, box.y + box.height / 2);
-    const before = await eventually(() => app.tid('moment-account').textContent().catch(() => ''), (t) => t.includes('TOTP4ALL'), 'the state before the downgrade on hover');
+    const before = await eventually(
+      () =>
+        app
+          .tid('moment-account')
+          .textContent()
+          .catch(() => ''),
+      (t) => t.includes('TOTP4ALL'),
+      'the state before the downgrade on hover',
+    );
     assert.match(before, /Account MFA: TOTP4ALL/);
     const cli = JSON.parse(execFileSync(cliPath(), ['state', '--json', '--at', '2024-05-08T07:59:59Z', file], { encoding: 'utf8' }));
     assert.equal(cli.account.level, 'TOTP4ALL', 'the CLI state just before the downgrade');

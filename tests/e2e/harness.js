@@ -51,7 +51,10 @@ export const SINGLE_FILE = path.join(DIST, 'authtrail.html');
 
 /** dist/sw.js's precache list (`cargo xtask dist`): { version, files (relative to dist/) }. */
 export function precache() {
-  const line = fs.readFileSync(path.join(DIST, 'sw.js'), 'utf8').split('\n').find((l) => l.startsWith('const PRECACHE = '));
+  const line = fs
+    .readFileSync(path.join(DIST, 'sw.js'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('const PRECACHE = '));
   assert.ok(line, 'dist/sw.js has no PRECACHE line');
   return JSON.parse(line.slice('const PRECACHE = '.length).replace(/;\s*$/, ''));
 }
@@ -203,7 +206,7 @@ export { startServer };
  */
 export function fileSite(file) {
   const url = pathToFileURL(file).href;
-  return { origin: 'null', base: path.dirname(path.resolve(file)) + '/', url, log: [] };
+  return { origin: 'null', base: `${path.dirname(path.resolve(file))}/`, url, log: [] };
 }
 
 /**
@@ -277,8 +280,7 @@ function snapshotInPage() {
   };
   const hist = q('histogram');
   const banner = q('error-banner');
-  const bannerShown =
-    !!banner && !banner.hidden && banner.getClientRects().length > 0 && getComputedStyle(banner).visibility !== 'hidden';
+  const bannerShown = !!banner && !banner.hidden && banner.getClientRects().length > 0 && getComputedStyle(banner).visibility !== 'hidden';
   return {
     state: document.body.dataset.state,
     events: txt(q('summary-events')),
@@ -313,9 +315,7 @@ function snapshotInPage() {
     histogram: hist ? { success: hist.getAttribute('data-success'), failure: hist.getAttribute('data-failure') } : null,
     tableCount: txt(q('table-count')),
     rows: qa('event-row').length,
-    facets: Object.fromEntries(
-      ['user', 'method', 'result', 'country', 'source', 'action'].map((f) => [f, facet(f)]),
-    ),
+    facets: Object.fromEntries(['user', 'method', 'result', 'country', 'source', 'action'].map((f) => [f, facet(f)])),
     errorBanner: bannerShown ? txt(banner) : null,
     url: location.href,
   };
@@ -330,7 +330,9 @@ export function same(actual, expected, label) {
 /** Parses integer text ("1234", also "1,234" or "1 234"); fails on anything else. */
 export function toInt(text, label) {
   assert.notEqual(text, null, `${label}: element missing`);
-  const s = String(text).trim().replace(/[\s,_\u00a0\u202f]/g, '');
+  const s = String(text)
+    .trim()
+    .replace(/[\s,_\u00a0\u202f]/g, '');
   assert.match(s, /^-?\d+$/, `${label}: expected integer text, got ${JSON.stringify(text)}`);
   return Number(s);
 }
@@ -447,11 +449,9 @@ export async function openApp(browser, server, label) {
     const n = await page.evaluate(() => window.__e2eStateLog.length);
     await action();
     try {
-      await page.waitForFunction(
-        (n) => window.__e2eStateLog.slice(n).some((e) => e.old === 'busy') && document.body.dataset.state === 'ready',
-        n,
-        { timeout: TIMEOUT },
-      );
+      await page.waitForFunction((n) => window.__e2eStateLog.slice(n).some((e) => e.old === 'busy') && document.body.dataset.state === 'ready', n, {
+        timeout: TIMEOUT,
+      });
     } catch (e) {
       const s = await app.snapshot().catch(() => null);
       assert.fail(`waiting for busy -> ready after ${what}: ${e.message.split('\n')[0]}; state now ${s?.state}; errors: ${app.errors.join(' | ')}`);
@@ -484,9 +484,11 @@ export async function openApp(browser, server, label) {
     // page's files once to cache them: wait until it controls the page, so those requests are over
     // before any data action. From file:// there is none.
     if (url.startsWith('http')) {
-      await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: TIMEOUT }).catch(() => {
-        assert.fail(`the service worker (sw.js) never took control of ${url}; errors: ${app.errors.join(' | ')}`);
-      });
+      await page
+        .waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: TIMEOUT })
+        .catch(() => {
+          assert.fail(`the service worker (sw.js) never took control of ${url}; errors: ${app.errors.join(' | ')}`);
+        });
     }
     // Let the page's own asset loading finish before any data action: no request still in flight.
     await page.waitForLoadState('networkidle').catch(() => {});
@@ -605,14 +607,17 @@ export function assertNetwork(app) {
       if (r.url.startsWith('data:') || r.url.startsWith('blob:')) continue;
       const f = distFile(server, r.url);
       if (!f) problems.push(`after "${a.label}": request for something that is not a dist/ file: ${r.url}`);
-      else if (a.kind !== 'demo' && !CODE_EXTS.has(path.extname(f).toLowerCase()))
-        problems.push(`after "${a.label}": request for a non-code file: ${r.url}`);
+      else if (a.kind !== 'demo' && !CODE_EXTS.has(path.extname(f).toLowerCase())) problems.push(`after "${a.label}": request for a non-code file: ${r.url}`);
     }
   }
   for (const e of server.log) {
     if (e.status !== 200) problems.push(`server answered ${e.status} to ${e.method} ${e.path}`);
   }
-  same(problems, [], `network rules broken in ${app.label}; requests seen:\n${app.requests.map((r) => `  [${r.action ?? 'page load'}] ${r.method} ${r.url}`).join('\n')}`);
+  same(
+    problems,
+    [],
+    `network rules broken in ${app.label}; requests seen:\n${app.requests.map((r) => `  [${r.action ?? 'page load'}] ${r.method} ${r.url}`).join('\n')}`,
+  );
 }
 
 /**

@@ -51,10 +51,14 @@ test('XSS: payloads in every field are shown as text in every view and never run
       assert.equal(s.rows, cli.events, 'every event has a table row');
       await assertInert(app, baseline, dialogs, 'after the drop');
       // No bidi control reaches the page's text, its tooltips or its labels: each is shown as ⟨U+202E⟩.
-      const shownText = await app.page.evaluate(() => [document.body.textContent,
-        ...[...document.querySelectorAll('[title], [aria-label]')].flatMap((e) => [e.getAttribute('title') ?? '', e.getAttribute('aria-label') ?? ''])].join('\n'));
+      const shownText = await app.page.evaluate(() =>
+        [
+          document.body.textContent,
+          ...[...document.querySelectorAll('[title], [aria-label]')].flatMap((e) => [e.getAttribute('title') ?? '', e.getAttribute('aria-label') ?? '']),
+        ].join('\n'),
+      );
       assert.ok(shownText.includes('⟨U+202E⟩'), 'the bidi override of the fixtures, shown');
-      same(shownText.match(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/gu) ?? [], [], 'bidi controls in the page\'s text');
+      same(shownText.match(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/gu) ?? [], [], "bidi controls in the page's text");
 
       // Table: the payloads are cell text (actors, IPs, methods, countries, actions).
       const table = await textOf(app, 'event-row');
@@ -69,11 +73,7 @@ test('XSS: payloads in every field are shown as text in every view and never run
       }
 
       // Account lane: actors and levels as data and text; the tooltip of each change.
-      same(
-        s.account.map((a) => a.actor).sort(),
-        cli.account_mfa.map((a) => a.actor).sort(),
-        'account-change data-actor vs CLI',
-      );
+      same(s.account.map((a) => a.actor).sort(), cli.account_mfa.map((a) => a.actor).sort(), 'account-change data-actor vs CLI');
       const changes = app.page.locator('[data-testid="account-change"]');
       for (let i = 0; i < (await changes.count()); i++) {
         // Focus (keyboard) shows the same tooltip as hovering; the marks may overlap for the mouse.
@@ -100,7 +100,10 @@ test('XSS: payloads in every field are shown as text in every view and never run
 
       // Facets: payload values are item values and text.
       const userValues = (s.facets.user || []).map((i) => i.value);
-      assert.ok(userValues.some((v) => v?.includes('<')), `facet-user: ${JSON.stringify(userValues)}`);
+      assert.ok(
+        userValues.some((v) => v?.includes('<')),
+        `facet-user: ${JSON.stringify(userValues)}`,
+      );
       const facets = ['user', 'method', 'country', 'action'].map((f) => textOf(app, `facet-${f}`));
       const facetText = (await Promise.all(facets)).join('\n');
       for (const c of Object.keys(cli.auth.by_country).filter((k) => k.includes('<'))) {

@@ -10,19 +10,19 @@ import path from 'node:path';
 import { suite, FIXTURES, ARTIFACTS, eventually } from './harness.js';
 
 const ctx = suite({ label: 'images' });
-const STORIES = ['story_verify_takeover.ndjson', 'story_mfa_downgrade.ndjson', 'story_user_settings.ndjson']
-  .map((f) => path.join(FIXTURES, 'stories', f));
+const STORIES = ['story_verify_takeover.ndjson', 'story_mfa_downgrade.ndjson', 'story_user_settings.ndjson'].map((f) => path.join(FIXTURES, 'stories', f));
 const XSS = path.join(FIXTURES, 'hostile', 'xss_every-field.ndjson');
 
 /** Keeps every Blob the page turns into a URL, to read what was downloaded. */
-const captureBlobs = (page) => page.evaluate(() => {
-  window.__e2eBlobs = [];
-  const create = URL.createObjectURL.bind(URL);
-  URL.createObjectURL = (blob) => {
-    window.__e2eBlobs.push(blob);
-    return create(blob);
-  };
-});
+const captureBlobs = (page) =>
+  page.evaluate(() => {
+    window.__e2eBlobs = [];
+    const create = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (blob) => {
+      window.__e2eBlobs.push(blob);
+      return create(blob);
+    };
+  });
 
 /** Clicks a save button; returns the download's file name and the saved Blob of `type`. */
 async function save(app, testid, type) {
@@ -46,39 +46,41 @@ async function save(app, testid, type) {
 const countBars = (paths) => paths.reduce((n, d) => n + (d.match(/M/g) ?? []).length, 0);
 
 /** What the page shows: its histogram bars, user lanes and window label. */
-const pageView = (page) => page.evaluate(() => ({
-  bars: [...document.querySelectorAll('[data-testid="histogram"] .bars path')].map((p) => p.getAttribute('d')),
-  users: [...document.querySelectorAll('[data-testid="user-lane"]')].map((l) => l.dataset.user),
-  levels: [...document.querySelectorAll('[data-testid="account-lane"] .level-name')].map((t) => t.firstChild.textContent),
-  label: document.getElementById('window-label').textContent,
-}));
+const pageView = (page) =>
+  page.evaluate(() => ({
+    bars: [...document.querySelectorAll('[data-testid="histogram"] .bars path')].map((p) => p.getAttribute('d')),
+    users: [...document.querySelectorAll('[data-testid="user-lane"]')].map((l) => l.dataset.user),
+    levels: [...document.querySelectorAll('[data-testid="account-lane"] .level-name')].map((t) => t.firstChild.textContent),
+    label: document.getElementById('window-label').textContent,
+  }));
 
 /** Parses SVG text in the page, as another program would read the file. */
-const parseSvg = (page, text) => page.evaluate((text) => {
-  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-  const root = doc.documentElement;
-  const all = [...doc.getElementsByTagName('*')];
-  return {
-    error: doc.getElementsByTagName('parsererror').length > 0 ? doc.getElementsByTagName('parsererror')[0].textContent : null,
-    root: root.localName,
-    ns: root.namespaceURI,
-    width: Number(root.getAttribute('width')),
-    height: Number(root.getAttribute('height')),
-    heading: root.querySelector(':scope > g > text')?.textContent ?? null,
-    title: root.querySelector(':scope > title')?.textContent ?? null,
-    plots: root.querySelectorAll('svg').length,
-    accountLanes: root.querySelectorAll('svg.account-lane').length,
-    bars: [...root.querySelectorAll('.bars path')].map((p) => p.getAttribute('d')),
-    users: [...root.querySelectorAll('.user-lane')].map((g) => g.querySelector('.user-name title').textContent),
-    levels: [...root.querySelectorAll('.account-lane .level-name')].map((t) => t.firstChild.textContent),
-    barFill: root.querySelector('.bars .bar-success')?.getAttribute('fill') ?? null,
-    fonts: [...new Set(all.filter((e) => e.hasAttribute('font-family')).map((e) => e.getAttribute('font-family')))],
-    tags: [...new Set(all.map((e) => e.localName))],
-    eventAttributes: all.flatMap((e) => e.getAttributeNames().filter((a) => /^on|href$|^style$/i.test(a))),
-    interaction: root.querySelectorAll('.hit, .brush, .brush-area, .hover-bin').length,
-    pageOnly: all.filter((e) => e.hasAttribute('tabindex') || [...e.attributes].some((a) => a.name.startsWith('data-'))).length,
-  };
-}, text);
+const parseSvg = (page, text) =>
+  page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const root = doc.documentElement;
+    const all = [...doc.getElementsByTagName('*')];
+    return {
+      error: doc.getElementsByTagName('parsererror').length > 0 ? doc.getElementsByTagName('parsererror')[0].textContent : null,
+      root: root.localName,
+      ns: root.namespaceURI,
+      width: Number(root.getAttribute('width')),
+      height: Number(root.getAttribute('height')),
+      heading: root.querySelector(':scope > g > text')?.textContent ?? null,
+      title: root.querySelector(':scope > title')?.textContent ?? null,
+      plots: root.querySelectorAll('svg').length,
+      accountLanes: root.querySelectorAll('svg.account-lane').length,
+      bars: [...root.querySelectorAll('.bars path')].map((p) => p.getAttribute('d')),
+      users: [...root.querySelectorAll('.user-lane')].map((g) => g.querySelector('.user-name title').textContent),
+      levels: [...root.querySelectorAll('.account-lane .level-name')].map((t) => t.firstChild.textContent),
+      barFill: root.querySelector('.bars .bar-success')?.getAttribute('fill') ?? null,
+      fonts: [...new Set(all.filter((e) => e.hasAttribute('font-family')).map((e) => e.getAttribute('font-family')))],
+      tags: [...new Set(all.map((e) => e.localName))],
+      eventAttributes: all.flatMap((e) => e.getAttributeNames().filter((a) => /^on|href$|^style$/i.test(a))),
+      interaction: root.querySelectorAll('.hit, .brush, .brush-area, .hover-bin').length,
+      pageOnly: all.filter((e) => e.hasAttribute('tabindex') || [...e.attributes].some((a) => a.name.startsWith('data-'))).length,
+    };
+  }, text);
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(bytes) {
@@ -127,8 +129,13 @@ test('images: the timeline and the chart saved as SVG and PNG hold what the page
 
     // The chart alone, in local time.
     await app.tid('tz-toggle').click();
-    const local = (await eventually(() => pageView(app.page), (v) => v.label.includes('UTC+05:30'), 'the window label in local time'))
-      .label.replace(/^All events: /, '');
+    const local = (
+      await eventually(
+        () => pageView(app.page),
+        (v) => v.label.includes('UTC+05:30'),
+        'the window label in local time',
+      )
+    ).label.replace(/^All events: /, '');
     assert.match(local, / UTC\+05:30 \(/);
     const chart = await save(app, 'save-histogram-svg', 'image/svg+xml');
     assert.match(chart.name, /^authtrail-histogram-\d{8}T\d{6}Z\.svg$/);

@@ -49,8 +49,6 @@ export async function assertInert(app, baseline, dialogs, where) {
 /** Text of every element matching a test id, joined; also the title attributes and SVG <title>s in them. */
 export function textOf(app, testid) {
   return app.page.$$eval(`[data-testid="${testid}"]`, (els) =>
-    els
-      .map((e) => [e.textContent, ...[...e.querySelectorAll('[title]'), e].map((x) => x.getAttribute('title') ?? '')].join('\n'))
-      .join('\n'),
+    els.map((e) => [e.textContent, ...[...e.querySelectorAll('[title]'), e].map((x) => x.getAttribute('title') ?? '')].join('\n')).join('\n'),
   );
 }

@@ -107,7 +107,10 @@ test('user lanes: past 500 changes the markers are stamped on a canvas, clickabl
       assert.ok(c.height <= 420, `the canvas is the height of the view, not of the ${USERS} lanes: ${c.height}`);
       const inView = c.rows.filter((n) => n !== null);
       assert.ok(inView.length > 5 && inView.length < USERS, `lanes painted: ${inView.length} of ${USERS}`);
-      assert.ok(inView.every((n) => n > 0), `every lane in view has markers: ${JSON.stringify(c.rows)}`);
+      assert.ok(
+        inView.every((n) => n > 0),
+        `every lane in view has markers: ${JSON.stringify(c.rows)}`,
+      );
 
       // A click on a painted marker opens an event of that lane's user.
       await app.settle(() => app.page.mouse.click(c.hit.x, c.hit.y), null, 'the click on a painted marker');
@@ -131,4 +134,3 @@ test('user lanes: past 500 changes the markers are stamped on a canvas, clickabl
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-

@@ -18,21 +18,28 @@ async function setEventsCap(app, n) {
   await app.tid('limits').locator('summary').click();
   await app.tid('limit-events').fill(String(n));
   await app.tid('limit-events').dispatchEvent('change');
-  await eventually(() => app.tid('limits').locator('summary').textContent(), (t) => t.includes(`at most ${n.toLocaleString('en-US')} events`), 'the Limits summary to show the cap');
+  await eventually(
+    () => app.tid('limits').locator('summary').textContent(),
+    (t) => t.includes(`at most ${n.toLocaleString('en-US')} events`),
+    'the Limits summary to show the cap',
+  );
 }
 
 /** Drops `file` on the page (a DataTransfer built in the page) and waits for the offer's text. */
 async function dropAndSeeOffer(app, file, rowsBefore = 0) {
   app.markAction(`drop ${path.basename(file)}`, 'data');
   const b64 = fs.readFileSync(file).toString('base64');
-  const dt = await app.page.evaluateHandle(({ name, b64 }) => {
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const dt = new DataTransfer();
-    dt.items.add(new File([bytes], name, { type: name.endsWith('.gz') ? 'application/gzip' : 'application/json' }));
-    return dt;
-  }, { name: path.basename(file), b64 });
+  const dt = await app.page.evaluateHandle(
+    ({ name, b64 }) => {
+      const bin = atob(b64);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], name, { type: name.endsWith('.gz') ? 'application/gzip' : 'application/json' }));
+      return dt;
+    },
+    { name: path.basename(file), b64 },
+  );
   const zone = app.tid('drop-zone');
   await zone.dispatchEvent('dragenter', { dataTransfer: dt });
   await zone.dispatchEvent('dragover', { dataTransfer: dt });
@@ -78,7 +85,11 @@ test('limits: a file over the events cap is offered as MFA-relevant events only,
     await app.shot('mfa-only');
     assert.equal(toInt(s.events, 'summary-events'), subset.events, 'events: page MFA-only vs authtrail summary --mfa-only');
     assert.equal(s.account.length, cli.account_mfa.length, 'account MFA changes');
-    assert.equal(s.lanes.reduce((n, l) => n + l.changes.length, 0), cli.user_mfa.length, 'user setting changes');
+    assert.equal(
+      s.lanes.reduce((n, l) => n + l.changes.length, 0),
+      cli.user_mfa.length,
+      'user setting changes',
+    );
     same(s.lanes.map((l) => l.user).sort(), [...new Set(cli.user_mfa.map((c) => c.user))].sort(), 'users with setting changes, by name');
     assert.equal(toInt(s.histogram.success, 'histogram data-success'), subset.auth.success, 'MFA successes');
     assert.equal(toInt(s.histogram.failure, 'histogram data-failure'), subset.auth.failure, 'MFA failures');
@@ -173,10 +184,18 @@ test('limits: a range of days (UTC, last day included) keeps the events of those
   });
 });
 
-test('limits: a record over the page\'s record size limit is skipped with a diagnostic saying how to raise it', async () => {
+test("limits: a record over the page's record size limit is skipped with a diagnostic saying how to raise it", async () => {
   const dir = tempDir('limits-record');
   const file = path.join(dir, 'big-record.ndjson');
-  const login = (id, pad) => JSON.stringify({ id, eventTime: '2024-05-01T10:00:00Z', action: 'iam-identity.user-apikey.login', outcome: 'success', initiator: { name: 'ana@example.com' }, pad });
+  const login = (id, pad) =>
+    JSON.stringify({
+      id,
+      eventTime: '2024-05-01T10:00:00Z',
+      action: 'iam-identity.user-apikey.login',
+      outcome: 'success',
+      initiator: { name: 'ana@example.com' },
+      pad,
+    });
   fs.writeFileSync(file, `${login('small-1', '')}\n${login('big', 'p'.repeat(1_500_000))}\n${login('small-2', '')}\n`);
   try {
     await ctx.withApp('limits-record', async (app) => {

@@ -29,7 +29,13 @@ function record(n, { action, user, agent = 'Mozilla/5.0 (X11; Linux x86_64) Fire
     eventTime: `2024-05-08T08:0${n}:00.00+0000`,
     action,
     outcome: 'success',
-    initiator: { id: `IBMid-long-${n}`, typeURI: 'service/security/account/user', name: user, host: { address: `192.0.2.${n + 1}`, agent, addressType: 'IPv4' }, credential: { type: 'token' } },
+    initiator: {
+      id: `IBMid-long-${n}`,
+      typeURI: 'service/security/account/user',
+      name: user,
+      host: { address: `192.0.2.${n + 1}`, agent, addressType: 'IPv4' },
+      credential: { type: 'token' },
+    },
     target: { id: 'crn:v1:bluemix:public:iam-identity::a/81de6380e6232019c6567c9c8de6dece:::', typeURI: 'iam-identity/account', name: 'iam-identity' },
     reason: { reasonCode: 200 },
     observer: { name: 'ActivityTracker' },
@@ -106,18 +112,29 @@ test('regression: 5 MB values reach the page cut, and Copy gives the whole recor
 
       // The detail of the user-agent record: its fields and the original JSON cut, Copy whole.
       await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.server.origin });
-      await app.settle(() => app.page.locator('[data-testid="event-row"][data-index]').filter({ hasText: 'eve@acme.example' }).click(), null, 'the detail of the long user agent');
+      await app.settle(
+        () => app.page.locator('[data-testid="event-row"][data-index]').filter({ hasText: 'eve@acme.example' }).click(),
+        null,
+        'the detail of the long user agent',
+      );
       const detail = await app.page.evaluate(measure);
       assert.ok(detail.detailField > 1000 && detail.detailField <= SCREENFUL, `detail field: ${detail.detailField} characters`);
       assert.match(await app.tid('detail-fields').textContent(), CUT);
       assert.ok(detail.detailJson > 1000 && detail.detailJson <= 16 << 10, `detail JSON: ${detail.detailJson} characters`);
       const eve = lines[5];
       assert.equal(await app.tid('detail-json').textContent(), eve.slice(0, 16 << 10), 'the first 16 KB of the original shown');
-      assert.equal(await app.tid('detail-cut').textContent(), `Cut: the first 16 KB of ${Buffer.byteLength(eve).toLocaleString('en-US')} bytes are shown. Copy copies the whole record.`);
+      assert.equal(
+        await app.tid('detail-cut').textContent(),
+        `Cut: the first 16 KB of ${Buffer.byteLength(eve).toLocaleString('en-US')} bytes are shown. Copy copies the whole record.`,
+      );
       await app.tid('detail-copy').click();
-      await eventually(() => app.tid('detail-copy').textContent(), (text) => text === 'Copied', 'the copy');
+      await eventually(
+        () => app.tid('detail-copy').textContent(),
+        (text) => text === 'Copied',
+        'the copy',
+      );
       const copied = await app.page.evaluate(() => navigator.clipboard.readText());
-      assert.equal(copied.length, eve.length, 'the copied record\'s length');
+      assert.equal(copied.length, eve.length, "the copied record's length");
       assert.ok(copied === eve, 'the copy is the whole original record');
 
       // Two users alike in their first 4 KB stay two users: the core's cut mark carries a hash of
@@ -125,12 +142,23 @@ test('regression: 5 MB values reach the page cut, and Copy gives the whole recor
       const users = (await app.snapshot()).facets.user;
       const dee = users.filter((i) => i.value.startsWith('dee-'));
       assert.equal(dee.length, 2, 'the two dee- users, two facet items');
-      assert.deepEqual(dee.map((i) => i.count), ['1', '1']);
+      assert.deepEqual(
+        dee.map((i) => i.count),
+        ['1', '1'],
+      );
       assert.notEqual(dee[0].value, dee[1].value);
       const item = app.page.locator('[data-testid="facet-user"] [data-testid="facet-item"]').filter({ hasText: /^dee-/ }).first();
-      await app.settle(() => item.click(), (x) => toInt(x.tableCount, 'table-count') === 1, 'the first dee- filter');
+      await app.settle(
+        () => item.click(),
+        (x) => toInt(x.tableCount, 'table-count') === 1,
+        'the first dee- filter',
+      );
       const ana = app.page.locator('[data-testid="facet-user"] [data-testid="facet-item"]').filter({ hasText: /^ana-/ });
-      await app.settle(() => ana.click(), (x) => toInt(x.tableCount, 'table-count') === 2, 'the ana- filter too');
+      await app.settle(
+        () => ana.click(),
+        (x) => toInt(x.tableCount, 'table-count') === 2,
+        'the ana- filter too',
+      );
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

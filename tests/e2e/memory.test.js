@@ -29,8 +29,9 @@ async function exhausting(file, records = 300_000, size = 4000) {
     for (let i = 0; i < records; i += 256) {
       let batch = '';
       for (let k = i; k < Math.min(records, i + 256); k++) {
-        batch += `{"id":"mem-${k}","eventTime":"2024-05-08T08:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success",`
-          + `"initiator":{"id":"IBMid-mem-${k}","name":"u${k}-${name}","host":{"address":"192.0.2.1","agent":"${k}/${agent}"}}}\n`;
+        batch +=
+          `{"id":"mem-${k}","eventTime":"2024-05-08T08:00:00Z","action":"iam-identity.user-apikey.login","outcome":"success",` +
+          `"initiator":{"id":"IBMid-mem-${k}","name":"u${k}-${name}","host":{"address":"192.0.2.1","agent":"${k}/${agent}"}}}\n`;
       }
       yield batch;
     }
@@ -76,9 +77,26 @@ test('memory: the cap goes to the core; a file that exhausts the wasm memory is 
       t0 = Date.now();
       const s2 = await app.loadFiles([big], 1);
       t.diagnostic(`the core stopped and the file before was read again in ${Date.now() - t0} ms`);
-      assert.deepEqual(await options(), [[path.basename(A), 512 * MB], ['names.ndjson.gz', null], [path.basename(A), 512 * MB]], 'the file read again keeps its options');
-      assert.match(s2.errorBanner, /^names\.ndjson\.gz was not read: the core stopped reading it, its memory ran out \(it held [\d.]+ GB of the 4\.0 GB a tab can give it\)\. The file read before it is read again into a new core\./);
-      assert.deepEqual(s2.files.map((f) => [f.name, f.format, f.events]), [[path.basename(A), 'NDJSON: Activity Tracker', String(cliA.events)], ['names.ndjson.gz', 'not read', '0']]);
+      assert.deepEqual(
+        await options(),
+        [
+          [path.basename(A), 512 * MB],
+          ['names.ndjson.gz', null],
+          [path.basename(A), 512 * MB],
+        ],
+        'the file read again keeps its options',
+      );
+      assert.match(
+        s2.errorBanner,
+        /^names\.ndjson\.gz was not read: the core stopped reading it, its memory ran out \(it held [\d.]+ GB of the 4\.0 GB a tab can give it\)\. The file read before it is read again into a new core\./,
+      );
+      assert.deepEqual(
+        s2.files.map((f) => [f.name, f.format, f.events]),
+        [
+          [path.basename(A), 'NDJSON: Activity Tracker', String(cliA.events)],
+          ['names.ndjson.gz', 'not read', '0'],
+        ],
+      );
       const status = await app.page.locator('[data-testid="file-row"] .file-status').allTextContents();
       assert.match(status[1], /^Not read: the core stopped reading this file, its memory ran out/);
       assert.equal(toInt(s2.events, 'summary-events'), cliA.events, 'what was read before is kept');
@@ -88,7 +106,14 @@ test('memory: the cap goes to the core; a file that exhausts the wasm memory is 
       const s3 = await app.loadFiles([B], 2);
       assert.equal(toInt(s3.events, 'summary-events'), cliAB.events);
       assert.equal(toInt(s3.tableCount, 'table-count'), cliAB.events);
-      assert.deepEqual(s3.files.map((f) => [f.name, f.events]), [[path.basename(A), String(cliA.events)], ['names.ndjson.gz', '0'], [path.basename(B), String(cliAB.events - cliA.events)]]);
+      assert.deepEqual(
+        s3.files.map((f) => [f.name, f.events]),
+        [
+          [path.basename(A), String(cliA.events)],
+          ['names.ndjson.gz', '0'],
+          [path.basename(B), String(cliAB.events - cliA.events)],
+        ],
+      );
       assert.ok(s3.account.length >= 2, 'the account lane of the file read before');
       assert.ok((await app.tid('finding').count()) > 0, 'findings of both files');
     });

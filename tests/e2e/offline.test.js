@@ -30,6 +30,10 @@ test('offline: after one load the page works with the network off', async () => 
     await app.page.waitForFunction(() => (document.querySelector('[data-testid="detail-json"]')?.textContent || '').trim().startsWith('{'));
     await app.shot('offline-files');
 
-    same(ctx.server.log.slice(logBefore).map((e) => e.path), [], 'requests the server received while the browser was offline');
+    same(
+      ctx.server.log.slice(logBefore).map((e) => e.path),
+      [],
+      'requests the server received while the browser was offline',
+    );
   });
 });

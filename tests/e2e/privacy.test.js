@@ -34,7 +34,8 @@ test('CSP meta is the first element of <head> and allows no other origin', async
         tag: f?.tagName,
         equiv: f?.getAttribute('http-equiv'),
         content: f?.getAttribute('content'),
-        count: [...document.querySelectorAll('meta[http-equiv]')].filter((m) => m.getAttribute('http-equiv').toLowerCase() === 'content-security-policy').length,
+        count: [...document.querySelectorAll('meta[http-equiv]')].filter((m) => m.getAttribute('http-equiv').toLowerCase() === 'content-security-policy')
+          .length,
       };
     });
     assert.equal(head.tag, 'META', 'first element of <head>');
@@ -44,7 +45,8 @@ test('CSP meta is the first element of <head> and allows no other origin', async
     assert.ok(csp['default-src'], `CSP has no default-src: ${head.content}`);
     same(csp['connect-src'], ["'self'"], `connect-src should be exactly 'self': ${head.content}`);
     const script = csp['script-src'] || csp['default-src'];
-    for (const bad of ["'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"]) assert.ok(!script.includes(bad), `script sources allow ${bad}: ${head.content}`);
+    for (const bad of ["'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"])
+      assert.ok(!script.includes(bad), `script sources allow ${bad}: ${head.content}`);
     for (const [dir, sources] of Object.entries(csp)) {
       for (const src of sources) {
         const ok = /^'[^']+'$/.test(src) || src === 'data:' || src === 'blob:';
@@ -77,8 +79,16 @@ test('privacy: no request leaves, none after data is loaded, nothing stored, URL
     }
     await app.shot('after-drops');
     for (const line of requestReport(app)) t.diagnostic(line);
-    same(app.requests.slice(reqBefore).map((r) => r.url), [], 'requests after the page already had data');
-    same(ctx.server.log.slice(logBefore).map((e) => e.path), [], 'requests the server received after the page already had data');
+    same(
+      app.requests.slice(reqBefore).map((r) => r.url),
+      [],
+      'requests after the page already had data',
+    );
+    same(
+      ctx.server.log.slice(logBefore).map((e) => e.path),
+      [],
+      'requests the server received after the page already had data',
+    );
 
     // Nothing persisted but the service worker and its cache of the page's own files (dist/).
     same(await app.page.evaluate(storedInPage), onlyOwnFiles(ctx.server.url), 'page stored something of its own');

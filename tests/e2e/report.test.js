@@ -42,7 +42,7 @@ const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file
  */
 function cliHtml(dir, names, flags = []) {
   const html = cli(dir, ['report', '--html', '-', ...flags, ...names]);
-  assert.equal(html.match(/<style>/g)?.length, 1, 'one stylesheet in the CLI\'s report');
+  assert.equal(html.match(/<style>/g)?.length, 1, "one stylesheet in the CLI's report");
   return html.replace(/<style>[^<]*<\/style>/, '');
 }
 
@@ -53,9 +53,10 @@ function cli(dir, args) {
 // Runs in the page: the report's headings, key paragraphs and every table cell, from the live report
 // (html null) or from an HTML document parsed (never run) with DOMParser.
 function reportContent(html) {
-  const root = html == null
-    ? document.querySelector('[data-testid="report"]')
-    : new DOMParser().parseFromString(html, 'text/html').querySelector('[data-testid="report"]');
+  const root =
+    html == null
+      ? document.querySelector('[data-testid="report"]')
+      : new DOMParser().parseFromString(html, 'text/html').querySelector('[data-testid="report"]');
   const text = (e) => (e ? e.textContent.trim() : null);
   return {
     headings: [...root.querySelectorAll('h1, h2')].map(text),
@@ -83,7 +84,11 @@ function reportMarkup() {
 /** Opens the report and waits until it is built; returns its content. */
 async function openReport(app) {
   await app.settle(() => app.tid('report-button').click(), null, 'the report');
-  await eventually(() => app.tid('report-print').isEnabled(), (ok) => ok, 'the report built');
+  await eventually(
+    () => app.tid('report-print').isEnabled(),
+    (ok) => ok,
+    'the report built',
+  );
   return app.page.evaluate(reportContent, null);
 }
 
@@ -114,14 +119,22 @@ test('report: same tables as `authtrail report --html`, SHA-256 of each file, pr
       assert.equal(await app.tid('drop-zone').isHidden(), true, 'the report replaces the page');
       await app.shot('report');
 
-      same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html`');
+      same(shown, await app.page.evaluate(reportContent, html), "the page's report differs from `authtrail report --html`");
       const hashes = await app.page.$$eval('[data-testid="report-sha256"]', (tds) => tds.map((td) => td.textContent));
       same(hashes, paths.map(sha256), 'SHA-256 of each file, in drop order');
-      same(cliJson.files.map((f) => f.sha256), paths.map(sha256), 'the CLI\'s SHA-256 of each file');
+      same(
+        cliJson.files.map((f) => f.sha256),
+        paths.map(sha256),
+        "the CLI's SHA-256 of each file",
+      );
       const titles = cliJson.findings.map((f) => f.title);
       assert.ok(titles.length >= 10, `the stories raise their findings: ${titles.length}`);
       const findingsTable = shown.tables.find((t) => t.testid === 'report-findings');
-      same(findingsTable.rows.slice(1).map((r) => r[0]), cliJson.findings.map((f) => f.severity), 'finding severities');
+      same(
+        findingsTable.rows.slice(1).map((r) => r[0]),
+        cliJson.findings.map((f) => f.severity),
+        'finding severities',
+      );
       assert.ok(shown.tables.find((t) => t.testid === 'report-account').rows.length > 2, 'account MFA rows');
       assert.ok(shown.tables.find((t) => t.testid === 'report-countries').rows.length > 2, 'country rows');
       // The published 2019 user-create record names its initiator by IAM ID only; the archive's
@@ -131,7 +144,9 @@ test('report: same tables as `authtrail report --html`, SHA-256 of each file, pr
       // Print: the button calls window.print().
       await app.page.evaluate(() => {
         window.__printed = 0;
-        window.print = () => { window.__printed += 1; };
+        window.print = () => {
+          window.__printed += 1;
+        };
       });
       await app.tid('report-print').click();
       assert.equal(await app.page.evaluate(() => window.__printed), 1, 'Print calls window.print()');
@@ -172,7 +187,7 @@ test('report: same tables as `authtrail report --html`, SHA-256 of each file, pr
   }
 });
 
-test('report: XSS payloads are shown as text, equal to the CLI\'s escaped HTML, and nothing runs', async () => {
+test("report: XSS payloads are shown as text, equal to the CLI's escaped HTML, and nothing runs", async () => {
   const { dir, names, paths } = copied('report-xss', XSS);
   try {
     const html = cliHtml(dir, names);
@@ -185,10 +200,16 @@ test('report: XSS payloads are shown as text, equal to the CLI\'s escaped HTML, 
       await app.dropFiles(paths);
       const shown = await openReport(app);
       await app.shot('report-xss');
-      same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html`');
-      const settings = shown.tables.find((t) => t.testid === 'report-settings').rows.flat().join('\n');
+      same(shown, await app.page.evaluate(reportContent, html), "the page's report differs from `authtrail report --html`");
+      const settings = shown.tables
+        .find((t) => t.testid === 'report-settings')
+        .rows.flat()
+        .join('\n');
       assert.ok(settings.includes('<script>window.__pwned="initiator.name"</script>'), 'a payload shown literally');
-      const findings = shown.tables.find((t) => t.testid === 'report-findings').rows.flat().join('\n');
+      const findings = shown.tables
+        .find((t) => t.testid === 'report-findings')
+        .rows.flat()
+        .join('\n');
       assert.ok(findings.includes('<script>'), 'payloads in finding titles shown literally');
       same(
         await app.page.evaluate(reportMarkup),
@@ -208,15 +229,22 @@ test('report: an identifier given another name by a forged record, and look-alik
     const html = cliHtml(dir, names);
     await ctx.withApp('report-renamed', async (app) => {
       await app.dropFiles(paths);
-      const renamed = await eventually(() => app.tid('aliases-renamed').textContent(), (t) => t.includes('IBMid-victim'), 'the renamed identifier said under the lanes');
+      const renamed = await eventually(
+        () => app.tid('aliases-renamed').textContent(),
+        (t) => t.includes('IBMid-victim'),
+        'the renamed identifier said under the lanes',
+      );
       assert.match(renamed, /victim@acme\.example/, renamed);
       assert.match(renamed, /mallory@acme\.example/, renamed);
       assert.match(renamed, /story_forged_alias\.ndjson line \d+/, renamed);
       const shown = await openReport(app);
-      same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html`');
+      same(shown, await app.page.evaluate(reportContent, html), "the page's report differs from `authtrail report --html`");
       const aliases = shown.tables.find((t) => t.testid === 'report-aliases');
       assert.equal(aliases.rows[0].length, 3, 'the other names column');
-      const findings = shown.tables.find((t) => t.testid === 'report-findings').rows.flat().join('\n');
+      const findings = shown.tables
+        .find((t) => t.testid === 'report-findings')
+        .rows.flat()
+        .join('\n');
       assert.ok(findings.includes('⟨U+200B⟩'), 'an invisible character in a look-alike name written out');
       assert.ok(!/[\u200b\u202e]/.test(JSON.stringify(shown)), 'no raw zero-width or bidi character in the report');
     });
@@ -225,7 +253,7 @@ test('report: an identifier given another name by a forged record, and look-alik
   }
 });
 
-test('report: a 20 MB export hashed over 8 MB slices, with the page\'s rule thresholds, equals the CLI\'s with the same flags', async () => {
+test("report: a 20 MB export hashed over 8 MB slices, with the page's rule thresholds, equals the CLI's with the same flags", async () => {
   const dir = path.dirname(ctx.generated);
   const name = path.basename(ctx.generated);
   const html = cliHtml(dir, [name], ['--fatigue-failures', '2', '--spray-users', '3']);
@@ -242,7 +270,7 @@ test('report: a 20 MB export hashed over 8 MB slices, with the page\'s rule thre
       new MutationObserver(() => window.__e2eStatus.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
     });
     const shown = await openReport(app);
-    same(shown, await app.page.evaluate(reportContent, html), 'the page\'s report differs from `authtrail report --html --fatigue-failures 2 --spray-users 3`');
+    same(shown, await app.page.evaluate(reportContent, html), "the page's report differs from `authtrail report --html --fatigue-failures 2 --spray-users 3`");
     assert.match(shown.thresholds, /MFA fatigue at 2 MFA failures .* password spraying at 3 users/);
     same(
       await app.page.$$eval('[data-testid="report-sha256"]', (tds) => tds.map((td) => td.textContent)),
@@ -251,6 +279,9 @@ test('report: a 20 MB export hashed over 8 MB slices, with the page\'s rule thre
     );
     const statuses = await app.page.evaluate(() => window.__e2eStatus);
     assert.ok(statuses.includes('Computing SHA-256 of the files: 100%'), `hashing progress shown: ${JSON.stringify(statuses)}`);
-    assert.ok(statuses.some((t) => /: [1-9]\d?%$/.test(t)), `progress between 0 and 100%: ${JSON.stringify(statuses)}`);
+    assert.ok(
+      statuses.some((t) => /: [1-9]\d?%$/.test(t)),
+      `progress between 0 and 100%: ${JSON.stringify(statuses)}`,
+    );
   });
 });

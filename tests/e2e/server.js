@@ -62,7 +62,7 @@ export function securityHeaders(html = null) {
 /** Normalises a base path to "/" or "/a/b/". */
 function normaliseBase(base) {
   let b = base || '/';
-  if (!b.startsWith('/')) b = '/' + b;
+  if (!b.startsWith('/')) b = `/${b}`;
   if (!b.endsWith('/')) b += '/';
   return b;
 }
@@ -96,7 +96,7 @@ export function startServer({ root, base = '/', port = 0, headers = true } = {})
       send(400, { 'Content-Type': 'text/plain' }, 'bad request\n');
       return;
     }
-    if (pathname + '/' === prefix) {
+    if (`${pathname}/` === prefix) {
       // "/some/deep/path" -> "/some/deep/path/" so that relative URLs resolve under the sub-path.
       send(301, { Location: prefix }, '');
       return;
@@ -134,7 +134,9 @@ export function startServer({ root, base = '/', port = 0, headers = true } = {})
         res.end(html);
         return;
       }
-      fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
+      fs.createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
     });
   });
 

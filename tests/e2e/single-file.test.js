@@ -74,7 +74,8 @@ test('single file: from file:// the demo and dropped files work, with no request
     same(csp['connect-src'], ["'none'"], `connect-src: ${content}`);
     same(csp['worker-src'], ['blob:'], `worker-src: ${content}`);
     same(csp['default-src'], ["'none'"], `default-src: ${content}`);
-    for (const dir of ['script-src', 'style-src']) for (const src of csp[dir]) assert.match(src, /^'(sha256-[A-Za-z0-9+/]+=*|wasm-unsafe-eval)'$/, `${dir}: ${content}`);
+    for (const dir of ['script-src', 'style-src'])
+      for (const src of csp[dir]) assert.match(src, /^'(sha256-[A-Za-z0-9+/]+=*|wasm-unsafe-eval)'$/, `${dir}: ${content}`);
 
     await checkDemo(app, t);
 
@@ -91,6 +92,9 @@ test('single file: from file:// the demo and dropped files work, with no request
     // No network at all: the page's own file and its worker's blob: URL are the only requests.
     const other = app.requests.map((r) => r.url).filter((u) => u !== site.url && !/^blob:null\/[0-9a-f-]+$/.test(u));
     same(other, [], 'requests other than the file itself and its worker');
-    assert.ok(app.requests.some((r) => r.url.startsWith('blob:null/')), 'the worker was not started from a blob: URL');
+    assert.ok(
+      app.requests.some((r) => r.url.startsWith('blob:null/')),
+      'the worker was not started from a blob: URL',
+    );
   });
 });

@@ -102,7 +102,10 @@ test("README's hosting headers: the policy it prints is the page's meta CSP, and
   assert.ok(index.indexOf('http-equiv="Content-Security-Policy"') < index.indexOf('<script'), 'the meta CSP comes before any script');
 
   const listed = Object.fromEntries(
-    blocks[1].trim().split('\n').map((l) => l.split(/:\s(.*)/s).slice(0, 2)),
+    blocks[1]
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/:\s(.*)/s).slice(0, 2)),
   );
   same(Object.keys(listed).sort(), ['Content-Security-Policy', 'Referrer-Policy', 'X-Content-Type-Options']);
   assert.equal(listed['Content-Security-Policy'], "<the policy above>; frame-ancestors 'none'");

@@ -46,10 +46,15 @@ function fetchFromWorker(url) {
       resolve();
     });
   });
-  return fetch(url).then(() => 'fetched', () => 'refused').then(async (outcome) => {
-    await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    return { outcome, violations, location: self.location.protocol };
-  });
+  return fetch(url)
+    .then(
+      () => 'fetched',
+      () => 'refused',
+    )
+    .then(async (outcome) => {
+      await Promise.race([seen, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      return { outcome, violations, location: self.location.protocol };
+    });
 }
 
 test('workers: on a host that sends no CSP header, no worker can reach another origin', async () => {
@@ -61,7 +66,7 @@ test('workers: on a host that sends no CSP header, no worker can reach another o
     const found = await eventually(
       () => Promise.all(app.page.workers().map(async (w) => ({ name: await w.evaluate(() => self.name), worker: w }))),
       (list) => WORKERS.every((name) => list.some((w) => w.name === name)),
-      'the page\'s workers',
+      "the page's workers",
     );
     for (const name of WORKERS) {
       const { worker } = found.find((w) => w.name === name);

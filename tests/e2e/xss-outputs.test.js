@@ -34,7 +34,11 @@ test('XSS: findings built from payload fields show them as text, and exports car
     // The panel lists the CLI's findings, titles verbatim.
     const items = await showAllFindings(app, expected.length);
     const titles = await items.locator('.finding-title').allTextContents();
-    same(titles, expected.map((f) => prose(f.title)), 'finding titles vs `authtrail findings --json`');
+    same(
+      titles,
+      expected.map((f) => prose(f.title)),
+      'finding titles vs `authtrail findings --json`',
+    );
 
     // Selecting each finding shows its detail verbatim and runs nothing.
     for (let k = 0; k < expected.length; k++) {

@@ -87,7 +87,10 @@ const written = new WeakMap();
  */
 export function update(node, attrs) {
   let last = written.get(node);
-  if (!last) written.set(node, (last = new Map()));
+  if (!last) {
+    last = new Map();
+    written.set(node, last);
+  }
   for (const [k, v] of Object.entries(attrs)) {
     const value = v == null || v === false ? null : String(v);
     if (last.get(k) === value) continue;

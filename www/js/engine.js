@@ -29,7 +29,7 @@ function emit(message) {
 }
 
 function start() {
-  const w = startWorker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'authtrail-core' });
+  const w = startWorker('worker.js', { name: 'authtrail-core' });
   w.onmessage = ({ data }) => {
     if (w !== worker) return;
     if (data.reply !== undefined) {

@@ -33,7 +33,15 @@ export function parts(ms, tz) {
   const d = new Date(ms);
   return tz === 'local'
     ? { y: d.getFullYear(), mo: d.getMonth(), d: d.getDate(), h: d.getHours(), mi: d.getMinutes(), s: d.getSeconds(), ms: d.getMilliseconds() }
-    : { y: d.getUTCFullYear(), mo: d.getUTCMonth(), d: d.getUTCDate(), h: d.getUTCHours(), mi: d.getUTCMinutes(), s: d.getUTCSeconds(), ms: d.getUTCMilliseconds() };
+    : {
+        y: d.getUTCFullYear(),
+        mo: d.getUTCMonth(),
+        d: d.getUTCDate(),
+        h: d.getUTCHours(),
+        mi: d.getUTCMinutes(),
+        s: d.getUTCSeconds(),
+        ms: d.getUTCMilliseconds(),
+      };
 }
 
 /** The zone's name as shown after times: "UTC", or the local offset like "UTC+02:00". */

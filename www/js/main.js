@@ -74,7 +74,9 @@ function showError(message) {
   $('error-text').textContent = message;
   $('error-banner').hidden = false;
 }
-$('error-close').addEventListener('click', () => { $('error-banner').hidden = true; });
+$('error-close').addEventListener('click', () => {
+  $('error-banner').hidden = true;
+});
 
 // ---- views ----------------------------------------------------------------------------------
 
@@ -131,7 +133,7 @@ function coreFilter(s = ui.get()) {
     to: s.window ? s.window.to : null,
     facets: Object.entries(s.facets).filter(([, values]) => values.length > 0),
     text: s.text.trim() || null,
-    events: s.finding != null ? data.findings[s.finding]?.events ?? null : null,
+    events: s.finding != null ? (data.findings[s.finding]?.events ?? null) : null,
   };
 }
 
@@ -199,9 +201,10 @@ function renderLanes() {
 function renderWindowLabel() {
   const s = ui.get();
   const [a, b] = domainOf(s);
-  $('window-label').textContent = data.summary?.from == null
-    ? ''
-    : `${s.window ? 'Selected' : 'All events'}: ${dateTime(a, s.tz)} to ${dateTime(b, s.tz)} ${zoneLabel(s.tz, a)} (${span(b - a)})`;
+  $('window-label').textContent =
+    data.summary?.from == null
+      ? ''
+      : `${s.window ? 'Selected' : 'All events'}: ${dateTime(a, s.tz)} to ${dateTime(b, s.tz)} ${zoneLabel(s.tz, a)} (${span(b - a)})`;
   $('brush-reset').disabled = !s.window;
 }
 
@@ -301,7 +304,7 @@ async function refreshFiltered() {
   data.hist = { ...hist, domain: [question.from, question.to] };
   renderLanes();
   renderWindowLabel();
-  FACETS.forEach((f, i) => facets.draw(f.name, counts[i], s.facets[f.name] ?? []));
+  for (const [i, f] of FACETS.entries()) facets.draw(f.name, counts[i], s.facets[f.name] ?? []);
   $('table-count').textContent = String(total);
   await table.reset(total, first);
 }
@@ -343,7 +346,9 @@ function startReading() {
 function waitingForReader(answer) {
   inflight -= 1;
   setState();
-  return answer.finally(() => { inflight += 1; });
+  return answer.finally(() => {
+    inflight += 1;
+  });
 }
 
 async function readFiles(files) {
@@ -358,7 +363,7 @@ async function readFiles(files) {
     if (!options) return;
     startReading();
     const keys = engine.read(list, options);
-    keys.forEach((key, i) => fileList.add(key, list[i].name, list[i].size));
+    for (const [i, key] of keys.entries()) fileList.add(key, list[i].name, list[i].size);
     outstanding += list.length;
   } finally {
     inflight -= 1;
@@ -380,15 +385,22 @@ const RAN_OUT_BYTES = WASM_MAX_BYTES / 4;
 
 /** Says that the core stopped and that a new one reads the files again (engine.js `replaced`). */
 function coreReplaced({ key, name, read, message, wasmBytes, again }) {
-  const why = wasmBytes >= RAN_OUT_BYTES
-    ? `its memory ran out (it held ${bytes(wasmBytes)} of the ${bytes(WASM_MAX_BYTES)} a tab can give it)`
-    : `it stopped holding ${bytes(wasmBytes)} of memory (${message})`;
-  const before = again.length === 0 ? 'No file read before it is lost.' : `The ${again.length === 1 ? 'file' : `${again.length} files`} read before it ${again.length === 1 ? 'is' : 'are'} read again into a new core.`;
-  if (key != null) fileList.failed(key, read ? `Left out: the core stopped after this file was read, ${why}.` : `Not read: the core stopped reading this file, ${why}.`);
+  const why =
+    wasmBytes >= RAN_OUT_BYTES
+      ? `its memory ran out (it held ${bytes(wasmBytes)} of the ${bytes(WASM_MAX_BYTES)} a tab can give it)`
+      : `it stopped holding ${bytes(wasmBytes)} of memory (${message})`;
+  const before =
+    again.length === 0
+      ? 'No file read before it is lost.'
+      : `The ${again.length === 1 ? 'file' : `${again.length} files`} read before it ${again.length === 1 ? 'is' : 'are'} read again into a new core.`;
+  if (key != null)
+    fileList.failed(key, read ? `Left out: the core stopped after this file was read, ${why}.` : `Not read: the core stopped reading this file, ${why}.`);
   for (const k of again) fileList.again(k);
-  showError(read
-    ? `The core stopped after ${name} was read: ${why}. ${name} is left out. ${before} The Limits control can cap the memory the events take.`
-    : `${name ?? 'A file'} was not read: the core stopped reading it, ${why}. ${before} The Limits control can cap the memory the events take.`);
+  showError(
+    read
+      ? `The core stopped after ${name} was read: ${why}. ${name} is left out. ${before} The Limits control can cap the memory the events take.`
+      : `${name ?? 'A file'} was not read: the core stopped reading it, ${why}. ${before} The Limits control can cap the memory the events take.`,
+  );
   outstanding += again.length;
   if (key != null && !read) fileFinished();
   else setState();
@@ -569,7 +581,11 @@ const exportButtons = [$('export-csv'), $('export-ndjson')];
 const exportStatus = $('export-status');
 
 /** `authtrail-events-20240501T093000Z.csv`: UTC, no characters file systems object to. */
-const exportName = (ext) => `authtrail-events-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.${ext}`;
+const exportName = (ext) =>
+  `authtrail-events-${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.${ext}`;
 
 /** Builds the export in the worker (the events of the current filter) and downloads the Blob. */
 async function exportEvents(method, ext) {

@@ -35,7 +35,13 @@ async function fragmentOf(s, findings, shorts) {
   let k = 0;
   FACETS.forEach((f, i) => {
     const n = selected[i].length;
-    if (n) p.push(`${f.name}=${hashes.slice(k, k + n).sort().join(',')}`);
+    if (n)
+      p.push(
+        `${f.name}=${hashes
+          .slice(k, k + n)
+          .sort()
+          .join(',')}`,
+      );
     k += n;
   });
   if (text) p.push(`q=${hashes[k]}`);
@@ -75,7 +81,10 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     const mine = ++writes;
     let fragment;
     if (pending) {
-      const p = location.hash.replace(/^#/, '').split('&').filter((x) => x && !x.startsWith('tz='));
+      const p = location.hash
+        .replace(/^#/, '')
+        .split('&')
+        .filter((x) => x && !x.startsWith('tz='));
       if (ui.get().tz === 'local') p.unshift('tz=local');
       fragment = p.join('&');
     } else {
@@ -85,7 +94,7 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     history.replaceState(history.state, '', fragment ? `#${fragment}` : location.pathname + location.search);
   }
 
-  ui.subscribe((s, changed) => {
+  ui.subscribe((_state, changed) => {
     if (!['window', 'facets', 'text', 'finding', 'tz', 'desc'].some((k) => changed.has(k))) return;
     // The note about a restored link goes with the first change made after it.
     if (!pending && !applying) say('');
@@ -147,7 +156,10 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
   }
 
   function arrive() {
-    ({ link: pending, ignored } = parseFragment(location.hash, FACETS.map((f) => f.name)));
+    ({ link: pending, ignored } = parseFragment(
+      location.hash,
+      FACETS.map((f) => f.name),
+    ));
     if (!pending) {
       if (ignored.length) say(`This link holds no view the page can restore. ${ignoredText(ignored)}`);
       return;
@@ -166,13 +178,18 @@ export function createPermalink({ ui, ask, findings, loaded, track }) {
     await track(write);
     const done = (text) => {
       copy.textContent = text;
-      setTimeout(() => { copy.textContent = 'Copy link'; }, 1500);
+      setTimeout(() => {
+        copy.textContent = 'Copy link';
+      }, 1500);
     };
     if (!navigator.clipboard) {
       done('Copy the address bar');
       return;
     }
-    navigator.clipboard.writeText(location.href).then(() => done('Link copied'), () => done('Copy the address bar'));
+    navigator.clipboard.writeText(location.href).then(
+      () => done('Link copied'),
+      () => done('Copy the address bar'),
+    );
   });
 
   return { restore };

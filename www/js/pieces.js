@@ -28,7 +28,7 @@ export class GzipDamaged extends Error {}
  * damage.
  */
 export function fileReader(name) {
-  const reader = startWorker(new URL('./reader.js', import.meta.url), { type: 'module', name });
+  const reader = startWorker('reader.js', { name });
   /** Reads asked of it so far (each read's id). */
   let reads = 0;
   /** The reads under way, by id: the messages each has not taken yet, and `wake` to end a wait for one. */
@@ -65,7 +65,10 @@ export function fileReader(name) {
     async function* take() {
       try {
         for (;;) {
-          while (!read.arrived.length) await new Promise((resolve) => { read.wake = resolve; });
+          while (!read.arrived.length)
+            await new Promise((resolve) => {
+              read.wake = resolve;
+            });
           read.wake = null;
           const m = read.arrived.shift();
           if (m.type === 'end') {

@@ -31,7 +31,7 @@ const GZIP_WRITE = 64 << 10;
 /** Reads kept in flight ahead of the compressed piece being inflated. */
 const GZIP_AHEAD = 2;
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 /**
  * The reads under way, by id: each with the pieces the worker may still be sent (`credit`, each
@@ -77,7 +77,10 @@ function buffer(size) {
 
 /** Sends one piece once the worker may take it; false when the read was stopped. */
 async function send(read, bytes, fed) {
-  while (read.credit === 0 && !read.stopped) await new Promise((resolve) => { read.wake = resolve; });
+  while (read.credit === 0 && !read.stopped)
+    await new Promise((resolve) => {
+      read.wake = resolve;
+    });
   read.wake = null;
   if (read.stopped) return false;
   read.credit -= 1;
@@ -101,9 +104,15 @@ async function readFile(read, { blob, gzip, piece }) {
     return sent;
   };
   try {
-    const chunks = gzip ? gunzip(blob, (n) => { fed += n; }) : plain(blob, (n) => { fed += n; });
+    const chunks = gzip
+      ? gunzip(blob, (n) => {
+          fed += n;
+        })
+      : plain(blob, (n) => {
+          fed += n;
+        });
     for await (const chunk of chunks) {
-      for (let at = 0; at < chunk.byteLength;) {
+      for (let at = 0; at < chunk.byteLength; ) {
         batch ??= buffer(size);
         const n = Math.min(chunk.byteLength - at, size - filled);
         batch.set(chunk.subarray(at, at + n), filled);

@@ -24,7 +24,11 @@ const SKIP = new Set(['hit', 'brush', 'brush-area', 'hover-bin']);
 const PAGE_ONLY = /^(data-|tabindex$|aria-describedby$|role$)/;
 
 /** `20240501T093000Z`: UTC, no characters file systems object to. */
-const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = () =>
+  new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 const genericFont = (family) => (/mono/i.test(family) ? 'monospace' : 'sans-serif');
 const unitless = (v) => v.replace(/px/g, '');
@@ -181,26 +185,39 @@ const blockOf = (titleId, legendId, svgEl) => {
 export function setupSaveImages({ view, track }) {
   const $ = (id) => document.getElementById(id);
   const parts = {
-    timeline: { label: 'Timeline', blocks: () => [
-      blockOf('account-title', null, $('account').querySelector('svg')),
-      blockOf('histogram-title', 'histogram-legend', $('histogram-wrap').querySelector('svg')),
-      blockOf('users-title', 'user-legend', $('users').querySelector('svg')),
-    ] },
+    timeline: {
+      label: 'Timeline',
+      blocks: () => [
+        blockOf('account-title', null, $('account').querySelector('svg')),
+        blockOf('histogram-title', 'histogram-legend', $('histogram-wrap').querySelector('svg')),
+        blockOf('users-title', 'user-legend', $('users').querySelector('svg')),
+      ],
+    },
     histogram: { label: 'Authentications', blocks: () => [blockOf('histogram-title', 'histogram-legend', $('histogram-wrap').querySelector('svg'))] },
   };
 
   function build(what) {
-    const { domain: [a, b], tz } = view();
+    const {
+      domain: [a, b],
+      tz,
+    } = view();
     const heading = `authtrail · ${parts[what].label}: ${dateTime(a, tz)} to ${dateTime(b, tz)} ${zoneLabel(tz, a)} (${span(b - a)})`;
-    return compose(parts[what].blocks().filter((x) => x.svg), heading);
+    return compose(
+      parts[what].blocks().filter((x) => x.svg),
+      heading,
+    );
   }
 
   for (const what of Object.keys(parts)) {
-    $(`save-${what}-svg`).addEventListener('click', () => track(async () => {
-      download(new Blob([build(what).text], { type: 'image/svg+xml' }), `authtrail-${what}-${stamp()}.svg`);
-    }));
-    $(`save-${what}-png`).addEventListener('click', () => track(async () => {
-      download(await toPng(build(what)), `authtrail-${what}-${stamp()}.png`);
-    }));
+    $(`save-${what}-svg`).addEventListener('click', () =>
+      track(async () => {
+        download(new Blob([build(what).text], { type: 'image/svg+xml' }), `authtrail-${what}-${stamp()}.svg`);
+      }),
+    );
+    $(`save-${what}-png`).addEventListener('click', () =>
+      track(async () => {
+        download(await toPng(build(what)), `authtrail-${what}-${stamp()}.png`);
+      }),
+    );
   }
 }

@@ -4,14 +4,15 @@
 // origin. A worker started from a blob: URL is under the policy of what starts it. So each worker
 // starts from a blob: URL of a one-line module that imports its script: the same script, under
 // the page's policy (and a worker started by a worker, under that worker's, the page's).
-// The single file (cargo xtask dist) starts each worker from a blob: URL of its bundle instead.
+// The single file (scripts/dist.mjs) has its own startWorker: a blob: URL of the worker's bundle.
 
-/** A module worker running the script at `url` (absolute), under the policy of its caller. */
-export function startWorker(url, options) {
-  const source = `import ${JSON.stringify(String(url))};\n`;
+/** A module worker running `script` (a file name in js/), under the policy of its caller. */
+export function startWorker(script, options) {
+  const url = new URL(script, import.meta.url);
+  const source = `import ${JSON.stringify(url.href)};\n`;
   const entry = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   try {
-    return new Worker(entry, options);
+    return new Worker(entry, { ...options, type: 'module' });
   } finally {
     // The worker holds its script from the constructor on.
     URL.revokeObjectURL(entry);

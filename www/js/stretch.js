@@ -13,12 +13,14 @@
 import init, { StretchReader } from '../authtrail-wasm.js';
 import { fileReader } from './pieces.js';
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 const pieces = fileReader('authtrail-stretch-reader');
 
 let arrived;
-const wasmModule = new Promise((resolve) => { arrived = resolve; });
+const wasmModule = new Promise((resolve) => {
+  arrived = resolve;
+});
 
 /**
  * The instance, of the module the core's worker sent. V8 keeps one compiled code per module, shared

@@ -25,7 +25,7 @@ const decoder = new TextDecoder('utf-8');
 
 const post = (message) => self.postMessage(message);
 
-const errorText = (e) => (e && e.message) || String(e);
+const errorText = (e) => e?.message || String(e);
 
 const ready = init()
   .then((wasm) => {
@@ -62,7 +62,10 @@ function warmUp() {
     const { from, to } = core.summary();
     const facets = ['user', 'method', 'result', 'country', 'source', 'action'];
     // The whole span, then a window within it (a brush), as the page asks them.
-    for (const [a, b] of [[null, null], [from + (to - from) / 4, to - (to - from) / 4]]) {
+    for (const [a, b] of [
+      [null, null],
+      [from + (to - from) / 4, to - (to - from) / 4],
+    ]) {
       const filter = { from: a && Math.round(a), to: b && Math.round(b), facets: [], text: null, events: null };
       const histogram = { ...filter, facets: [['kind', ['iam_login', 'authentication']]] };
       core.refresh({ filter, histogram, from, to: to + 1, bins: 200, facets, limit: 50 });
@@ -237,7 +240,7 @@ let stretches = 0;
 function stretcher(k) {
   while (stretchers.length <= k) {
     const s = { worker: null, broken: false, read: null };
-    s.worker = startWorker(new URL('./stretch.js', import.meta.url), { type: 'module', name: `authtrail-part-${stretchers.length + 2}` });
+    s.worker = startWorker('stretch.js', { name: `authtrail-part-${stretchers.length + 2}` });
     s.worker.onmessage = ({ data }) => {
       if (s.read?.id !== data.id) return;
       if (data.type === 'progress') {
@@ -295,7 +298,9 @@ function readApart(job, k, from, to) {
   const s = stretcher(k);
   const id = ++stretches;
   let finish;
-  const done = new Promise((resolve) => { finish = resolve; });
+  const done = new Promise((resolve) => {
+    finish = resolve;
+  });
   s.read = { id, key: job.key, fed: 0, done, finish };
   s.worker.postMessage({ type: 'read', id, blob: job.blob.slice(from, to), name: job.name, options: job.options });
   return s.read;
@@ -520,12 +525,13 @@ function shownCounts(counts) {
 /** `filter` with each facet value the page holds cut replaced by the values it stands for. */
 function whole(filter) {
   if (!filter?.facets?.length || !cutValues.size) return filter;
-  const values = (list) => list.flatMap((v) => {
-    const full = cutValues.get(v);
-    if (!full) return [v];
-    remember(v, full);
-    return [...full];
-  });
+  const values = (list) =>
+    list.flatMap((v) => {
+      const full = cutValues.get(v);
+      if (!full) return [v];
+      remember(v, full);
+      return [...full];
+    });
   return { ...filter, facets: filter.facets.map(([name, list]) => [name, values(list)]) };
 }
 
@@ -589,7 +595,10 @@ async function report(thresholds) {
     }
     src.sha256 = hasher.finish();
   }
-  return inspector.report(thresholds ?? null, Array.from(files, (_, id) => sources[id]?.sha256 ?? null));
+  return inspector.report(
+    thresholds ?? null,
+    Array.from(files, (_, id) => sources[id]?.sha256 ?? null),
+  );
 }
 
 /** Events per page asked of the core while exporting. */
@@ -641,10 +650,12 @@ async function exportNdjson(filter) {
       done += events.length;
     } else {
       for (let b = 0; b < events.length; b += 256) {
-        await Promise.all(events.slice(b, b + 256).map(async (k) => {
-          const bytes = await src.blob.slice(offset[k], offset[k] + len[k]).arrayBuffer();
-          texts[k] = decoder.decode(bytes);
-        }));
+        await Promise.all(
+          events.slice(b, b + 256).map(async (k) => {
+            const bytes = await src.blob.slice(offset[k], offset[k] + len[k]).arrayBuffer();
+            texts[k] = decoder.decode(bytes);
+          }),
+        );
         done += Math.min(256, events.length - b);
         post({ type: 'export-progress', done, total });
       }

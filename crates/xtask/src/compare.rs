@@ -10,76 +10,41 @@
 //! ```
 
 use crate::report::{fig, median_of as median};
-use crate::{browser, dataset, flags, parse_size, transfer};
+use crate::{at_least_one, browser, dataset, parse_size, transfer};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
-pub const USAGE: &str = "usage: cargo xtask compare --base DIR [--sizes 200] [--rounds 6] \
-                         [--formats ndjson,gz] [--files N] [--no-brush] [--seed N] [--out FILE]\n\
-  --base     another build's dist/ (trunk build); this one's is dist/\n\
-  --sizes    export sizes in MB (or with a G suffix); default 200\n\
-  --rounds   loads of each file into each build; default 6\n\
-  --formats  ndjson, gz or both; default ndjson\n\
-  --files    the export split into this many files of whole lines, loaded at once; default 1\n\
-  --no-brush skip the brush latency after each NDJSON load\n\
-  --seed     generator seed; default 7\n\
-  --out      the JSON results; default target/bench/compare.json";
-
-#[derive(Debug)]
-struct Args {
+/// `cargo xtask compare`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Another build's dist/ (trunk build); this one's is dist/
+    #[arg(long, value_name = "DIR")]
     base: PathBuf,
+    /// Export sizes in MB (or with a G suffix)
+    #[arg(long, value_name = "200", value_delimiter = ',', value_parser = parse_size, default_value = "200")]
     sizes: Vec<u64>,
+    /// Loads of each file into each build
+    #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = 6)]
     rounds: usize,
+    /// ndjson, gz or both
+    #[arg(long, value_name = "ndjson,gz", value_delimiter = ',', value_parser = ["ndjson", "gz"], default_value = "ndjson")]
     formats: Vec<String>,
+    /// The export split into this many files of whole lines, loaded at once
+    #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = 1)]
     files: usize,
+    /// Skip the brush latency after each NDJSON load
+    #[arg(long = "no-brush", action = clap::ArgAction::SetFalse)]
     brush: bool,
+    /// Generator seed
+    #[arg(long, value_name = "N", default_value_t = 7)]
     seed: u64,
+    /// The JSON results [default: target/bench/compare.json]
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
 }
 
-fn parse_args(args: &[String]) -> Result<Args> {
-    let mut base = None;
-    let mut a = Args {
-        base: PathBuf::new(),
-        sizes: vec![200],
-        rounds: 6,
-        formats: vec!["ndjson".into()],
-        files: 1,
-        brush: true,
-        seed: 7,
-        out: None,
-    };
-    flags(args, USAGE, |flag, value| {
-        match flag {
-            "--base" => base = Some(PathBuf::from(value()?)),
-            "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
-            "--rounds" => a.rounds = value()?.parse().context("--rounds")?,
-            "--formats" => a.formats = value()?.split(',').map(str::to_owned).collect(),
-            "--files" => a.files = value()?.parse().context("--files")?,
-            "--no-brush" => a.brush = false,
-            "--seed" => a.seed = value()?.parse().context("--seed")?,
-            "--out" => a.out = Some(PathBuf::from(value()?)),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    a.base = base.with_context(|| format!("--base is required\n{USAGE}"))?;
-    if a.rounds == 0 || a.files == 0 {
-        bail!("--rounds and --files must be at least 1");
-    }
-    if let Some(f) = a
-        .formats
-        .iter()
-        .find(|f| !["ndjson", "gz"].contains(&f.as_str()))
-    {
-        bail!("unknown format {f:?}: ndjson or gz");
-    }
-    Ok(a)
-}
-
-pub fn run(repo: &Path, args: &[String]) -> Result<()> {
-    let args = parse_args(args)?;
+pub fn run(repo: &Path, args: Args) -> Result<()> {
     browser::check(repo)?;
     let base = args
         .base
@@ -240,24 +205,35 @@ mod tests {
         assert_eq!(median(Vec::new()), None);
     }
 
+    fn parse(line: &str) -> Result<Args, clap::Error> {
+        match <crate::Cli as clap::Parser>::try_parse_from(
+            ["xtask", "compare"]
+                .into_iter()
+                .chain(line.split_whitespace()),
+        )? {
+            crate::Cli::Compare(a) => Ok(a),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn arguments() {
-        let a = parse_args(&["--base".into(), "x".into(), "--sizes".into(), "1G".into()]).unwrap();
+        let a = parse("--base x --sizes 1G").unwrap();
         assert_eq!(
-            (a.sizes, a.rounds, a.files, a.brush),
-            (vec![1000], 6, 1, true)
+            (a.sizes, a.rounds, a.files, a.brush, a.formats),
+            (vec![1000], 6, 1, true, vec!["ndjson".to_string()])
         );
-        let a = parse_args(&["--base".into(), "x".into(), "--files".into(), "100".into()]).unwrap();
-        assert_eq!(a.files, 100);
-        let none = parse_args(&["--base".into(), "x".into(), "--files".into(), "0".into()]);
-        assert!(format!("{:#}", none.unwrap_err()).contains("at least 1"));
-        assert!(format!("{:#}", parse_args(&[]).unwrap_err()).contains("--base is required"));
-        let bad = parse_args(&[
-            "--base".into(),
-            "x".into(),
-            "--formats".into(),
-            "zip".into(),
-        ]);
-        assert!(format!("{:#}", bad.unwrap_err()).contains("unknown format"));
+        let a = parse("--base x --files 100 --no-brush --formats ndjson,gz").unwrap();
+        assert_eq!((a.files, a.brush, a.formats.len()), (100, false, 2));
+        let none = parse("--base x --files 0").unwrap_err().to_string();
+        assert!(none.contains("at least 1"), "{none}");
+        assert!(parse("--sizes 10")
+            .unwrap_err()
+            .to_string()
+            .contains("--base <DIR>"));
+        assert!(parse("--base x --formats zip")
+            .unwrap_err()
+            .to_string()
+            .contains("zip"));
     }
 }

@@ -2,8 +2,9 @@
 //! and printed as a table with the targets beside them (pass / miss is shown, never asserted).
 //! `cargo xtask compare --base DIR`: this dist/ against another build's, the same files loaded into
 //! each in turn (compare.rs).
-//! `cargo xtask dist`: finishes trunk's dist/ (the scripts without their comment lines, the service
-//! worker's precache list, the single-file page dist/authtrail.html; see dist.rs).
+//! `cargo xtask dist`: finishes trunk's dist/ (the scripts minified and the single-file page
+//! dist/authtrail.html by esbuild, the service worker's precache list, the single file's CSP; see
+//! dist.rs).
 //!
 //! ```text
 //! cargo xtask bench                          # 10 MB, 200 MB and 1 GB, 3 runs each: about 6 minutes on
@@ -12,38 +13,51 @@
 //! ```
 
 mod browser;
-mod bundle;
 mod compare;
 mod dataset;
 mod dist;
 mod machine;
 mod native;
 mod report;
-mod strip;
 mod transfer;
 
 use anyhow::{bail, Context, Result};
+use clap::Parser;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-const USAGE: &str =
-    "usage: cargo xtask bench [--sizes 10,200,1G] [--runs N] [--seed N] [--out FILE] \
-                     [--native-only] [--profile]\n\
-  --sizes        export sizes in MB (or with a G suffix); default 10,200,1G\n\
-  --runs         runs per size and container; default 3\n\
-  --seed         generator seed; default 7\n\
-  --out          the JSON results; default target/bench/results.json\n\
-  --native-only  skip the browser part (no dist/, Node or Chromium needed)\n\
-  --profile      also write CPU profiles of the page and its worker to target/bench/profiles/";
+/// Project tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", about)]
+enum Cli {
+    /// Ingest, page and latency figures on generated exports (printed, never asserted)
+    Bench(BenchArgs),
+    /// This dist/ against another build's, the same files loaded into each in turn
+    Compare(compare::Args),
+    /// Finishes trunk's dist/: scripts minified, sw.js's precache list, dist/authtrail.html
+    Dist(dist::Args),
+}
 
-#[derive(Debug)]
-struct Args {
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// Export sizes in MB (or with a G suffix)
+    #[arg(long, value_name = "10,200,1G", value_delimiter = ',', value_parser = parse_size, default_value = "10,200,1G")]
     sizes: Vec<u64>,
+    /// Runs per size and container
+    #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = 3)]
     runs: usize,
+    /// Generator seed
+    #[arg(long, value_name = "N", default_value_t = 7)]
     seed: u64,
+    /// The JSON results [default: target/bench/results.json]
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Skip the browser part (no dist/, Node or Chromium needed)
+    #[arg(long)]
     native_only: bool,
+    /// Also write CPU profiles of the page and its worker to target/bench/profiles/
+    #[arg(long)]
     profile: bool,
 }
 
@@ -67,53 +81,12 @@ pub(crate) fn parse_size(s: &str) -> Result<u64> {
     Ok(n * scale)
 }
 
-/// Reads `args` as flags, each handed to `on` with `value`, which takes the word after it (missing:
-/// an error naming the flag, with `usage`); `on` says whether it knew the flag, and an unknown one
-/// is an error with `usage`.
-pub(crate) fn flags(
-    args: &[String],
-    usage: &str,
-    mut on: impl FnMut(&str, &mut dyn FnMut() -> Result<String>) -> Result<bool>,
-) -> Result<()> {
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .cloned()
-                .with_context(|| format!("{flag} needs a value\n{usage}"))
-        };
-        if !on(flag, &mut value)? {
-            bail!("unknown argument {flag:?}\n{usage}");
-        }
+/// A count of at least 1.
+pub(crate) fn at_least_one(s: &str) -> Result<usize> {
+    match s.parse().with_context(|| format!("invalid count {s:?}"))? {
+        0 => bail!("must be at least 1"),
+        n => Ok(n),
     }
-    Ok(())
-}
-
-fn parse_args(args: &[String]) -> Result<Args> {
-    let mut a = Args {
-        sizes: vec![10, 200, 1000],
-        runs: 3,
-        seed: 7,
-        out: None,
-        native_only: false,
-        profile: false,
-    };
-    flags(args, USAGE, |flag, value| {
-        match flag {
-            "--sizes" => a.sizes = value()?.split(',').map(parse_size).collect::<Result<_>>()?,
-            "--runs" => a.runs = value()?.parse().context("--runs")?,
-            "--seed" => a.seed = value()?.parse().context("--seed")?,
-            "--out" => a.out = Some(PathBuf::from(value()?)),
-            "--native-only" => a.native_only = true,
-            "--profile" => a.profile = true,
-            _ => return Ok(false),
-        }
-        Ok(true)
-    })?;
-    if a.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
-    Ok(a)
 }
 
 pub(crate) fn git_revision(repo: &Path) -> Option<String> {
@@ -127,7 +100,7 @@ pub(crate) fn git_revision(repo: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-fn bench(args: &Args) -> Result<()> {
+fn bench(args: &BenchArgs) -> Result<()> {
     let started = Instant::now();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -198,61 +171,82 @@ fn bench(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// The usage a `-h` or `--help` among `args` asks for: the command's, or all of them.
-fn help(args: &[String]) -> Option<String> {
-    if !args.iter().any(|a| a == "-h" || a == "--help") {
-        return None;
-    }
-    Some(match args.first().map(String::as_str) {
-        Some("bench") => USAGE.to_string(),
-        Some("compare") => compare::USAGE.to_string(),
-        Some("dist") => dist::USAGE.to_string(),
-        _ => all_usage(),
-    })
-}
-
-/// Every command's usage.
-fn all_usage() -> String {
-    format!("{USAGE}\n{}\n{}", compare::USAGE, dist::USAGE)
-}
-
 fn main() -> Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(usage) = help(&args) {
-        println!("{usage}");
-        return Ok(());
-    }
     let repo = || {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .canonicalize()
     };
-    match args.first().map(String::as_str) {
-        Some("bench") => bench(&parse_args(&args[1..])?),
-        Some("compare") => compare::run(&repo()?, &args[1..]),
-        Some("dist") => dist::run(&repo()?, &args[1..]),
-        _ => bail!("{}", all_usage()),
+    match Cli::parse() {
+        Cli::Bench(args) => bench(&args),
+        Cli::Compare(args) => compare::run(&repo()?, args),
+        Cli::Dist(args) => dist::run(&repo()?, &args),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
-    fn words(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    fn parse(line: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("xtask").chain(line.split_whitespace()))
+    }
+
+    /// The text `--help` prints for `line`.
+    fn help(line: &str) -> String {
+        let e = parse(line).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{line}");
+        e.to_string()
     }
 
     #[test]
     fn help_gives_the_usage_of_the_command_asked() {
-        assert_eq!(
-            help(&words("bench --sizes 10 --help")).as_deref(),
-            Some(USAGE)
+        let bench = help("bench --sizes 10 --help");
+        assert!(
+            bench.contains("--native-only") && bench.contains("[default: 10,200,1G]"),
+            "{bench}"
         );
-        assert_eq!(help(&words("compare -h")).as_deref(), Some(compare::USAGE));
-        assert_eq!(help(&words("dist --help")).as_deref(), Some(dist::USAGE));
-        let all = help(&words("--help")).unwrap();
-        assert!(all.contains(USAGE) && all.contains(compare::USAGE) && all.contains(dist::USAGE));
-        assert_eq!(help(&words("bench --sizes 10")), None);
+        let compare = help("compare -h");
+        assert!(
+            compare.contains("--base <DIR>") && compare.contains("--no-brush"),
+            "{compare}"
+        );
+        let dist = help("dist --help");
+        assert!(
+            dist.contains("--dist <DIR>") && dist.contains("--out <FILE>"),
+            "{dist}"
+        );
+        let all = help("--help");
+        assert!(
+            ["bench", "compare", "dist"].iter().all(|c| all.contains(c)),
+            "{all}"
+        );
+        assert!(matches!(parse("bench --sizes 10"), Ok(Cli::Bench(_))));
+    }
+
+    #[test]
+    fn bench_arguments() {
+        let Cli::Bench(a) = parse("bench --sizes 10,200MB,1G --runs 1 --native-only").unwrap()
+        else {
+            panic!("not bench");
+        };
+        assert_eq!(
+            (a.sizes, a.runs, a.seed, a.native_only, a.profile),
+            (vec![10, 200, 1000], 1, 7, true, false)
+        );
+        let Cli::Bench(a) = parse("bench").unwrap() else {
+            panic!("not bench");
+        };
+        assert_eq!((a.sizes, a.runs, a.out), (vec![10, 200, 1000], 3, None));
+        for bad in [
+            "bench --sizes 0",
+            "bench --runs 0",
+            "bench --runs",
+            "bench --frobnicate",
+            "frobnicate",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -70,13 +70,21 @@ function benchInit() {
       if (now === 'ready') requestAnimationFrame(() => setTimeout(() => b.frames.push({ ready: t, painted: performance.now() })));
     });
   }).observe(document, { attributes: true, attributeOldValue: true, subtree: true, attributeFilter: ['data-state'] });
-  addEventListener('change', (e) => {
-    if (e.target?.dataset?.testid === 'file-input') b.changeAt = performance.now();
-  }, true);
+  addEventListener(
+    'change',
+    (e) => {
+      if (e.target?.dataset?.testid === 'file-input') b.changeAt = performance.now();
+    },
+    true,
+  );
   // Capture phase on window: runs before the page's own handler, which logs the state change.
-  addEventListener('pointerup', () => {
-    b.pointerUp = { t: performance.now(), state: b.states.length, busy: document.body.dataset.state === 'busy' };
-  }, true);
+  addEventListener(
+    'pointerup',
+    () => {
+      b.pointerUp = { t: performance.now(), state: b.states.length, busy: document.body.dataset.state === 'busy' };
+    },
+    true,
+  );
   const Base = window.Worker;
   window.Worker = class extends Base {
     constructor(...args) {
@@ -126,10 +134,24 @@ async function roundTripsInPage({ facets, authKinds, bins, reps, rowsPerPage, lo
   const sel = await time(() => b.ask('select', filter));
   out.ms.select = sel.ms;
   out.window_events = sel.value;
-  out.ms.refresh = (await time(() => b.ask('refresh', {
-    filter, histogram: auth, from: filter.from, to: filter.to, bins, facets, limit: 50,
-  }))).ms;
-  for (const [name, at] of [['first', 0], ['middle', Math.floor(sel.value / 2)], ['last', Math.max(0, sel.value - rowsPerPage)]]) {
+  out.ms.refresh = (
+    await time(() =>
+      b.ask('refresh', {
+        filter,
+        histogram: auth,
+        from: filter.from,
+        to: filter.to,
+        bins,
+        facets,
+        limit: 50,
+      }),
+    )
+  ).ms;
+  for (const [name, at] of [
+    ['first', 0],
+    ['middle', Math.floor(sel.value / 2)],
+    ['last', Math.max(0, sel.value - rowsPerPage)],
+  ]) {
     const r = await time(() => b.ask('rows', at, rowsPerPage));
     if (r.value.length !== Math.min(rowsPerPage, sel.value)) throw new Error(`rows(${at}, ${rowsPerPage}) gave ${r.value.length} rows`);
     out.ms[`rows_${name}`] = r.ms;
@@ -271,7 +293,9 @@ async function readyAfter(page, n, timeout) {
 async function openPage(browser, url, errors) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console error: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.on('crash', () => errors.push('page crashed'));
   if (url) {
@@ -308,7 +332,10 @@ async function pageRun(env, set, format, after) {
     const shown = await page.evaluate(() => ({
       events: document.querySelector('[data-testid="summary-events"]').textContent,
       memory: document.querySelector('[data-testid="summary-memory"]').textContent,
-      banner: document.querySelector('[data-testid="error-banner"]')?.hidden === false ? document.querySelector('[data-testid="error-banner"]').textContent.trim() : null,
+      banner:
+        document.querySelector('[data-testid="error-banner"]')?.hidden === false
+          ? document.querySelector('[data-testid="error-banner"]').textContent.trim()
+          : null,
     }));
     const events = Number(shown.events.replace(/[^\d]/g, ''));
     const files = Array.isArray(file) ? file.length : 1;
@@ -367,7 +394,9 @@ async function latency({ page, pageSession, worker, tag }, env) {
     if (!up.busy) {
       await page
         .waitForFunction((n) => window.__bench.states.slice(n).some((e) => e.now === 'busy'), up.state, { timeout: 5_000, polling: 20 })
-        .catch(() => { throw new Error(`${what} did not start a refresh`); });
+        .catch(() => {
+          throw new Error(`${what} did not start a refresh`);
+        });
     }
     const ready = await readyAfter(page, up.state, LATENCY_TIMEOUT);
     await page.waitForFunction((t) => window.__bench.frames.some((f) => f.ready === t), ready);
@@ -407,7 +436,15 @@ async function latency({ page, pageSession, worker, tag }, env) {
     await stopProfile(worker, path.join(env.profileDir, `brush-${tag}-worker.cpuprofile`));
     await stopProfile(pageSession, path.join(env.profileDir, `brush-${tag}-page.cpuprofile`));
   }
-  const trips = await page.evaluate(roundTripsInPage, { facets: FACETS, authKinds: AUTH_KINDS, bins: BINS, reps: ROUND_TRIPS, rowsPerPage: ROWS, lo: WINDOW[0], hi: WINDOW[1] });
+  const trips = await page.evaluate(roundTripsInPage, {
+    facets: FACETS,
+    authKinds: AUTH_KINDS,
+    bins: BINS,
+    reps: ROUND_TRIPS,
+    rowsPerPage: ROWS,
+    lo: WINDOW[0],
+    hi: WINDOW[1],
+  });
   return { brush_ms: brush, brush_painted_ms: brushPainted, reset_ms: reset, reset_painted_ms: resetPainted, ...trips };
 }
 
@@ -439,11 +476,13 @@ async function frameFloor(env) {
   try {
     await page.setContent('<body data-state="ready"><p id="line">0</p></body>');
     await page.evaluate(benchInit);
-    await page.evaluate(() => addEventListener('pointerup', () => {
-      document.body.dataset.state = 'busy';
-      document.getElementById('line').textContent = String(window.__bench.states.length);
-      document.body.dataset.state = 'ready';
-    }));
+    await page.evaluate(() =>
+      addEventListener('pointerup', () => {
+        document.body.dataset.state = 'busy';
+        document.getElementById('line').textContent = String(window.__bench.states.length);
+        document.body.dataset.state = 'ready';
+      }),
+    );
     const painted = [];
     for (let i = 0; i < FLOOR_GESTURES; i++) {
       await page.mouse.move(100, 100);

@@ -10,7 +10,9 @@ const H2 = '0123456789ab';
 const parse = (hash) => parseFragment(hash, FACETS);
 
 test('a fragment the page writes is taken whole', () => {
-  const { link, ignored } = parse(`#tz=local&from=1715155200000&to=1715162400001&sort=desc&user=${H},${H2}&result=${H2}&q=${H}&finding=password-spray.1715155200000.1715156000000.${H2}`);
+  const { link, ignored } = parse(
+    `#tz=local&from=1715155200000&to=1715162400001&sort=desc&user=${H},${H2}&result=${H2}&q=${H}&finding=password-spray.1715155200000.1715156000000.${H2}`,
+  );
   assert.deepEqual(ignored, []);
   assert.deepEqual(link, {
     tz: 'local',

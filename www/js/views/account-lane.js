@@ -24,7 +24,7 @@ function rankOf(levels) {
 /** Periods at one level: [{from, to, level}] with level null while unknown. */
 function periods(history) {
   const out = [];
-  let level = history.length ? history[0].from ?? null : null;
+  let level = history.length ? (history[0].from ?? null) : null;
   let since = -Infinity;
   for (const c of history) {
     if (c.outcome !== 'success' || !c.to) continue;
@@ -42,12 +42,7 @@ const who = (c) => `${visible(c.actor) ?? 'unknown'}${c.ip ? ` from ${visible(c.
 function describe(c, explain, tz) {
   const from = visible(c.from) ?? 'unknown';
   const to = visible(c.to) ?? '(no level named)';
-  return [
-    dateTimeZone(c.time, tz),
-    `${from} → ${to}${c.to ? ` (${explain(c.to)})` : ''}`,
-    `by ${who(c)}`,
-    `${c.outcome} · ${visible(c.action)}`,
-  ];
+  return [dateTimeZone(c.time, tz), `${from} → ${to}${c.to ? ` (${explain(c.to)})` : ''}`, `by ${who(c)}`, `${c.outcome} · ${visible(c.action)}`];
 }
 
 /**
@@ -108,7 +103,7 @@ export function createAccountLane(container, { onSelect }) {
     const bottom = TOP + rows.length * ROW;
     const y = (level) => {
       const i = rows.indexOf(level);
-      return TOP + (rows.length - 1 - (i < 0 ? 0 : i)) * ROW + ROW / 2;
+      return TOP + (rows.length - 1 - Math.max(i, 0)) * ROW + ROW / 2;
     };
     const x = timeScale(domain, width);
     const [r0, r1] = x.range;
@@ -118,14 +113,20 @@ export function createAccountLane(container, { onSelect }) {
     const rowsKey = JSON.stringify([rows, r0, r1]);
     if (rowsKey !== drawnRows.key || levels !== drawnRows.levels) {
       drawnRows = { key: rowsKey, levels };
-      replace(levelRows, ...rows.flatMap((level) => {
-        const yy = y(level);
-        return [
-          svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: yy, y2: yy }),
-          svg('text', { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: visible(level) },
-            svg('title', { text: `${visible(level)}: ${explain(level)}` })),
-        ];
-      }));
+      replace(
+        levelRows,
+        ...rows.flatMap((level) => {
+          const yy = y(level);
+          return [
+            svg('line', { class: 'level-rule', x1: r0, x2: r1, y1: yy, y2: yy }),
+            svg(
+              'text',
+              { class: `level-name${NO_MFA.has(level) ? ' none' : ''}`, x: PLOT.left - 12, y: yy + 4, 'text-anchor': 'end', text: visible(level) },
+              svg('title', { text: `${visible(level)}: ${explain(level)}` }),
+            ),
+          ];
+        }),
+      );
     }
     const out = [timeGrid(x, TOP - 4, bottom, tz)];
 
@@ -136,8 +137,15 @@ export function createAccountLane(container, { onSelect }) {
     for (const p of spans) {
       const [a, b] = clipBand(x, p.from, p.to);
       if (p.level && NO_MFA.has(p.level) && b - a > 0) {
-        out.push(svg('rect', { class: 'band-none', x: px(a), y: TOP - 4, width: px(Math.max(1.5, b - a)), height: bottom - TOP + 4 },
-          svg('title', { text: `No MFA required (${visible(p.level)}) for ${span(Math.min(p.to, x.domain[1]) - Math.max(p.from, x.domain[0]))} in this window` })));
+        out.push(
+          svg(
+            'rect',
+            { class: 'band-none', x: px(a), y: TOP - 4, width: px(Math.max(1.5, b - a)), height: bottom - TOP + 4 },
+            svg('title', {
+              text: `No MFA required (${visible(p.level)}) for ${span(Math.min(p.to, x.domain[1]) - Math.max(p.from, x.domain[0]))} in this window`,
+            }),
+          ),
+        );
         if (b - a > 120) out.push(svg('text', { class: 'band-label', x: px(a + 6), y: TOP + 8, text: 'MFA not required' }));
       }
       if (b <= a && !(p.from <= x.domain[0] && p.to >= x.domain[1])) {
@@ -145,7 +153,8 @@ export function createAccountLane(container, { onSelect }) {
         continue;
       }
       if (!p.level) {
-        if (b - a > 140 && history.length) out.push(svg('text', { class: 'unknown-label', x: px(a + 6), y: bottom - 6, text: 'level unknown before the first change' }));
+        if (b - a > 140 && history.length)
+          out.push(svg('text', { class: 'unknown-label', x: px(a + 6), y: bottom - 6, text: 'level unknown before the first change' }));
         prevY = null;
         continue;
       }
@@ -158,7 +167,7 @@ export function createAccountLane(container, { onSelect }) {
 
     // One marker per change (or attempt) in the window.
     const shown = history.filter((c) => c.time >= x.domain[0] && c.time <= x.domain[1]);
-    let current = history.length ? history[0].from ?? null : null;
+    let current = history.length ? (history[0].from ?? null) : null;
     for (const c of history) {
       const before = current;
       if (c.outcome === 'success' && c.to) current = c.to;
@@ -191,9 +200,13 @@ export function createAccountLane(container, { onSelect }) {
         g.append(svg('rect', { class: 'mark', x: cx - 4.5, y: cy - 4.5, width: 9, height: 9, transform: `rotate(45 ${cx} ${cy})` }));
       }
       const show = () => showTip(lines, cx, cy, c.outcome);
-      g.addEventListener('pointerenter', () => { if (!pinned) show(); });
+      g.addEventListener('pointerenter', () => {
+        if (!pinned) show();
+      });
       g.addEventListener('pointerleave', hideTip);
-      g.addEventListener('focus', () => { if (!pinned) show(); });
+      g.addEventListener('focus', () => {
+        if (!pinned) show();
+      });
       g.addEventListener('blur', hideTip);
       const activate = () => {
         pinned = pinned === c ? null : c;
@@ -210,7 +223,15 @@ export function createAccountLane(container, { onSelect }) {
       out.push(g);
     }
     if (!history.length) {
-      out.push(svg('text', { class: 'empty-note', x: (r0 + r1) / 2, y: TOP + ROW / 2 + 4, 'text-anchor': 'middle', text: 'No account MFA level changes in these files' }));
+      out.push(
+        svg('text', {
+          class: 'empty-note',
+          x: (r0 + r1) / 2,
+          y: TOP + ROW / 2 + 4,
+          'text-anchor': 'middle',
+          text: 'No account MFA level changes in these files',
+        }),
+      );
     }
     replace(rest, ...out);
     pinned = null;
@@ -218,26 +239,45 @@ export function createAccountLane(container, { onSelect }) {
 
     // The changes in the window as text; the level now and the legend of level names only when the
     // history or the time zone changed (a brush keeps them).
-    replace(changes, ...shown.map((c) => {
-      const weaker = c.to && c.from && rank(c.to) < rank(c.from);
-      return el('li', { class: `change ${c.outcome}${weaker ? ' weaker' : ''}` },
-        el('button', { type: 'button', class: 'link', onclick: () => onSelect(c.event) },
-          el('span', { class: 'when', text: dateTimeZone(c.time, tz) }),
-          el('span', { class: 'what', text: `${visible(c.from) ?? '?'} → ${visible(c.to) ?? '(set-on, no level)'}` }),
-          el('span', { class: 'who', text: who(c) }),
-          el('span', { class: `outcome ${c.outcome}`, text: c.outcome }),
-          el('span', { class: 'action', text: visible(c.action) })));
-    }));
+    replace(
+      changes,
+      ...shown.map((c) => {
+        const weaker = c.to && c.from && rank(c.to) < rank(c.from);
+        return el(
+          'li',
+          { class: `change ${c.outcome}${weaker ? ' weaker' : ''}` },
+          el(
+            'button',
+            { type: 'button', class: 'link', onclick: () => onSelect(c.event) },
+            el('span', { class: 'when', text: dateTimeZone(c.time, tz) }),
+            el('span', { class: 'what', text: `${visible(c.from) ?? '?'} → ${visible(c.to) ?? '(set-on, no level)'}` }),
+            el('span', { class: 'who', text: who(c) }),
+            el('span', { class: `outcome ${c.outcome}`, text: c.outcome }),
+            el('span', { class: 'action', text: visible(c.action) }),
+          ),
+        );
+      }),
+    );
     if (told.history === history && told.levels === levels && told.tz === tz) return;
     told = { history, levels, tz };
     const last = [...history].reverse().find((c) => c.outcome === 'success' && c.to);
-    replace(headline, last
-      ? el('span', {},
-        'Latest level ', el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: visible(last.to) }),
-        ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by `, el('bdi', { text: visible(last.actor) ?? 'unknown' }))
-      : el('span', { text: history.length ? 'No successful level change in these files.' : 'The files hold no account MFA level change.' }));
-    replace(legend, ...rows.map((level) => el('li', {},
-      el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: visible(level) }), ` ${explain(level)}`)));
+    replace(
+      headline,
+      last
+        ? el(
+            'span',
+            {},
+            'Latest level ',
+            el('strong', { class: NO_MFA.has(last.to) ? 'level-none' : '', text: visible(last.to) }),
+            ` (${explain(last.to)}), set ${dateTimeZone(last.time, tz)} by `,
+            el('bdi', { text: visible(last.actor) ?? 'unknown' }),
+          )
+        : el('span', { text: history.length ? 'No successful level change in these files.' : 'The files hold no account MFA level change.' }),
+    );
+    replace(
+      legend,
+      ...rows.map((level) => el('li', {}, el('strong', { class: NO_MFA.has(level) ? 'level-none' : '', text: visible(level) }), ` ${explain(level)}`)),
+    );
   }
 
   return { render };

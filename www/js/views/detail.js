@@ -57,14 +57,16 @@ export function createDetail(pane, { files, onClose, whole }) {
   const copy = el('button', { type: 'button', class: 'button ghost small', text: 'Copy', testid: 'detail-copy' });
   const json = el('pre', { class: 'detail-json', testid: 'detail-json', tabindex: '0', 'aria-label': 'Original JSON' });
   const cutNote = el('p', { class: 'detail-cut', testid: 'detail-cut', hidden: true });
-  const hint = el('p', { class: 'detail-hint', text: 'Select an event (click a row, or use the arrow keys and Enter) to see its normalized fields and the original JSON from the file.' });
-  const body = el('div', { class: 'detail-body', hidden: true },
+  const hint = el('p', {
+    class: 'detail-hint',
+    text: 'Select an event (click a row, or use the arrow keys and Enter) to see its normalized fields and the original JSON from the file.',
+  });
+  const body = el(
+    'div',
+    { class: 'detail-body', hidden: true },
     el('div', { class: 'detail-col' }, el('h4', { text: 'Normalized fields' }), list),
-    el('div', { class: 'detail-col' },
-      el('div', { class: 'json-head' }, el('h4', { text: 'Original JSON' }), indent, copy),
-      where,
-      json,
-      cutNote));
+    el('div', { class: 'detail-col' }, el('div', { class: 'json-head' }, el('h4', { text: 'Original JSON' }), indent, copy), where, json, cutNote),
+  );
   pane.append(el('div', { class: 'detail-head' }, title, close), hint, body);
   /** The original text shown (all of it, or its first part when `cut`), and the event it is of. */
   let raw = '';
@@ -90,16 +92,19 @@ export function createDetail(pane, { files, onClose, whole }) {
   });
   const copied = (text) => {
     copy.textContent = text;
-    setTimeout(() => { copy.textContent = 'Copy'; }, 1200);
+    setTimeout(() => {
+      copy.textContent = 'Copy';
+    }, 1200);
   };
   copy.addEventListener('click', () => {
     if (!navigator.clipboard) return;
     // A cut text is copied whole, read again from the file by the worker: it comes as a Blob,
     // which the clipboard takes without the page ever holding the text.
-    const done = cut
-      ? navigator.clipboard.write([new ClipboardItem({ 'text/plain': whole(index) })])
-      : navigator.clipboard.writeText(raw);
-    done.then(() => copied('Copied'), () => copied('Not copied'));
+    const done = cut ? navigator.clipboard.write([new ClipboardItem({ 'text/plain': whole(index) })]) : navigator.clipboard.writeText(raw);
+    done.then(
+      () => copied('Copied'),
+      () => copied('Not copied'),
+    );
   });
 
   return {

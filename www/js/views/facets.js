@@ -26,16 +26,33 @@ export function createFacets(container, { onToggle, onClear }) {
   const last = new Map();
   for (const f of FACETS) {
     const list = el('ul', { class: 'facet-list' });
-    const clear = el('button', { type: 'button', class: 'button ghost small', text: 'clear', hidden: true, 'aria-label': `Clear the ${f.title} filter`, onclick: () => onClear(f.name) });
-    const more = el('button', { type: 'button', class: 'button ghost small more', testid: 'facet-more', hidden: true, onclick: () => {
-      if (expanded.has(f.name)) expanded.delete(f.name);
-      else expanded.add(f.name);
-      const prev = last.get(f.name);
-      if (prev) draw(f.name, prev.counts, prev.selected);
-    } });
-    const box = el('section', { class: 'facet', testid: `facet-${f.name}`, 'aria-label': f.title },
+    const clear = el('button', {
+      type: 'button',
+      class: 'button ghost small',
+      text: 'clear',
+      hidden: true,
+      'aria-label': `Clear the ${f.title} filter`,
+      onclick: () => onClear(f.name),
+    });
+    const more = el('button', {
+      type: 'button',
+      class: 'button ghost small more',
+      testid: 'facet-more',
+      hidden: true,
+      onclick: () => {
+        if (expanded.has(f.name)) expanded.delete(f.name);
+        else expanded.add(f.name);
+        const prev = last.get(f.name);
+        if (prev) draw(f.name, prev.counts, prev.selected);
+      },
+    });
+    const box = el(
+      'section',
+      { class: 'facet', testid: `facet-${f.name}`, 'aria-label': f.title },
       el('div', { class: 'facet-head' }, el('h3', { text: f.title }), clear),
-      list, more);
+      list,
+      more,
+    );
     container.append(box);
     boxes.set(f.name, { list, clear, more, items: new Map() });
   }
@@ -46,13 +63,19 @@ export function createFacets(container, { onToggle, onClear }) {
     if (node) return node;
     const bar = el('span', { class: 'facet-bar' });
     const countEl = el('span', { class: 'facet-count', testid: 'facet-count' });
-    const button = el('button', {
-      type: 'button',
-      class: `facet-item${value === '' ? ' none' : ''}`,
-      testid: 'facet-item',
-      'data-value': value,
-      onclick: () => onToggle(name, value),
-    }, bar, el('span', { class: 'facet-label', text: orNone(visible(value)) }), countEl);
+    const button = el(
+      'button',
+      {
+        type: 'button',
+        class: `facet-item${value === '' ? ' none' : ''}`,
+        testid: 'facet-item',
+        'data-value': value,
+        onclick: () => onToggle(name, value),
+      },
+      bar,
+      el('span', { class: 'facet-label', text: orNone(visible(value)) }),
+      countEl,
+    );
     node = { li: el('li', {}, button), button, bar, countEl, shown: {} };
     items.set(value, node);
     return node;
@@ -81,13 +104,17 @@ export function createFacets(container, { onToggle, onClear }) {
     const lis = items.map(({ value, n }, k) => {
       const pressed = selected.includes(value);
       const node = itemNode(name, cache, value);
-      update(node, 'hidden', !open && k >= SHORT && !pressed, (v) => { node.li.hidden = v; });
+      update(node, 'hidden', !open && k >= SHORT && !pressed, (v) => {
+        node.li.hidden = v;
+      });
       update(node, 'pressed', pressed, (v) => node.button.setAttribute('aria-pressed', v ? 'true' : 'false'));
       update(node, 'n', n, (v) => {
         node.button.title = `${orNone(visible(value))}: ${count(v)} events`;
         setText(node.countEl, int(v));
       });
-      update(node, 'width', `${(100 * n) / max}%`, (v) => { node.bar.style.width = v; });
+      update(node, 'width', `${(100 * n) / max}%`, (v) => {
+        node.bar.style.width = v;
+      });
       return node.li;
     });
     const current = list.children;

@@ -30,14 +30,9 @@ export function createFileList({ list, onCancel }) {
     const row = el(
       'li',
       { class: 'file-row busy', testid: 'file-row' },
-      el('div', { class: 'file-main' },
-        el('span', { class: 'file-name', testid: 'file-name', text: name, title: name }),
-        format),
+      el('div', { class: 'file-main' }, el('span', { class: 'file-name', testid: 'file-name', text: name, title: name }), format),
       el('div', { class: 'file-progress' }, progress, status),
-      el('div', { class: 'file-counts' },
-        el('span', {}, events, ' events'),
-        el('span', {}, duplicates, ' duplicates'),
-        el('span', {}, errors, ' errors')),
+      el('div', { class: 'file-counts' }, el('span', {}, events, ' events'), el('span', {}, duplicates, ' duplicates'), el('span', {}, errors, ' errors')),
       el('div', { class: 'file-action' }, cancel),
     );
     list.append(row);
@@ -122,17 +117,20 @@ export function renderDiagnostics(diagnostics, summary) {
   const list = document.getElementById('diagnostics-rows');
   const total = summary.diagnostics;
   const unread = summary.files.reduce((n, f) => n + f.errors, 0);
-  head.textContent = total === 0
-    ? 'Diagnostics: none, every record was read'
-    : `Diagnostics: ${count(total)} (${count(unread)} record${unread === 1 ? '' : 's'} could not be read)`;
+  head.textContent =
+    total === 0
+      ? 'Diagnostics: none, every record was read'
+      : `Diagnostics: ${count(total)} (${count(unread)} record${unread === 1 ? '' : 's'} could not be read)`;
   const files = summary.files;
-  const items = diagnostics.map((d) => el(
-    'li',
-    { class: 'diagnostic-row', testid: 'diagnostic-row' },
-    el('span', { class: 'diag-file', text: files[d.file]?.name ?? `file ${d.file}` }),
-    el('span', { class: 'diag-line', text: d.line ? `line ${d.line}` : 'whole file' }),
-    el('span', { class: 'diag-message', text: d.message }),
-  ));
+  const items = diagnostics.map((d) =>
+    el(
+      'li',
+      { class: 'diagnostic-row', testid: 'diagnostic-row' },
+      el('span', { class: 'diag-file', text: files[d.file]?.name ?? `file ${d.file}` }),
+      el('span', { class: 'diag-line', text: d.line ? `line ${d.line}` : 'whole file' }),
+      el('span', { class: 'diag-message', text: d.message }),
+    ),
+  );
   if (total > diagnostics.length) {
     items.push(el('li', { class: 'diag-more', text: `${count(total - diagnostics.length)} more not listed here` }));
   }

@@ -55,12 +55,29 @@ export function createFindings(container, { onSelect, onThresholds }) {
   /** Builds the threshold inputs once the defaults are known. */
   function setDefaults(defaults) {
     const inputs = FIELDS.map(([name, label, unit]) => {
-      const input = el('input', { type: 'number', name, min: '0', step: name.startsWith('travel') ? '10' : '1', value: String(defaults[name]), testid: `threshold-${name}`, required: true });
-      return el('label', { class: 'threshold' }, el('span', { class: 'threshold-label', text: label }), input, el('span', { class: 'threshold-unit', text: unit }));
+      const input = el('input', {
+        type: 'number',
+        name,
+        min: '0',
+        step: name.startsWith('travel') ? '10' : '1',
+        value: String(defaults[name]),
+        testid: `threshold-${name}`,
+        required: true,
+      });
+      return el(
+        'label',
+        { class: 'threshold' },
+        el('span', { class: 'threshold-label', text: label }),
+        input,
+        el('span', { class: 'threshold-unit', text: unit }),
+      );
     });
     const apply = el('button', { type: 'submit', class: 'button small primary', text: 'Apply', testid: 'thresholds-apply' });
     const reset = el('button', { type: 'button', class: 'button small ghost', text: 'Defaults' });
-    const note = el('p', { class: 'threshold-note', text: 'Each rule and its default are documented in the README. Changing a threshold re-runs every rule on the loaded events.' });
+    const note = el('p', {
+      class: 'threshold-note',
+      text: 'Each rule and its default are documented in the README. Changing a threshold re-runs every rule on the loaded events.',
+    });
     replace(form, ...inputs, el('div', { class: 'threshold-actions' }, apply, reset), note);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -88,33 +105,44 @@ export function createFindings(container, { onSelect, onThresholds }) {
     const bySeverity = {};
     for (const f of findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
     const order = ['critical', 'high', 'medium', 'low', 'info'];
-    tally.textContent = findings.length === 0
-      ? 'No findings: no rule fired on these events.'
-      : `${count(findings.length)} finding${findings.length === 1 ? '' : 's'}: ${order.filter((s) => bySeverity[s]).map((s) => `${bySeverity[s]} ${s}`).join(', ')}. Select one to see its events.`;
+    tally.textContent =
+      findings.length === 0
+        ? 'No findings: no rule fired on these events.'
+        : `${count(findings.length)} finding${findings.length === 1 ? '' : 's'}: ${order
+            .filter((s) => bySeverity[s])
+            .map((s) => `${bySeverity[s]} ${s}`)
+            .join(', ')}. Select one to see its events.`;
     const items = findings.map((f, k) => {
       const from = Date.parse(f.from);
       const to = Date.parse(f.to);
       const isSelected = selected === k;
-      const when = from === to
-        ? `${dateTime(from, tz)} ${zoneLabel(tz, from)}`
-        : `${dateTime(from, tz)} to ${dateTime(to, tz)} ${zoneLabel(tz, from)} (${span(to - from)})`;
-      const button = el('button', {
-        type: 'button',
-        class: 'finding-button',
-        'aria-pressed': String(isSelected),
-        testid: 'finding',
-        'data-rule': f.rule,
-        'data-severity': f.severity,
-        onclick: () => onSelect(isSelected ? null : k),
-      },
-      el('span', { class: `severity sev-${f.severity}`, text: f.severity }),
-      el('span', { class: 'finding-title', text: prose(f.title) }),
-      el('span', { class: 'finding-when', text: when }),
-      el('span', { class: 'finding-who', text: who(f) }));
-      return el('li', { class: `finding${isSelected ? ' selected' : ''}`, hidden: !expanded && !isSelected && k >= SHOWN },
+      const when =
+        from === to
+          ? `${dateTime(from, tz)} ${zoneLabel(tz, from)}`
+          : `${dateTime(from, tz)} to ${dateTime(to, tz)} ${zoneLabel(tz, from)} (${span(to - from)})`;
+      const button = el(
+        'button',
+        {
+          type: 'button',
+          class: 'finding-button',
+          'aria-pressed': String(isSelected),
+          testid: 'finding',
+          'data-rule': f.rule,
+          'data-severity': f.severity,
+          onclick: () => onSelect(isSelected ? null : k),
+        },
+        el('span', { class: `severity sev-${f.severity}`, text: f.severity }),
+        el('span', { class: 'finding-title', text: prose(f.title) }),
+        el('span', { class: 'finding-when', text: when }),
+        el('span', { class: 'finding-who', text: who(f) }),
+      );
+      return el(
+        'li',
+        { class: `finding${isSelected ? ' selected' : ''}`, hidden: !expanded && !isSelected && k >= SHOWN },
         button,
         isSelected ? el('p', { class: 'finding-detail', testid: 'finding-detail', text: prose(f.detail) }) : null,
-        isSelected ? el('p', { class: 'finding-meta', text: `${count(f.events.length)} event${f.events.length === 1 ? '' : 's'} · rule ${f.rule}` }) : null);
+        isSelected ? el('p', { class: 'finding-meta', text: `${count(f.events.length)} event${f.events.length === 1 ? '' : 's'} · rule ${f.rule}` }) : null,
+      );
     });
     replace(list, ...items);
     more.hidden = findings.length <= SHOWN;

@@ -61,7 +61,16 @@ export function createHistogram(container, { onBrush, onDrag, onPick }) {
   });
   area.addEventListener('pointermove', (e) => {
     if (!cur) return;
-    const { x, tz, r0, n, bw, binMs, domain, hist: { success, failure, other } } = cur;
+    const {
+      x,
+      tz,
+      r0,
+      n,
+      bw,
+      binMs,
+      domain,
+      hist: { success, failure, other },
+    } = cur;
     const at = localX(e);
     if (start != null) {
       brush.setAttribute('x', px(Math.min(start, at)));

@@ -97,9 +97,11 @@ export function createLimits() {
       `These files hold about ${bytes(guess.text)} of text${guess.gzip ? ' (gzip sizes from their trailers)' : ''}: about ${about(guess.events)} events.`,
     ];
     if (reasons.includes('cap')) {
-      sentences.push(kept
-        ? `${count(kept)} events are already open and at most ${count(limits.max_events)} are kept (Limits), so about ${about(guess.events - room)} would not be.`
-        : `At most ${count(limits.max_events)} events are kept (Limits), so about ${about(guess.events - room)} would not be.`);
+      sentences.push(
+        kept
+          ? `${count(kept)} events are already open and at most ${count(limits.max_events)} are kept (Limits), so about ${about(guess.events - room)} would not be.`
+          : `At most ${count(limits.max_events)} events are kept (Limits), so about ${about(guess.events - room)} would not be.`,
+      );
     }
     if (reasons.includes('memory')) {
       sentences.push(`Keeping that many would need more than the ${bytes(WASM_MAX_BYTES)} this tab can hold.`);
@@ -109,7 +111,9 @@ export function createLimits() {
     $('fit-range-error').textContent = '';
     offer.hidden = false;
     $('fit-mfa').focus();
-    return new Promise((resolve) => { pending = resolve; });
+    return new Promise((resolve) => {
+      pending = resolve;
+    });
   }
 
   /**
@@ -133,10 +137,15 @@ export function createLimits() {
 /** One line per file a subset or a cap left something out of: what and how to change it. */
 export function renderLimitNotes(summary) {
   const notes = summary.files.filter((f) => f.note);
-  replace($('limit-notes'), ...notes.map((f) => el(
-    'li',
-    { class: 'limit-note', testid: 'limit-note' },
-    el('span', { class: 'limit-file', text: f.name }),
-    el('span', { class: 'limit-text', text: f.note }),
-  )));
+  replace(
+    $('limit-notes'),
+    ...notes.map((f) =>
+      el(
+        'li',
+        { class: 'limit-note', testid: 'limit-note' },
+        el('span', { class: 'limit-file', text: f.name }),
+        el('span', { class: 'limit-text', text: f.note }),
+      ),
+    ),
+  );
 }

@@ -33,19 +33,34 @@ export function createMoment(container, { onUnpin, explain }) {
     }
     head.textContent = `${pinned ? 'Pinned' : 'At'} ${dateTimeZone(Date.parse(state.time), tz)}`;
     const account = state.account
-      ? el('p', { class: 'moment-account', testid: 'moment-account' },
-        el('strong', { text: `Account MFA: ${visible(state.account.level)}` }),
-        ` (${explain(state.account.level)}), ${since(state.account, tz)}`)
+      ? el(
+          'p',
+          { class: 'moment-account', testid: 'moment-account' },
+          el('strong', { text: `Account MFA: ${visible(state.account.level)}` }),
+          ` (${explain(state.account.level)}), ${since(state.account, tz)}`,
+        )
       : el('p', { class: 'moment-account', testid: 'moment-account', text: 'Account MFA: unknown at this moment (no change recorded that tells it).' });
-    const users = state.users.length === 0
-      ? el('p', { class: 'moment-none', text: 'No user MFA settings known at this moment.' })
-      : el('ul', { class: 'moment-users' }, ...state.users.map((u) => el('li', { testid: 'moment-user' },
-        el('span', { class: 'moment-user', text: visible(u.user) }),
-        ...u.settings.map((s) => el('span', {
-          class: `moment-setting${s.value === 'false' ? ' off' : ''}`,
-          title: since(s, tz),
-          text: `${visible(s.setting)}: ${s.value === 'true' ? 'on' : s.value === 'false' ? 'off' : visible(s.value) || '(empty)'}`,
-        })))));
+    const users =
+      state.users.length === 0
+        ? el('p', { class: 'moment-none', text: 'No user MFA settings known at this moment.' })
+        : el(
+            'ul',
+            { class: 'moment-users' },
+            ...state.users.map((u) =>
+              el(
+                'li',
+                { testid: 'moment-user' },
+                el('span', { class: 'moment-user', text: visible(u.user) }),
+                ...u.settings.map((s) =>
+                  el('span', {
+                    class: `moment-setting${s.value === 'false' ? ' off' : ''}`,
+                    title: since(s, tz),
+                    text: `${visible(s.setting)}: ${s.value === 'true' ? 'on' : s.value === 'false' ? 'off' : visible(s.value) || '(empty)'}`,
+                  }),
+                ),
+              ),
+            ),
+          );
     replace(body, account, users);
   }
 

@@ -37,12 +37,20 @@ function cellText(row, key, tz) {
  * @param {{fetchRows: (offset: number, limit: number) => Promise<object[]>, onOpen: (index: number) => void}} opts
  */
 export function createTable(container, { fetchRows, onOpen }) {
-  const head = el('div', { class: 'table-head', role: 'row' },
-    ...COLUMNS.map((c) => el('div', { class: `cell c-${c.key}`, role: 'columnheader', text: c.title })));
+  const head = el(
+    'div',
+    { class: 'table-head', role: 'row' },
+    ...COLUMNS.map((c) => el('div', { class: `cell c-${c.key}`, role: 'columnheader', text: c.title })),
+  );
   const rowsEl = el('div', { class: 'table-rows', role: 'rowgroup' });
   const space = el('div', { class: 'table-space' }, rowsEl);
   const empty = el('p', { class: 'table-empty', hidden: true });
-  const scroll = el('div', { class: 'table-scroll', testid: 'event-table', tabindex: '0', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': '0' }, space, empty);
+  const scroll = el(
+    'div',
+    { class: 'table-scroll', testid: 'event-table', tabindex: '0', role: 'grid', 'aria-label': 'Events', 'aria-rowcount': '0' },
+    space,
+    empty,
+  );
   container.append(head, scroll);
 
   let total = 0;
@@ -74,17 +82,20 @@ export function createTable(container, { fetchRows, onOpen }) {
     if (pages.has(p)) return Promise.resolve(pages.get(p));
     if (loading.has(p)) return loading.get(p);
     const g = gen;
-    const promise = fetchRows(p * PAGE, PAGE).then((rows) => {
-      loading.delete(p);
-      if (g !== gen) return null;
-      pages.set(p, rows);
-      if (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value);
-      schedule();
-      return rows;
-    }, (e) => {
-      loading.delete(p);
-      throw e;
-    });
+    const promise = fetchRows(p * PAGE, PAGE).then(
+      (rows) => {
+        loading.delete(p);
+        if (g !== gen) return null;
+        pages.set(p, rows);
+        if (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value);
+        schedule();
+        return rows;
+      },
+      (e) => {
+        loading.delete(p);
+        throw e;
+      },
+    );
     loading.set(p, promise);
     return promise;
   }
@@ -193,10 +204,14 @@ export function createTable(container, { fetchRows, onOpen }) {
     focusCursor();
   }
 
-  scroll.addEventListener('scroll', () => {
-    scrollTop = scroll.scrollTop;
-    schedule();
-  }, { passive: true });
+  scroll.addEventListener(
+    'scroll',
+    () => {
+      scrollTop = scroll.scrollTop;
+      schedule();
+    },
+    { passive: true },
+  );
   scroll.addEventListener('click', (e) => {
     const node = e.target.closest('[data-testid="event-row"]');
     if (!node) return;

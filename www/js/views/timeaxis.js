@@ -20,4 +20,3 @@ export function timeGrid(x, top, bottom, tz, { labels = true } = {}) {
   g.append(svg('line', { class: 'baseline', x1: r0, x2: r1, y1: bottom, y2: bottom }));
   return g;
 }
-

@@ -116,20 +116,26 @@ export function createUserLanes(container, { onSelect }) {
   /** The lanes' scroll position, kept from scroll events (reading it after a redraw forces a layout). */
   let scrollTop = 0;
   let frame = 0;
-  scroll.addEventListener('scroll', () => {
-    scrollTop = scroll.scrollTop;
-    if (view && !frame) {
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        if (view) paintMarks();
-      });
-    }
-  }, { passive: true });
+  scroll.addEventListener(
+    'scroll',
+    () => {
+      scrollTop = scroll.scrollTop;
+      if (view && !frame) {
+        frame = requestAnimationFrame(() => {
+          frame = 0;
+          if (view) paintMarks();
+        });
+      }
+    },
+    { passive: true },
+  );
   /** The markers' canvas, reused from one render to the next. */
   const canvas = el('canvas', { class: 'lane-marks', 'aria-hidden': 'true' });
   /** The marker stamps by style, and the colours and pixel ratio they were drawn with. */
   let stamps = null;
-  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => { stamps = null; });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    stamps = null;
+  });
   /** The history grouped per user, kept while the history and the user filter are the same. */
   let grouped = { history: null, users: null, lanes: [] };
 
@@ -252,7 +258,17 @@ export function createUserLanes(container, { onSelect }) {
       rule: svg('line', { class: 'level-rule', y1: mid, y2: mid }),
       marks: svg('g'),
     };
-    n.g.append(n.stripe, n.bands, svg('text', { class: 'user-name', x: PLOT.left - 12, y: mid + 4, 'text-anchor': 'end', text: truncate(visible(user), 25) }, svg('title', { text: visible(user) })), n.rule, n.marks);
+    n.g.append(
+      n.stripe,
+      n.bands,
+      svg(
+        'text',
+        { class: 'user-name', x: PLOT.left - 12, y: mid + 4, 'text-anchor': 'end', text: truncate(visible(user), 25) },
+        svg('title', { text: visible(user) }),
+      ),
+      n.rule,
+      n.marks,
+    );
     laneNodes.set(user, n);
     return n;
   }
@@ -263,17 +279,21 @@ export function createUserLanes(container, { onSelect }) {
     const s = settingOf(c.setting);
     const state = stateOf(c.to);
     const text = `${dateTimeZone(c.time, tz)}: ${s.label} ${visible(c.from) ?? '?'} → ${visible(c.to)} for ${visible(c.user)}, by ${visible(c.actor) ?? 'unknown'} (${c.outcome})`;
-    const m = svg('g', {
-      class: `setting-change ${s.cls} ${state} ${c.outcome}`,
-      testid: 'setting-change',
-      'data-setting': c.setting,
-      'data-to': c.to,
-      'data-actor': c.actor ?? '',
-      'data-event': c.event,
-      tabindex: focusable ? '0' : '-1',
-      role: 'button',
-      'aria-label': text,
-    }, svg('title', { text }));
+    const m = svg(
+      'g',
+      {
+        class: `setting-change ${s.cls} ${state} ${c.outcome}`,
+        testid: 'setting-change',
+        'data-setting': c.setting,
+        'data-to': c.to,
+        'data-actor': c.actor ?? '',
+        'data-event': c.event,
+        tabindex: focusable ? '0' : '-1',
+        role: 'button',
+        'aria-label': text,
+      },
+      svg('title', { text }),
+    );
     m.append(svg('circle', { class: 'hit', cx, cy: mid, r: 10 }));
     if (state === 'value') m.append(svg('rect', { class: 'mark', x: cx - 4.5, y: mid - 4.5, width: 9, height: 9 }));
     else m.append(svg('circle', { class: 'mark', cx, cy: mid, r: 5 }));
@@ -314,14 +334,25 @@ export function createUserLanes(container, { onSelect }) {
       const bands = [];
       for (const [t0, t1] of lane.off) {
         const [a, b] = clipBand(x, t0, t1);
-        if (b > a) bands.push(svg('rect', { class: 'band-2fa-off', x: px(a), y: 3, width: px(Math.max(1.5, b - a)), height: ROW - 6 }, svg('title', { text: `2FA off for ${visible(lane.user)}` })));
+        if (b > a)
+          bands.push(
+            svg(
+              'rect',
+              { class: 'band-2fa-off', x: px(a), y: 3, width: px(Math.max(1.5, b - a)), height: ROW - 6 },
+              svg('title', { text: `2FA off for ${visible(lane.user)}` }),
+            ),
+          );
       }
       if (bands.length || n.bands.firstChild) replace(n.bands, ...bands);
       if (nodes || n.marks.firstChild) replace(n.marks, ...(nodes ? lane.shown.map((c) => marker(c, px(x(c.time)), tz, focusable)) : []));
       return n.g;
     });
     if (!lanes.length) {
-      update(empty, { x: (r0 + r1) / 2, y: TOP + ROW / 2 + 4, text: history.length ? 'No user setting change in this window' : 'No user login setting changes in these files' });
+      update(empty, {
+        x: (r0 + r1) / 2,
+        y: TOP + ROW / 2 + 4,
+        text: history.length ? 'No user setting change in this window' : 'No user login setting changes in these files',
+      });
       gs.push(empty);
     }
     if (gs.length !== rows.children.length || gs.some((g, k) => rows.children[k] !== g)) replace(rows, ...gs);
@@ -340,7 +371,9 @@ export function createUserLanes(container, { onSelect }) {
     note.textContent = [
       nodes ? '' : `${shown.toLocaleString('en-US')} changes in view: click a marker to open it, or list them in the table (filter Action).`,
       hidden > 0 ? `${hidden} more user${hidden === 1 ? '' : 's'} changed settings outside this window.` : '',
-    ].filter(Boolean).join(' ');
+    ]
+      .filter(Boolean)
+      .join(' ');
   }
 
   return { render };
@@ -357,13 +390,20 @@ const ALIASES_INLINE = 3;
 export function renderAliases(node, aliases) {
   const lead = 'Shown by the name their own records give them: ';
   const other = (o) => `${visible(o.name)} (${visible(o.file)} line ${o.line})`;
-  const pair = (a) => `${visible(a.id)} as ${visible(a.name)}${a.other_names?.length
-    ? `, also named ${a.other_names.map(other).join(', ')} by other records` : ''}`;
+  const pair = (a) =>
+    `${visible(a.id)} as ${visible(a.name)}${a.other_names?.length ? `, also named ${a.other_names.map(other).join(', ')} by other records` : ''}`;
   const renamed = aliases.filter((a) => a.other_names?.length);
   if (renamed.length > 0) {
-    replace(node, el('p', { class: 'aliases-renamed', testid: 'aliases-renamed', role: 'note',
-      text: `Renamed: ${renamed.length === 1 ? 'an identifier was' : `${renamed.length} identifiers were`} given more than one name: ${renamed.map(pair).join('; ')}.` }),
-    el('div', null, ...aliasList(aliases, lead, pair)));
+    replace(
+      node,
+      el('p', {
+        class: 'aliases-renamed',
+        testid: 'aliases-renamed',
+        role: 'note',
+        text: `Renamed: ${renamed.length === 1 ? 'an identifier was' : `${renamed.length} identifiers were`} given more than one name: ${renamed.map(pair).join('; ')}.`,
+      }),
+      el('div', null, ...aliasList(aliases, lead, pair)),
+    );
     return;
   }
   replace(node, ...aliasList(aliases, lead, pair));
@@ -373,9 +413,16 @@ function aliasList(aliases, lead, pair) {
   if (aliases.length <= ALIASES_INLINE) {
     return aliases.length ? [`${lead}${aliases.map(pair).join('; ')}.`] : [];
   }
-  return [el('details', null,
-    el('summary', { text: `${aliases.length.toLocaleString('en-US')} identifiers (IAM IDs, Verify user ids) are shown by the name their own records give them` }),
-    el('ul', null, ...aliases.map((a) => el('li', { text: pair(a) }))))];
+  return [
+    el(
+      'details',
+      null,
+      el('summary', {
+        text: `${aliases.length.toLocaleString('en-US')} identifiers (IAM IDs, Verify user ids) are shown by the name their own records give them`,
+      }),
+      el('ul', null, ...aliases.map((a) => el('li', { text: pair(a) }))),
+    ),
+  ];
 }
 
 /** The legend of setting colours and marker states. */
