@@ -5,9 +5,10 @@
 //! which the events and memory caps bound. A record whose key was written with another content
 //! reuses an id: it is written too, with a diagnostic.
 
-use authtrail_core::decode::{content_key, shared_id_message, Span};
+use authtrail_core::collect::Collector;
+use authtrail_core::decode::{content_key, shared_id_message};
 use authtrail_core::export::ndjson_line;
-use authtrail_core::ingest::Collector;
+use authtrail_core::record::Span;
 use authtrail_core::text::{prose, visible};
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! The machine-readable summary of a store: what `authtrail summary --json` prints and what the
 //! fixture snapshots hold.
 
-use crate::ingest::FileSummary;
+use crate::collect::FileSummary;
 use crate::time::format_iso;
 use crate::Store;
 use serde_json::{json, Value};

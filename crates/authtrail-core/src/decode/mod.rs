@@ -12,19 +12,10 @@ pub mod verify;
 pub mod wrappers;
 
 use crate::diag::{sample_text, Problem};
-use crate::ingest::framing::{Position, RecordError};
 use crate::model::{Detail, Event};
+use crate::record::{Position, RecordError, Span};
 use lenient::{Obj, Raw, Text};
 use serde::Deserialize;
-
-/// Where an event's original JSON is, in the file's (decompressed) text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub offset: u64,
-    pub len: u32,
-    /// The 1-based line it starts on.
-    pub line: u64,
-}
 
 /// Receives decoded events and the problems found inside records.
 pub trait EventSink {

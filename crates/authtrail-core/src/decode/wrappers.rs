@@ -2,10 +2,10 @@
 //! LogDNA stream/archive lines (`{"_source":{"_line":"<event as a JSON string>"}}`), LogDNA export
 //! lines (CADF keys beside `_ts`, `_lid`, `_line`), and the legacy `{"payload":{...}}` wrapper.
 
-use super::{cadf, canonical_hash, key_of, lenient::text, verify, Ctx, EventSink, Span, Top};
+use super::{cadf, canonical_hash, key_of, lenient::text, verify, Ctx, EventSink, Top};
 use crate::diag::{sample_text, Problem};
-use crate::ingest::framing::Position;
 use crate::model::{Event, Family, Kind, Outcome};
+use crate::record::{Position, RecordError, Span};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -74,8 +74,8 @@ fn each_element(outer: &[u8], elems: &[&RawValue], ctx: Ctx<'_>, sink: &mut impl
             },
         };
         let p = match error {
-            crate::ingest::framing::RecordError::Invalid(p) => p,
-            crate::ingest::framing::RecordError::Incomplete => Problem::Truncated {
+            RecordError::Invalid(p) => p,
+            RecordError::Incomplete => Problem::Truncated {
                 start_line: ectx.at.line,
             },
         };
@@ -99,10 +99,8 @@ fn nested(bytes: &[u8], ctx: Ctx<'_>, outer_key: Option<&str>, sink: &mut impl E
         },
     };
     let detail = match error {
-        crate::ingest::framing::RecordError::Invalid(p) => p.to_string(),
-        crate::ingest::framing::RecordError::Incomplete => {
-            "the embedded JSON is cut short".to_owned()
-        }
+        RecordError::Invalid(p) => p.to_string(),
+        RecordError::Incomplete => "the embedded JSON is cut short".to_owned(),
     };
     sink.problem(
         Problem::Malformed {

@@ -17,25 +17,8 @@
 //! arrive: what is framed never depends on where the chunks end.
 
 use crate::diag::{sample_text, Problem};
+use crate::record::{Position, RecordError, Shape};
 use memchr::memchr2;
-
-/// Where a record starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    /// 1-based line.
-    pub line: u64,
-    /// Byte offset in the stream.
-    pub offset: u64,
-}
-
-/// Why the sink could not take a framed record.
-#[derive(Debug)]
-pub enum RecordError {
-    /// The value ends before the slice does not: the record continues past this line.
-    Incomplete,
-    /// The record is broken; the problem is reported at the record's position.
-    Invalid(Problem),
-}
 
 /// Receives what the framer finds.
 pub trait RecordSink {
@@ -117,17 +100,6 @@ struct JunkRun {
     at: Position,
     lines: u64,
     sample: Vec<u8>,
-}
-
-/// How a text's records were laid out: the framing part of a file's format line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shape {
-    /// A top-level JSON array was read.
-    pub array: bool,
-    /// Records framed on one line (NDJSON style), readable or not.
-    pub single_line: u64,
-    /// Records framed across lines (pretty-printed), readable or not.
-    pub multi_line: u64,
 }
 
 /// The streaming framer. Push bytes, then finish; results go to a [`RecordSink`].

@@ -18,85 +18,18 @@ pub mod limits;
 pub mod sniff;
 pub mod ui_text;
 
-use crate::decode::{self, EventSink, Span};
-use crate::diag::{Diagnostic, Problem};
-use crate::model::Event;
+use crate::collect::{Collector, FileSummary, MAX_FILES};
+use crate::decode::{self, EventSink};
+use crate::diag::{sample_text, Diagnostic, Problem};
+use crate::model::{is_documented_level, Detail, Event};
+use crate::record::{Position, RecordError, Shape, Span};
 use crate::store::part::Part;
 use crate::Store;
-use framing::{Framer, Position, RecordError, RecordSink, Shape};
+use framing::{Framer, RecordSink};
 use limits::Options;
 pub use limits::DEFAULT_MAX_RECORD;
-use serde::Serialize;
 use sniff::Sniffed;
 use std::borrow::Cow;
-
-/// At most this many files are read into one collector: an event's locator holds its file's index
-/// in 16 bits. A file past them is listed, with a diagnostic, and nothing is read from it.
-pub const MAX_FILES: u32 = 1 << 16;
-
-/// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
-pub trait Collector {
-    /// Registers a file and returns its index (events of the first [`MAX_FILES`] files carry it as
-    /// a `u16`).
-    fn add_file(&mut self, name: &str) -> u32;
-    /// Takes one event; returns false when it is a duplicate of one already taken.
-    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
-    /// As [`Collector::event`], with the event's original text (the bytes `span` covers), for
-    /// collectors that write it out.
-    fn event_with_original(
-        &mut self,
-        file: u16,
-        event: &Event<'_>,
-        key: u64,
-        span: Span,
-        _original: &[u8],
-    ) -> bool {
-        self.event(file, event, key, span)
-    }
-    /// How many events were taken (not duplicates), over every file: what the events cap counts.
-    fn kept(&self) -> u64;
-    /// Bytes what was taken uses, over every file: what the memory cap counts.
-    fn memory(&self) -> u64;
-    /// An event not taken (outside the subset, over the events or memory cap), with where it is
-    /// and its original text: it may still name an identifier ([`Event::alias`]) that taken events
-    /// use.
-    fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
-    /// Whether an event with this key and the content of `event` was taken (tells duplicates
-    /// once the events or memory cap is reached).
-    fn has(&self, key: u64, event: &Event<'_>) -> bool;
-    fn diagnostic(&mut self, diagnostic: Diagnostic);
-    /// Called once a file is finished, with its accounting.
-    fn file_done(&mut self, _file: u32, _summary: &FileSummary) {}
-}
-
-/// What became of one file.
-/// `records == events + duplicates + errors + outside_subset + over_cap` always holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FileSummary {
-    pub name: String,
-    /// The containers detected, e.g. `gzip, NDJSON: LogDNA stream lines, Activity Tracker`.
-    pub format: String,
-    pub records: u64,
-    pub events: u64,
-    pub duplicates: u64,
-    pub errors: u64,
-    /// Bytes pushed (compressed size for gzip).
-    pub bytes: u64,
-    /// Events outside the subset read ([`limits::Keep`]): not kept.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub outside_subset: u64,
-    /// New events after the events cap or the memory cap was reached ([`Options::max_events`],
-    /// [`Options::max_memory_bytes`]): not kept.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub over_cap: u64,
-    /// What the subset or a cap left out and how to change it ([`Options::note`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
 
 /// The container Activity Tracker UI text lines are told as.
 const UI_LINES: &str = "Activity Tracker UI text lines";
@@ -158,6 +91,26 @@ impl Seen {
         }
         s
     }
+}
+
+/// What a reviewer is told about an event that was read and kept: for each account MFA level it
+/// names that IBM does not document, that the level is kept, shown as undocumented and ranked
+/// below every documented one ([`crate::Ingest`] makes each a diagnostic at the record's line).
+fn level_notes(event: &Event<'_>) -> Vec<String> {
+    let Detail::AccountMfa { from, to, .. } = &event.detail else {
+        return Vec::new();
+    };
+    [from, to]
+        .into_iter()
+        .flatten()
+        .filter(|level| !is_documented_level(level))
+        .map(|level| {
+            format!(
+                "account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level",
+                sample_text(level.as_bytes(), 40)
+            )
+        })
+        .collect()
 }
 
 /// One file being read. Feed it with [`Ingest::push`], end with [`Ingest::finish`].
@@ -272,7 +225,7 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
                     at,
                 );
             }
-            for message in crate::store::history::level_notes(event) {
+            for message in level_notes(event) {
                 let at = Position {
                     line: span.line,
                     offset: span.offset,

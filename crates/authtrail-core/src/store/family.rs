@@ -10,8 +10,8 @@
 //! where account changes are rare beside the sign-ins.
 
 use super::Store;
+use crate::collect::Collector;
 use crate::diag::Diagnostic;
-use crate::ingest::Collector;
 use crate::model::Family;
 
 /// At most this many events of one family in a file of the other are out of place.

@@ -10,10 +10,11 @@ mod lines;
 pub mod part;
 pub mod query;
 
-use crate::decode::{content_key, shared_id_message, Span};
+use crate::collect::{Collector, FileSummary};
+use crate::decode::{content_key, shared_id_message};
 use crate::diag::Diagnostic;
-use crate::ingest::{Collector, FileSummary};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
+use crate::record::Span;
 use dedup::{Dedup, Seen};
 use identity::NO_EVENT;
 pub use identity::{Alias, NameSource};
@@ -867,7 +868,7 @@ impl Collector for Store {
         self.files[file as usize] = summary.clone();
         if self.stretch_keys.is_none() {
             self.seal();
-            // A file past [`crate::ingest::MAX_FILES`] holds no events.
+            // A file past [`crate::collect::MAX_FILES`] holds no events.
             if let Ok(file) = u16::try_from(file) {
                 self.place_families(file);
             }

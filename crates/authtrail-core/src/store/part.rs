@@ -5,9 +5,9 @@
 
 use super::identity::{Naming, NO_EVENT};
 use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
-use crate::ingest::framing::Shape;
 use crate::ingest::Stretch;
 use crate::model::Family;
+use crate::record::Shape;
 use bytemuck::Pod;
 
 impl Store {
