@@ -33,6 +33,7 @@ pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod part;
 pub mod record;
 pub mod report;
 pub mod rules;

@@ -5,7 +5,7 @@ mod common;
 
 use authtrail_core::generate::{self, generate};
 use authtrail_core::ingest::limits::Options;
-use authtrail_core::store::part::Part;
+use authtrail_core::part::Part;
 use authtrail_core::summary::summary_json;
 use authtrail_core::{Ingest, Store};
 use common::{fingerprint, ingest_into};
@@ -177,7 +177,7 @@ fn published_samples_get_the_result_they_deserve() {
 }
 
 /// Reads `bytes` as the page reads a large file on several threads: the text before `splits[0]`
-/// pushed, each part from one split to the next (or the end) read apart into a stretch, carried
+/// pushed, each part from one split to the next (or the end) read on its own into a part, carried
 /// over as bytes and taken over in turn; a part not taken over is pushed after all. Returns the
 /// store and how many parts were taken over.
 fn ingest_parts(name: &str, bytes: &[u8], splits: &[usize], options: &Options) -> (Store, usize) {
@@ -187,15 +187,15 @@ fn ingest_parts(name: &str, bytes: &[u8], splits: &[usize], options: &Options) -
     let mut taken = 0;
     for (k, &from) in splits.iter().enumerate() {
         let to = splits.get(k + 1).copied().unwrap_or(bytes.len());
-        let mut apart = Store::for_stretch();
+        let mut apart = Store::for_part();
         let mut rest = Ingest::with_options(&mut apart, name, options);
         for chunk in bytes[from..to].chunks(977) {
             rest.push(&mut apart, chunk);
         }
-        let stretch = rest.end_stretch(&mut apart);
+        let summary = rest.end_part(&mut apart);
         let part =
-            Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part reads back");
-        if ing.absorb(&mut store, &part) {
+            Part::from_bytes(&apart.into_part(summary).to_bytes()).expect("a part reads back");
+        if ing.take_part(&mut store, &part) {
             taken += 1;
         } else {
             ing.push(&mut store, &bytes[from..to]);
@@ -226,7 +226,7 @@ fn line_starts(bytes: &[u8]) -> Vec<usize> {
 /// Reading the rest of a file apart and taking it over gives the store reading it whole gives,
 /// wherever the file is split; and the plain NDJSON fixtures are taken over, not read again.
 #[test]
-fn a_stretch_read_apart_and_taken_over_changes_nothing() {
+fn a_part_read_on_its_own_and_taken_over_changes_nothing() {
     let (mut taken, mut refused) = (Vec::new(), Vec::new());
     for path in fixtures() {
         let name = name_of(&path);

@@ -281,9 +281,9 @@ impl Framer {
         self.line - 1
     }
 
-    /// Counts a stretch of text framed elsewhere ([`super::Ingest::absorb`]) as read, from a
+    /// Counts a part of the text framed elsewhere ([`super::Ingest::take_part`]) as read, from a
     /// point [`Framer::between_lines`]: its `bytes`, the `lines` it ended, and how its records lay.
-    pub fn skip_stretch(&mut self, bytes: u64, lines: u64, shape: Shape) {
+    pub fn skip_part(&mut self, bytes: u64, lines: u64, shape: Shape) {
         self.base += bytes;
         self.line += lines;
         self.shape.array |= shape.array;

@@ -23,8 +23,6 @@ use crate::decode::{self, EventSink};
 use crate::diag::{sample_text, Diagnostic, Problem};
 use crate::model::{is_documented_level, Detail, Event};
 use crate::record::{Position, RecordError, Shape, Span};
-use crate::store::part::Part;
-use crate::Store;
 use framing::{Framer, RecordSink};
 use limits::Options;
 pub use limits::DEFAULT_MAX_RECORD;
@@ -32,33 +30,13 @@ use sniff::Sniffed;
 use std::borrow::Cow;
 
 /// The container Activity Tracker UI text lines are told as.
-const UI_LINES: &str = "Activity Tracker UI text lines";
-
-/// What reading a stretch of a file on its own found ([`Ingest::end_stretch`]), for the
-/// [`Ingest`] of the text before it to take over ([`Ingest::absorb`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stretch {
-    pub(crate) records: u64,
-    pub(crate) events: u64,
-    pub(crate) duplicates: u64,
-    pub(crate) errors: u64,
-    pub(crate) bytes: u64,
-    pub(crate) outside_subset: u64,
-    pub(crate) over_cap: u64,
-    pub(crate) containers: Vec<String>,
-    pub(crate) shape: Shape,
-    pub(crate) lines: u64,
-    /// Every line was blank or one whole JSON record, none broken or flagged, none UI text, no
-    /// array, no byte order mark or gzip: framed on its own, the stretch reads as it would after
-    /// the text before it.
-    pub(crate) lines_only: bool,
-}
+pub(crate) const UI_LINES: &str = "Activity Tracker UI text lines";
 
 #[derive(Debug, Default)]
-struct Seen {
-    gzip: bool,
-    bom: bool,
-    containers: Vec<Cow<'static, str>>,
+pub(crate) struct Seen {
+    pub(crate) gzip: bool,
+    pub(crate) bom: bool,
+    pub(crate) containers: Vec<Cow<'static, str>>,
 }
 
 impl Seen {
@@ -119,21 +97,21 @@ pub struct Ingest {
     /// The file's index in the collector.
     file: u32,
     /// The same, as events carry it; `None` past [`MAX_FILES`]: the file is not read.
-    event_file: Option<u16>,
+    pub(crate) event_file: Option<u16>,
     head: Vec<u8>,
-    sniffed: Option<Sniffed>,
+    pub(crate) sniffed: Option<Sniffed>,
     gunzip: Option<gzip::Gunzip>,
-    framer: Framer,
+    pub(crate) framer: Framer,
     /// The first bytes of the (decompressed) text, held until a byte order mark can be told.
-    text_head: Option<Vec<u8>>,
-    counts: FileSummary,
-    seen: Seen,
+    pub(crate) text_head: Option<Vec<u8>>,
+    pub(crate) counts: FileSummary,
+    pub(crate) seen: Seen,
     ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
-    options: Options,
+    pub(crate) options: Options,
     /// The host decompresses this gzip file ([`Ingest::decompressed`]).
-    host_gunzip: bool,
+    pub(crate) host_gunzip: bool,
     /// Events kept with a diagnostic that flags them ([`Adapter::flag`]).
-    flagged: u64,
+    pub(crate) flagged: u64,
     /// Of `over_cap`, those left out by the memory cap.
     over_memory: u64,
 }
@@ -529,94 +507,9 @@ impl Ingest {
         self.counts
     }
 
-    /// Ends a stretch of a file read on its own, from the start of a line to the file's end or
-    /// the next stretch's start (the page reads a large file's later parts on other threads): reads what is left, as
-    /// [`Ingest::finish`] does, and returns what the [`Ingest`] of the text before it needs to
-    /// take the stretch over ([`Ingest::absorb`]). The collector is not told the file is done.
-    pub fn end_stretch<C: Collector + ?Sized>(mut self, collector: &mut C) -> Stretch {
-        self.read_rest(collector);
-        let c = &self.counts;
-        let shape = self.framer.shape();
-        Stretch {
-            records: c.records,
-            events: c.events,
-            duplicates: c.duplicates,
-            errors: c.errors,
-            bytes: c.bytes,
-            outside_subset: c.outside_subset,
-            over_cap: c.over_cap,
-            containers: self.seen.containers.iter().map(|c| c.to_string()).collect(),
-            shape,
-            lines: self.framer.lines(),
-            lines_only: self.sniffed == Some(Sniffed::Text)
-                && !self.seen.gzip
-                && !self.seen.bom
-                && !shape.array
-                && shape.multi_line == 0
-                && c.errors == 0
-                && self.flagged == 0
-                && !self.seen.containers.iter().any(|c| c == UI_LINES),
-        }
-    }
-
-    /// Takes over `part`, the next stretch of this file read on its own from where the text
-    /// pushed so far ends ([`Ingest::end_stretch`] into a [`Store::for_stretch`]): its events
-    /// join the store (those already in it count as duplicates) and its accounting this file's,
-    /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
-    /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or the events or memory cap might leave
-    /// events out, or one of its records shares an id with another record and differs (pushed, it
-    /// is told where).
-    pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
-        let s = &part.stretch;
-        let Some(file) = self.event_file else {
-            return false;
-        };
-        let ready = self.sniffed == Some(Sniffed::Text)
-            && !self.seen.gzip
-            && !self.host_gunzip
-            && self.text_head.is_none()
-            && self.framer.between_lines();
-        // Under the caps with every event of the part kept, the caps left nothing out: the
-        // part's events use at most its text and this much each.
-        const EVENT_BYTES: u64 = 256;
-        let part_memory = s.bytes + part.len() as u64 * EVENT_BYTES;
-        let under_cap = s.over_cap == 0
-            && self
-                .options
-                .max_events
-                .is_none_or(|max| (store.len() + part.len()) as u64 <= max)
-            && self
-                .options
-                .max_memory_bytes
-                .is_none_or(|max| store.memory() + part_memory < max);
-        if !(ready && under_cap && s.lines_only) {
-            return false;
-        }
-        let at = (self.framer.offset(), self.framer.lines());
-        let Some(duplicates) = store.absorb(file, part, at) else {
-            return false;
-        };
-        let c = &mut self.counts;
-        c.records += s.records;
-        c.events += s.events - duplicates;
-        c.duplicates += s.duplicates + duplicates;
-        c.errors += s.errors;
-        c.bytes += s.bytes;
-        c.outside_subset += s.outside_subset;
-        c.over_cap += s.over_cap;
-        for what in &s.containers {
-            if !self.seen.containers.iter().any(|c| c == what) {
-                self.seen.containers.push(Cow::Owned(what.clone()));
-            }
-        }
-        self.framer.skip_stretch(s.bytes, s.lines, s.shape);
-        true
-    }
-
     /// Reads what is left of the file: the head still unsniffed, the end of the gzip stream, the
     /// framer's last record. Past [`MAX_FILES`], says the file was not read.
-    fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
+    pub(crate) fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
         if self.event_file.is_none() {
             self.file_diagnostic(
                 collector,

@@ -49,7 +49,7 @@ impl Tally {
 
 impl Store {
     /// Counts event `event` of file `file`, of `family`, for the file's tally.
-    pub(super) fn tally(&mut self, file: u16, family: Family, event: u32) {
+    pub(crate) fn tally(&mut self, file: u16, family: Family, event: u32) {
         self.tally_of(file).add(family, event);
     }
 
