@@ -288,7 +288,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 visible(&file_name(d)),
                 d.line,
                 d.offset,
-                prose(&d.message)
+                prose(&d.message())
             )?;
         }
         if store.diagnostics_total() > 20 {

@@ -1,7 +1,9 @@
 //! Diagnostics: what became of a record that could not be read, told so a person can find it.
 
+use crate::model::Family;
 use crate::text;
-use serde::Serialize;
+use crate::time::format_iso;
+use serde::{Serialize, Serializer};
 use thiserror::Error;
 
 /// Why a record or file could not be read. The `Display` text is the message a person sees.
@@ -32,13 +34,49 @@ pub enum Problem {
     Malformed { what: &'static str, detail: String },
     #[error("unsupported file: {0}")]
     UnsupportedFile(&'static str),
-    #[error("gzip data is corrupt or truncated: {0}")]
-    Gzip(String),
+    #[error("gzip data is corrupt or truncated: {detail}; the events before the damage were kept")]
+    Gzip { detail: String },
     #[error("text is not UTF-8 at byte {offset}")]
     NotUtf8 { offset: u64 },
+    #[error("the file is empty")]
+    EmptyFile,
+    #[error("the file holds no JSON records (only whitespace)")]
+    OnlyWhitespace,
+    /// The file came after the first `max` files of one collector.
+    #[error("not read: at most {max} files are read at once; read the files in smaller batches")]
+    TooManyFiles { max: u32 },
+    /// A kept event whose time (ms since the epoch) is implausible.
+    #[error("the time {} is outside the years 1990-2100; the event is kept at that time, check its record", format_iso(*.time))]
+    ImplausibleTime { time: i64 },
+    /// A kept account MFA change that names a level IBM does not document.
+    #[error("account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level", sample_text(.level.as_bytes(), 40))]
+    UndocumentedLevel { level: String },
+    /// A kept record whose id (`None`: its wrapper's) another record with other content has, at
+    /// `line` of `file` (`None`: the same file).
+    #[error("record shares {} with a different record at line {line} of {}: not a duplicate, both are kept (finding \"records share an id but differ\")", shared_what(.id.as_deref()), .file.as_deref().unwrap_or("this file"))]
+    SharedId {
+        id: Option<String>,
+        file: Option<String>,
+        line: u64,
+    },
+    /// A kept record of `family` in a file whose `others` other records are of `usual`.
+    #[error("{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so", .family.a_record(), .usual.label())]
+    OutOfPlace {
+        family: Family,
+        others: u64,
+        usual: Family,
+    },
 }
 
-/// Where a problem is, and what it is.
+fn shared_what(id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
+        None => "its wrapper's id (_lid or _id)".to_owned(),
+    }
+}
+
+/// Where a problem is, and what it is. Serialized as `{file, line, offset, message}`, the message
+/// being the problem's `Display` text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Index of the file in the store (or other collector).
@@ -47,7 +85,19 @@ pub struct Diagnostic {
     pub line: u64,
     /// Byte offset in the (decompressed) text.
     pub offset: u64,
-    pub message: String,
+    #[serde(rename = "message", serialize_with = "as_message")]
+    pub problem: Problem,
+}
+
+impl Diagnostic {
+    /// The message a person sees: the problem's `Display` text.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
+}
+
+fn as_message<S: Serializer>(problem: &Problem, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(problem)
 }
 
 /// Shortens attacker-controlled text for a message: at most `max` characters shown, each run of

@@ -889,6 +889,8 @@ mod tests {
         assert!(!taken, "a part that gave a diagnostic is not taken over");
         let d = store.diagnostics();
         assert_eq!((d.len(), d[0].line), (1, 2), "{d:?}");
-        assert!(d[0].message.contains("\"LEVEL9\" is not one IBM documents"));
+        assert!(d[0]
+            .message()
+            .contains("\"LEVEL9\" is not one IBM documents"));
     }
 }

@@ -139,28 +139,28 @@ fn published_samples_get_the_result_they_deserve() {
     let s = read("at_billing-account-traits-update_mfa-TOTP4ALL_doc-fragment.txt");
     assert_eq!(s.len(), 0);
     assert!(
-        s.diagnostics()[0].message.contains("not JSON"),
+        s.diagnostics()[0].message().contains("not JSON"),
         "{:?}",
         s.diagnostics()
     );
     // Trailing comma as published.
     let s = read("at_user-setting-update_new-diff_2FA-update_doc-sample.json");
     assert!(
-        s.diagnostics()[0].message.contains("at line 12"),
+        s.diagnostics()[0].message().contains("at line 12"),
         "{:?}",
         s.diagnostics()
     );
     // Newline inside a string as published by QRadar's page.
     let s = read("verify_qradar-dsm_management_api-client-created_2019.txt");
     assert!(
-        s.diagnostics()[0].message.contains("control character"),
+        s.diagnostics()[0].message().contains("control character"),
         "{:?}",
         s.diagnostics()
     );
     // The truncated LogDNA stream line: its unescaped quote is reported where it is.
     let s = read("at_logdna-kafka-stream_source-line-wrapper_security-advisor_TRUNCATED.txt");
     assert!(
-        s.diagnostics()[0].message.contains("column 759"),
+        s.diagnostics()[0].message().contains("column 759"),
         "{:?}",
         s.diagnostics()
     );
@@ -480,7 +480,7 @@ fn events_and_diagnostics(store: &Store) -> (Vec<String>, Vec<(u64, u64, String)
     let diagnostics = store
         .diagnostics()
         .iter()
-        .map(|d| (d.line, d.offset, d.message.clone()))
+        .map(|d| (d.line, d.offset, d.message()))
         .collect();
     (events, diagnostics)
 }

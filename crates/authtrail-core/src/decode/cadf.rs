@@ -435,7 +435,7 @@ mod tests {
         let d: Vec<_> = s
             .diagnostics()
             .iter()
-            .map(|d| (d.file, d.line, d.message.as_str()))
+            .map(|d| (d.file, d.line, d.message()))
             .collect();
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!((d[0].0, d[0].1, d[1].1), (0, 2, 3));

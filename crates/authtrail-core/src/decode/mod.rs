@@ -212,20 +212,6 @@ pub fn content_key(event: &Event<'_>, scratch: &mut Vec<u8>) -> u64 {
     xxhash_rust::xxh3::xxh3_64(out)
 }
 
-/// The diagnostic of a record kept although an earlier record (at line `line` of file `file`, or
-/// of the record's own file when `None`) has its key: they share an id but their
-/// [`content_key`]s differ.
-pub fn shared_id_message(event: &Event<'_>, file: Option<&str>, line: u64) -> String {
-    let what = match &event.id {
-        Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
-        None => "its wrapper's id (_lid or _id)".to_owned(),
-    };
-    let file = file.unwrap_or("this file");
-    format!(
-        "record shares {what} with a different record at line {line} of {file}: not a duplicate, both are kept (finding \"records share an id but differ\")"
-    )
-}
-
 pub(crate) fn key_of(prefix: &str, id: &str) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(prefix.as_bytes());

@@ -273,7 +273,7 @@ mod tests {
         let s = store_from(r#"{"response":{"events":{"events":null}}}"#);
         assert_eq!(s.len(), 0);
         assert!(s.diagnostics()[0]
-            .message
+            .message()
             .contains("response.events.events is missing or null"));
     }
 
@@ -334,6 +334,6 @@ mod tests {
         let s = store_from("{\"hello\":1}\n{\"_ts\":1505955553626,\"_app\":\"kube-lego\",\"_line\":\"level=info\"}\n");
         assert_eq!(s.len(), 1);
         assert_eq!(s.event(0).action, "kube-lego");
-        assert!(s.diagnostics()[0].message.contains("no time field"));
+        assert!(s.diagnostics()[0].message().contains("no time field"));
     }
 }

@@ -20,7 +20,7 @@ pub mod ui_text;
 
 use crate::collect::{Collector, FileSummary, MAX_FILES};
 use crate::decode::{self, EventSink};
-use crate::diag::{sample_text, Diagnostic, Problem};
+use crate::diag::{Diagnostic, Problem};
 use crate::model::{is_documented_level, Detail, Event};
 use crate::record::{Position, RecordError, Shape, Span};
 use framing::{Framer, RecordSink};
@@ -71,10 +71,9 @@ impl Seen {
     }
 }
 
-/// What a reviewer is told about an event that was read and kept: for each account MFA level it
-/// names that IBM does not document, that the level is kept, shown as undocumented and ranked
-/// below every documented one ([`crate::Ingest`] makes each a diagnostic at the record's line).
-fn level_notes(event: &Event<'_>) -> Vec<String> {
+/// The problems told about an event that was read and kept: each account MFA level it names that
+/// IBM does not document (kept, shown as undocumented and ranked below every documented one).
+fn level_notes(event: &Event<'_>) -> Vec<Problem> {
     let Detail::AccountMfa { from, to, .. } = &event.detail else {
         return Vec::new();
     };
@@ -82,11 +81,8 @@ fn level_notes(event: &Event<'_>) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|level| !is_documented_level(level))
-        .map(|level| {
-            format!(
-                "account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level",
-                sample_text(level.as_bytes(), 40)
-            )
+        .map(|level| Problem::UndocumentedLevel {
+            level: level.to_string(),
         })
         .collect()
 }
@@ -135,18 +131,18 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
-            message: problem.to_string(),
+            problem,
         });
     }
 
     /// A diagnostic about an event that is kept: told, not counted as an unreadable record.
-    fn flag(&mut self, message: String, at: Position) {
+    fn flag(&mut self, problem: Problem, at: Position) {
         *self.flagged += 1;
         self.collector.diagnostic(Diagnostic {
             file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
-            message,
+            problem,
         });
     }
 
@@ -194,21 +190,14 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         {
             self.counts.events += 1;
             if !crate::time::PLAUSIBLE.contains(&event.time) {
-                self.flag(
-                    format!(
-                        "the time {} is outside the years 1990-2100; the event is kept at that \
-                         time, check its record",
-                        crate::time::format_iso(event.time)
-                    ),
-                    at,
-                );
+                self.flag(Problem::ImplausibleTime { time: event.time }, at);
             }
-            for message in level_notes(event) {
+            for problem in level_notes(event) {
                 let at = Position {
                     line: span.line,
                     offset: span.offset,
                 };
-                self.flag(message, at);
+                self.flag(problem, at);
             }
         } else {
             self.counts.duplicates += 1;
@@ -351,7 +340,9 @@ impl Ingest {
     pub fn gzip_damaged<C: Collector + ?Sized>(&mut self, collector: &mut C, detail: &str) {
         self.file_problem(
             collector,
-            Problem::Gzip(format!("{detail}; the events before the damage were kept")),
+            Problem::Gzip {
+                detail: detail.to_owned(),
+            },
         );
     }
 
@@ -401,19 +392,15 @@ impl Ingest {
         }
     }
 
-    fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
-        self.file_diagnostic(collector, problem.to_string());
-    }
-
     /// A diagnostic about the whole file, counted as one unreadable record.
-    fn file_diagnostic<C: Collector + ?Sized>(&mut self, collector: &mut C, message: String) {
+    fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
         self.counts.records += 1;
         self.counts.errors += 1;
         collector.diagnostic(Diagnostic {
             file: self.file,
             line: 0,
             offset: 0,
-            message,
+            problem,
         });
     }
 
@@ -487,12 +474,12 @@ impl Ingest {
     pub fn finish<C: Collector + ?Sized>(mut self, collector: &mut C) -> FileSummary {
         self.read_rest(collector);
         if self.counts.records == 0 && self.counts.errors == 0 {
-            let what = if self.counts.bytes == 0 {
-                "the file is empty"
+            let problem = if self.counts.bytes == 0 {
+                Problem::EmptyFile
             } else {
-                "the file holds no JSON records (only whitespace)"
+                Problem::OnlyWhitespace
             };
-            self.file_diagnostic(collector, what.to_owned());
+            self.file_problem(collector, problem);
         }
         self.counts.format = match self.event_file {
             Some(_) => self.seen.format(self.framer.shape()),
@@ -511,13 +498,7 @@ impl Ingest {
     /// framer's last record. Past [`MAX_FILES`], says the file was not read.
     pub(crate) fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
         if self.event_file.is_none() {
-            self.file_diagnostic(
-                collector,
-                format!(
-                    "not read: at most {MAX_FILES} files are read at once; read the files in \
-                     smaller batches"
-                ),
-            );
+            self.file_problem(collector, Problem::TooManyFiles { max: MAX_FILES });
             return;
         }
         if self.sniffed.is_none() {
@@ -533,7 +514,9 @@ impl Ingest {
         if let Some(Err(e)) = self.gunzip.as_mut().map(gzip::Gunzip::finish) {
             self.file_problem(
                 collector,
-                Problem::Gzip(format!("{e}; the events before the damage were kept")),
+                Problem::Gzip {
+                    detail: e.to_string(),
+                },
             );
         }
         if let Some(head) = self.text_head.take() {
@@ -595,7 +578,7 @@ mod tests {
         assert!(store
             .diagnostics()
             .iter()
-            .any(|d| d.message.contains("gzip data is corrupt or truncated")));
+            .any(|d| d.message().contains("gzip data is corrupt or truncated")));
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
     }
 
@@ -644,7 +627,7 @@ mod tests {
         assert!(store.len() > 1000 && store.len() < 1600, "{}", store.len());
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
         assert!(store.diagnostics().iter().any(|d| d.line == 0
-            && d.message
+            && d.message()
                 == "gzip data is corrupt or truncated: incorrect header check; the events before the damage were kept"));
     }
 
@@ -741,8 +724,12 @@ mod tests {
             .collect();
         assert_eq!(errors, [("f65536.ndjson", 0), ("f65537.ndjson", 0)]);
         assert!(store.diagnostics()[0]
-            .message
+            .message()
             .starts_with("not read: at most 65536 files are read at once"));
+        assert_eq!(
+            store.diagnostics()[0].problem,
+            Problem::TooManyFiles { max: MAX_FILES }
+        );
     }
 
     #[test]
@@ -758,9 +745,9 @@ mod tests {
             let (store, f) = read("f", bytes, 3);
             assert_eq!((f.records, f.errors, store.len()), (1, 1, 0), "{want}");
             assert!(
-                store.diagnostics()[0].message.contains(want),
+                store.diagnostics()[0].message().contains(want),
                 "{}",
-                store.diagnostics()[0].message
+                store.diagnostics()[0].message()
             );
         }
     }

@@ -11,7 +11,7 @@
 
 use super::Store;
 use crate::collect::Collector;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Problem};
 use crate::model::Family;
 
 /// At most this many events of one family in a file of the other are out of place.
@@ -93,16 +93,15 @@ impl Store {
         // Few enough that each one was noted.
         let marked = tally.events[minor].clone();
         for &i in &marked {
-            let message = format!(
-                "{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so",
-                family.a_record(),
-                other.label()
-            );
             self.diagnostic(Diagnostic {
                 file: u32::from(file),
                 line: self.line(i as usize),
                 offset: self.locate(i as usize).offset,
-                message,
+                problem: Problem::OutOfPlace {
+                    family,
+                    others,
+                    usual: other,
+                },
             });
         }
         for m in marked {

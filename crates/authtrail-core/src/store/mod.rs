@@ -10,8 +10,8 @@ mod lines;
 pub mod query;
 
 use crate::collect::{Collector, FileSummary};
-use crate::decode::{content_key, shared_id_message};
-use crate::diag::Diagnostic;
+use crate::decode::content_key;
+use crate::diag::{Diagnostic, Problem};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
 use crate::record::Span;
 use dedup::{Dedup, Seen};
@@ -753,16 +753,16 @@ impl Store {
             .map_or(0, |id| self.strings.intern_str(id));
         self.conflicts.push(Conflict { id, earlier, later });
         let at = self.locate(earlier as usize).file;
-        let message = shared_id_message(
-            event,
-            (at != file).then(|| self.files[usize::from(at)].name.as_str()),
-            self.line(earlier as usize),
-        );
+        let problem = Problem::SharedId {
+            id: event.id.as_deref().map(str::to_owned),
+            file: (at != file).then(|| self.files[usize::from(at)].name.clone()),
+            line: self.line(earlier as usize),
+        };
         self.diagnostic(Diagnostic {
             file: u32::from(file),
             line: span.line,
             offset: span.offset,
-            message,
+            problem,
         });
     }
 
@@ -953,11 +953,11 @@ mod tests {
         let d = &store.diagnostics()[0];
         assert_eq!((d.file, d.line, store.line(0), store.line(1)), (1, 1, 3, 1));
         assert!(
-            d.message.starts_with(
+            d.message().starts_with(
                 "record shares the id \"x\" with a different record at line 3 of a.json: not a duplicate"
             ),
             "{}",
-            d.message
+            d.message()
         );
         assert_eq!(store.conflicts.len(), 1);
     }
