@@ -34,8 +34,12 @@ pub enum Problem {
     Malformed { what: &'static str, detail: String },
     #[error("unsupported file: {0}")]
     UnsupportedFile(&'static str),
+    #[error("gzip data is corrupt or truncated: {0}; the events before the damage were kept")]
+    Gzip(GzipError),
+    /// The host's gunzip (the page's `DecompressionStream`) could not go on, for the reason it
+    /// gives.
     #[error("gzip data is corrupt or truncated: {detail}; the events before the damage were kept")]
-    Gzip { detail: String },
+    HostGzip { detail: String },
     #[error("text is not UTF-8 at byte {offset}")]
     NotUtf8 { offset: u64 },
     #[error("the file is empty")]
@@ -73,6 +77,27 @@ fn shared_what(id: Option<&str>) -> String {
         Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
         None => "its wrapper's id (_lid or _id)".to_owned(),
     }
+}
+
+/// Why a gzip stream could not be read to its end: the member (1-based) and the byte offset in the
+/// compressed file where it was found. Damaged deflate data is told at its member's start: where
+/// the inflater notices it depends on how the input was cut into chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum GzipError {
+    #[error("gzip member {member} has an invalid header (not gzip data)")]
+    NotGzip { member: u32, offset: u64 },
+    #[error("gzip member {member} has an invalid header (a name or comment too long)")]
+    FieldTooLong { member: u32, offset: u64 },
+    #[error("gzip member {member} has a header that fails its checksum")]
+    HeaderChecksum { member: u32, offset: u64 },
+    #[error("gzip member {member} holds damaged compressed data")]
+    Damaged { member: u32, offset: u64 },
+    /// At the member's trailer.
+    #[error("gzip member {member} fails its checksum (its text may be damaged)")]
+    Checksum { member: u32, offset: u64 },
+    /// At the end of the input.
+    #[error("the file ends inside gzip member {member}")]
+    Truncated { member: u32, offset: u64 },
 }
 
 /// Where a problem is, and what it is. Serialized as `{file, line, offset, message}`, the message

@@ -15,6 +15,7 @@ use crate::store::{
 };
 use bytemuck::Pod;
 use std::borrow::Cow;
+use thiserror::Error;
 
 /// What reading a part of a file on its own found ([`Ingest::end_part`]), for the
 /// [`Ingest`] of the text before it to take over ([`Ingest::take_part`]).
@@ -240,7 +241,21 @@ fn rows<const W: usize, R>(read: Read, at: (usize, usize), row: impl Fn([u32; W]
         .collect()
 }
 
-const MALFORMED: &str = "a stretch read apart is malformed";
+/// Why bytes are not a part this build can take over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum PartError {
+    #[error("not a stretch read apart by this version of authtrail")]
+    Version,
+    /// Section `section` (0-based), whose length is at byte `offset`, runs past the end.
+    #[error("a stretch read apart is cut short")]
+    CutShort { section: usize, offset: usize },
+    /// The part does not hold together; `what` failed: `layout` (the sections do not end at the
+    /// part's end, or one is not a whole number of its values), `text` (its text is not UTF-8, or
+    /// its counts are not all there), `names` (names without their times), or `ids` (a column of
+    /// another length, an id outside its table, a string outside the text).
+    #[error("a stretch read apart is malformed")]
+    Malformed { what: &'static str },
+}
 
 impl Part {
     /// The part as bytes, section by section (`SECTIONS` of them).
@@ -328,25 +343,25 @@ impl Part {
     }
 
     /// Reads what [`Part::to_bytes`] wrote, and checks that every id in it points inside it.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Part, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Part, PartError> {
         Part::read(bytes.len(), &mut |at, into: &mut [u8]| {
             into.copy_from_slice(&bytes[at..at + into.len()]);
         })
     }
 
     /// [`Part::from_bytes`] of the `size` bytes `read` gives (see [`Read`]).
-    pub fn read(size: usize, read: Read) -> Result<Part, String> {
+    pub fn read(size: usize, read: Read) -> Result<Part, PartError> {
         let mut magic = [0; 8];
         if size >= MAGIC.len() {
             read(0, &mut magic);
         }
         if magic != *MAGIC {
-            return Err("not a stretch read apart by this version of authtrail".into());
+            return Err(PartError::Version);
         }
         // Each section as (where it starts, its length).
         let mut at = MAGIC.len();
         let mut sections = [(0, 0); SECTIONS];
-        for section in &mut sections {
+        for (k, section) in sections.iter_mut().enumerate() {
             let mut n = [0; 8];
             let n = (at + 8 <= size)
                 .then(|| {
@@ -356,7 +371,10 @@ impl Part {
                 .flatten()
                 .filter(|&n| n <= size - at - 8);
             let Some(n) = n else {
-                return Err("a stretch read apart is cut short".into());
+                return Err(PartError::CutShort {
+                    section: k,
+                    offset: at,
+                });
             };
             *section = (at + 8, n);
             at += 8 + n;
@@ -370,7 +388,7 @@ impl Part {
             profile, keys, mfa, settings, names, times,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "layout" });
         }
         let counts: Vec<u64> = values(read, counts);
         let (Ok(containers), Ok(text), 14) = (
@@ -378,7 +396,7 @@ impl Part {
             String::from_utf8(values(read, text)),
             counts.len(),
         ) else {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "text" });
         };
         let part = Part {
             summary: PartSummary {
@@ -477,7 +495,7 @@ impl Part {
             .collect(),
         };
         if part.namings.len() != times.1 / 16 {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "names" });
         }
         part.check()?;
         Ok(part)
@@ -485,7 +503,7 @@ impl Part {
 
     /// Every column as long as the others, every id inside its table, every string inside the
     /// text: [`Store::take_part`] can index without a check.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), PartError> {
         let n = self.time.len();
         let cols = [
             self.kind.len(),
@@ -557,7 +575,7 @@ impl Part {
         if ok {
             Ok(())
         } else {
-            Err(MALFORMED.into())
+            Err(PartError::Malformed { what: "ids" })
         }
     }
 
@@ -812,13 +830,28 @@ mod tests {
     fn a_damaged_part_is_refused_with_a_reason() {
         let bytes = part().to_bytes();
         let cut = Part::from_bytes(&bytes[..bytes.len() - 3]);
-        assert_eq!(cut, Err("a stretch read apart is cut short".into()));
+        assert!(matches!(cut, Err(PartError::CutShort { .. })), "{cut:?}");
+        assert_eq!(
+            Part::from_bytes(&bytes[..MAGIC.len() + 4]),
+            Err(PartError::CutShort {
+                section: 0,
+                offset: MAGIC.len()
+            })
+        );
+        assert_eq!(
+            PartError::CutShort {
+                section: 0,
+                offset: 0
+            }
+            .to_string(),
+            "a stretch read apart is cut short"
+        );
         assert!(Part::from_bytes(b"something else").is_err());
         // An event whose user points past the strings.
         let mut bad = part();
         bad.user[0] = bad.bounds.len() as u32;
         let refused = Part::from_bytes(&bad.to_bytes());
-        assert_eq!(refused, Err("a stretch read apart is malformed".into()));
+        assert_eq!(refused, Err(PartError::Malformed { what: "ids" }));
     }
 
     /// Two files read as one part after the other: the store reading `head`, then taking over

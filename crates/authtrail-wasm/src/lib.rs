@@ -257,7 +257,7 @@ impl Inspector {
             let end = at + into.len();
             part.subarray(at as u32, end as u32).copy_to(into);
         })
-        .map_err(|e| JsError::new(&e))?;
+        .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(ingest.take_part(&mut self.store, &part))
     }
 

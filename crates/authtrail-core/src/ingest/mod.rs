@@ -340,7 +340,7 @@ impl Ingest {
     pub fn gzip_damaged<C: Collector + ?Sized>(&mut self, collector: &mut C, detail: &str) {
         self.file_problem(
             collector,
-            Problem::Gzip {
+            Problem::HostGzip {
                 detail: detail.to_owned(),
             },
         );
@@ -512,12 +512,7 @@ impl Ingest {
         // Reported before the framer's last diagnostics whatever the chunking: the text
         // decompressed before the damage was all framed as it came.
         if let Some(Err(e)) = self.gunzip.as_mut().map(gzip::Gunzip::finish) {
-            self.file_problem(
-                collector,
-                Problem::Gzip {
-                    detail: e.to_string(),
-                },
-            );
+            self.file_problem(collector, Problem::Gzip(e));
         }
         if let Some(head) = self.text_head.take() {
             self.frame_text(collector, &head);
