@@ -124,9 +124,8 @@ async function readFile(read, { blob, gzip, piece }) {
 
 /**
  * A file's bytes as `File.stream()` gives them (`fed(n)` is told each chunk's size): its chunks of
- * a few hundred kilobytes cost the browser about a third less work than large `slice()` reads
- * (reading 200 MB alone: 0.46-0.49 s of CPU over all the browser's threads against 0.74 s in 8 MB
- * slices), and the copy into a batch costs little here.
+ * a few hundred kilobytes cost the browser less work than large `slice()` reads (measured in
+ * docs/performance.md), and the copy into a batch costs little here.
  */
 async function* plain(blob, fed) {
   const reader = blob.stream().getReader();

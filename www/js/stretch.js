@@ -23,8 +23,8 @@ const wasmModule = new Promise((resolve) => { arrived = resolve; });
 /**
  * The instance, of the module the core's worker sent. V8 keeps one compiled code per module, shared
  * by its instances in every worker: what the core's warm-up got optimized is optimized here too, so
- * there is no warm-up here (a 200 MB file dropped half a second after the page was ready read as
- * fast without one, 5 alternated loads each, and opening the page takes less CPU).
+ * there is no warm-up here (a large file dropped just after the page was ready read as fast
+ * without one, and opening the page takes less CPU).
  */
 const ready = wasmModule.then((module) => init({ module_or_path: module }));
 

@@ -50,9 +50,8 @@ const WARM_UP_BYTES = 3_000_000;
  * Reads a small generated export into a core of its own and asks it what the page asks after a
  * file, then drops it. The browser compiles each wasm function with its baseline compiler when
  * it is first called and optimizes it only once it has run hot, so without this the first file
- * was read and analysed by slower code (100 MB in a fresh worker, headless Chromium, medians of
- * 6: ingest and findings 722 ms cold, 588 ms after this, which takes 120-160 ms). It runs once
- * the page is told the worker is ready: a file dropped meanwhile waits for it.
+ * was read and analysed by slower code (docs/performance.md, "A warm core"). It runs once the
+ * page is told the worker is ready: a file dropped meanwhile waits for it.
  */
 function warmUp() {
   const core = new Inspector();
@@ -171,8 +170,8 @@ async function pump() {
 
 /**
  * Least time between two progress messages: each one redraws the file's row in the page, a
- * frame drawn while both cores are busy reading and parsing (with one every 50 ms, 200 MB read in
- * headless Chromium was ready later than with none in 9 of 11 rounds, by 0.06-0.32 s).
+ * frame drawn while both cores are busy reading and parsing: more often than this, a large file
+ * was ready later.
  */
 const PROGRESS_MS = 200;
 
@@ -191,9 +190,8 @@ async function gzipOrNot(blob) {
 
 /**
  * Starts reading the next queued file, when it will be read in one part, while the core takes the
- * one before: its first pieces are then at hand when the core is done. 1 GB in 100 files, headless
- * Chromium: the core's worker had waited 2.2 s in all for pieces; ready in 10.2 s instead of 11.8
- * (medians of 5 alternated rounds, faster in each).
+ * one before: its first pieces are then at hand when the core is done (docs/performance.md,
+ * "Reading ahead").
  */
 function readAhead() {
   const next = queue[0];

@@ -1,7 +1,7 @@
 //! Diagnostics: what became of a record that could not be read, told so a person can find it.
 
-use crate::model::Family;
-use crate::text;
+use crate::model::{Family, TimeFallback};
+use crate::text::sample_text;
 use crate::time::format_iso;
 use serde::{Serialize, Serializer};
 use thiserror::Error;
@@ -49,6 +49,9 @@ pub enum Problem {
     /// The file came after the first `max` files of one collector.
     #[error("not read: at most {max} files are read at once; read the files in smaller batches")]
     TooManyFiles { max: u32 },
+    /// A kept event placed at another of its record's times than its `eventTime`.
+    #[error("{0}")]
+    TimeFallback(TimeFallback<'static>),
     /// A kept event whose time (ms since the epoch) is implausible.
     #[error("the time {} is outside the years 1990-2100; the event is kept at that time, check its record", format_iso(*.time))]
     ImplausibleTime { time: i64 },
@@ -123,56 +126,4 @@ impl Diagnostic {
 
 fn as_message<S: Serializer>(problem: &Problem, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(problem)
-}
-
-/// Shortens attacker-controlled text for a message: at most `max` characters shown, each run of
-/// whitespace (a pretty-printed record's line breaks and indentation) as one space, the other
-/// hidden characters (controls, bidi and other format characters) written as `⟨U+XXXX⟩` as
-/// [`visible`](crate::text::visible) writes them, each counted at its written length.
-pub fn sample_text(bytes: &[u8], max: usize) -> String {
-    let lossy = String::from_utf8_lossy(bytes);
-    let mut out = String::new();
-    let mut shown = 0;
-    let mut chars = lossy.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        let before = out.len();
-        if c.is_whitespace() {
-            while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            out.push(' ');
-        } else if text::is_hidden(c) {
-            text::push_code(&mut out, c);
-        } else {
-            out.push(c);
-        }
-        shown += out[before..].chars().count();
-        if shown > max {
-            out.truncate(before);
-            out.push('…');
-            break;
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sample_text;
-
-    #[test]
-    fn samples_show_hidden_characters_within_the_length() {
-        assert_eq!(sample_text(b"  plain text  ", 60), "plain text");
-        assert_eq!(
-            sample_text(b"{\n    \"a\":\t1,\r\n    \"b\": 2\n}", 60),
-            "{ \"a\": 1, \"b\": 2 }"
-        );
-        assert_eq!(sample_text(b"abcdef", 3), "abc…");
-        assert_eq!(sample_text(b"abc", 3), "abc");
-        assert_eq!(
-            sample_text("a\u{1b}[2K\u{202e}b".as_bytes(), 60),
-            "a⟨U+001B⟩[2K⟨U+202E⟩b"
-        );
-        // An escape that does not fit is left out whole.
-        assert_eq!(sample_text(b"ab\0\0", 12), "ab⟨U+0000⟩…");
-        assert_eq!(sample_text(&[0; 100], 40).chars().count(), 41);
-    }
 }

@@ -225,7 +225,7 @@ const CASES: &[Case] = &[
     // +99:99 was taken, 2^64 read as nanoseconds).
     case(
         "time-impossible.ndjson",
-        3,
+        4,
         &[
             (1, "has no readable eventTime"),
             (2, "has no readable eventTime"),
@@ -234,6 +234,10 @@ const CASES: &[Case] = &[
             (
                 5,
                 "the time 1989-12-31T23:59:59.000Z is outside the years 1990-2100",
+            ),
+            (
+                8,
+                "eventTime \"2024-02-30T10:00:00Z\" is not a real time; the event is placed at its _ts instead",
             ),
         ],
     ),

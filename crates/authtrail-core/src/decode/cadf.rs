@@ -11,8 +11,11 @@
 use super::lenient::{text, Obj, Raw, Text};
 use super::scan::keys;
 use super::Top;
-use crate::diag::{sample_text, Problem};
-use crate::model::{normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue};
+use crate::diag::Problem;
+use crate::model::{
+    normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue, TimeFallback,
+};
+use crate::text::sample_text;
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -113,13 +116,21 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
         what: "Activity Tracker event",
         detail: "empty action".into(),
     })?;
-    let time = [&top.event_time, &top.ts, &top.time]
-        .into_iter()
-        .find_map(|t| t.as_ref().and_then(Text::time))
-        .ok_or_else(|| Problem::Malformed {
-            what: "Activity Tracker event",
-            detail: format!("{action} has no readable eventTime"),
-        })?;
+    let (used, time) = [
+        ("eventTime", &top.event_time),
+        ("_ts", &top.ts),
+        ("time", &top.time),
+    ]
+    .into_iter()
+    .find_map(|(name, t)| Some((name, t.as_ref().and_then(Text::time)?)))
+    .ok_or_else(|| Problem::Malformed {
+        what: "Activity Tracker event",
+        detail: format!("{action} has no readable eventTime"),
+    })?;
+    let time_note = (used != "eventTime")
+        .then(|| text(&top.event_time))
+        .flatten()
+        .map(|given| TimeFallback { given, used });
     let outcome = top
         .outcome
         .as_ref()
@@ -132,6 +143,7 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
         outcome,
         Cow::Owned(String::new()),
     );
+    ev.time_note = time_note;
     ev.id = text(&top.id);
     ev.correlation_id = text(&top.correlation_id);
     let ini = top.initiator.0.as_ref();

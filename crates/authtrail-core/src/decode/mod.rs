@@ -11,9 +11,10 @@ mod scan;
 pub mod verify;
 pub mod wrappers;
 
-use crate::diag::{sample_text, Problem};
+use crate::diag::Problem;
 use crate::model::{Detail, Event};
 use crate::record::{Position, RecordError, Span};
+use crate::text::sample_text;
 use lenient::{Obj, Raw, Text};
 use scan::keys;
 use serde::Deserialize;

@@ -3,9 +3,10 @@
 //! lines (CADF keys beside `_ts`, `_lid`, `_line`), and the legacy `{"payload":{...}}` wrapper.
 
 use super::{cadf, canonical_hash, key_of, lenient::text, verify, Ctx, EventSink, Top};
-use crate::diag::{sample_text, Problem};
+use crate::diag::Problem;
 use crate::model::{Event, Family, Kind, Outcome};
 use crate::record::{Position, RecordError, Span};
+use crate::text::sample_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;

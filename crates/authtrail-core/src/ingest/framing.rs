@@ -16,8 +16,9 @@
 //! A record or line longer than the record limit is reported and skipped whole, however the bytes
 //! arrive: what is framed never depends on where the chunks end.
 
-use crate::diag::{sample_text, Problem};
+use crate::diag::Problem;
 use crate::record::{Position, RecordError, Shape};
+use crate::text::sample_text;
 use memchr::memchr2;
 
 /// Receives what the framer finds.

@@ -189,6 +189,9 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             .event_with_original(self.file, event, key, span, original)
         {
             self.counts.events += 1;
+            if let Some(note) = &event.time_note {
+                self.flag(Problem::TimeFallback(note.clone().into_owned()), at);
+            }
             if !crate::time::PLAUSIBLE.contains(&event.time) {
                 self.flag(Problem::ImplausibleTime { time: event.time }, at);
             }
