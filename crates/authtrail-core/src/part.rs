@@ -220,7 +220,7 @@ fn bytes<T: Pod>(values: &[T]) -> &[u8] {
 /// Where a part's bytes are read from: `read(at, into)` fills `into` with the bytes from `at` on
 /// (they are inside the part). A slice here; in the page, the buffer the part's thread sent, read
 /// section by section straight into the columns, so that the bytes are never copied whole.
-type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
+pub type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
 
 /// A section's values: [`bytes`] read back (its length checked by [`Part::read`]). Not inlined
 /// into each of its callers: the page's wasm is 1 KB smaller gzipped.

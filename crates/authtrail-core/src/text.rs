@@ -41,7 +41,7 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 }
 
 /// Text that authtrail wrote (a finding's title or detail, a diagnostic's message) in which log
-/// values are already written out by [`visible`] or [`crate::diag::sample_text`]: its hidden
+/// values are already written out by [`visible`] or [`sample_text`]: its hidden
 /// characters written out the same way, and its `⟨` kept, since it opens what is already written
 /// out (written out again, `⟨U+200B⟩` would show as `⟨U+27E8⟩U+200B⟩`). `s` is borrowed when
 /// nothing is written out.
