@@ -2,9 +2,9 @@
 //! problems at positions inside the record, and gives every event a span inside the record.
 #![no_main]
 
-use authtrail_core::decode::{decode_record, EventSink, Span};
+use authtrail_core::decode::{decode_record, EventSink};
 use authtrail_core::diag::Problem;
-use authtrail_core::ingest::framing::{Position, RecordError};
+use authtrail_core::record::{Position, RecordError, Span};
 use authtrail_core::time::format_iso;
 use authtrail_core::Event;
 use libfuzzer_sys::fuzz_target;

@@ -5,7 +5,8 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use authtrail_core::diag::Problem;
-use authtrail_core::ingest::framing::{Framer, Position, RecordError, RecordSink};
+use authtrail_core::ingest::framing::{Framer, RecordSink};
+use authtrail_core::record::{Position, RecordError};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug)]

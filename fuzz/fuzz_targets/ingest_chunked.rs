@@ -49,7 +49,7 @@ fuzz_target!(|input: Input<'_>| {
     );
     let text_len = input.bytes.len() as u64;
     for d in whole.diagnostics() {
-        assert!(!d.message.is_empty(), "{d:?}");
+        assert!(!d.message().is_empty(), "{d:?}");
         if !input.bytes.starts_with(&[0x1f, 0x8b]) {
             assert!(
                 d.offset <= text_len,

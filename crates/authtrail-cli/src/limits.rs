@@ -5,8 +5,8 @@
 use crate::stream::{Line, Streamed};
 use crate::{display_name, nothing_read, parse_size, parse_time, read_all};
 use anyhow::{Context, Result};
+use authtrail_core::collect::FileSummary;
 use authtrail_core::ingest::limits::{Keep, Options, DEFAULT_MAX_MEMORY, DEFAULT_MAX_RECORD};
-use authtrail_core::ingest::FileSummary;
 use authtrail_core::text::visible;
 use clap::Args;
 use std::fs::File;

@@ -7,7 +7,7 @@ mod review;
 mod stream;
 
 use anyhow::{bail, Context, Result};
-use authtrail_core::ingest::{Collector, FileSummary};
+use authtrail_core::collect::{Collector, FileSummary};
 use authtrail_core::text::{prose, visible};
 use authtrail_core::time::format_iso;
 use authtrail_core::{Diagnostic, Ingest, Store};
@@ -288,7 +288,7 @@ fn summary(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
                 visible(&file_name(d)),
                 d.line,
                 d.offset,
-                prose(&d.message)
+                prose(&d.message())
             )?;
         }
         if store.diagnostics_total() > 20 {

@@ -5,9 +5,11 @@
 //! which the events and memory caps bound. A record whose key was written with another content
 //! reuses an id: it is written too, with a diagnostic.
 
-use authtrail_core::decode::{content_key, shared_id_message, Span};
+use authtrail_core::collect::Collector;
+use authtrail_core::decode::content_key;
+use authtrail_core::diag::Problem;
 use authtrail_core::export::ndjson_line;
-use authtrail_core::ingest::Collector;
+use authtrail_core::record::Span;
 use authtrail_core::text::{prose, visible};
 use authtrail_core::{Diagnostic, Event};
 use serde_json::json;
@@ -217,12 +219,16 @@ impl<W: Write> Collector for Streamed<W> {
                 }
                 let first = (at >> LINE_BITS) as u16;
                 let name = (first != file).then(|| self.names[usize::from(first)].as_str());
-                let message = shared_id_message(event, name, at & ((1 << LINE_BITS) - 1));
+                let problem = Problem::SharedId {
+                    id: event.id.as_deref().map(str::to_owned),
+                    file: name.map(str::to_owned),
+                    line: at & ((1 << LINE_BITS) - 1),
+                };
                 self.diagnostic(Diagnostic {
                     file: u32::from(file),
                     line: span.line,
                     offset: span.offset,
-                    message,
+                    problem,
                 });
             }
         }
@@ -265,7 +271,7 @@ impl<W: Write> Collector for Streamed<W> {
                 visible(&self.names[d.file as usize]),
                 d.line,
                 d.offset,
-                prose(&d.message)
+                prose(&d.message())
             );
         }
     }

@@ -1,7 +1,9 @@
 //! Diagnostics: what became of a record that could not be read, told so a person can find it.
 
-use crate::text;
-use serde::Serialize;
+use crate::model::{Family, TimeFallback};
+use crate::text::sample_text;
+use crate::time::format_iso;
+use serde::{Serialize, Serializer};
 use thiserror::Error;
 
 /// Why a record or file could not be read. The `Display` text is the message a person sees.
@@ -32,13 +34,77 @@ pub enum Problem {
     Malformed { what: &'static str, detail: String },
     #[error("unsupported file: {0}")]
     UnsupportedFile(&'static str),
-    #[error("gzip data is corrupt or truncated: {0}")]
-    Gzip(String),
+    #[error("gzip data is corrupt or truncated: {0}; the events before the damage were kept")]
+    Gzip(GzipError),
+    /// The host's gunzip (the page's `DecompressionStream`) could not go on, for the reason it
+    /// gives.
+    #[error("gzip data is corrupt or truncated: {detail}; the events before the damage were kept")]
+    HostGzip { detail: String },
     #[error("text is not UTF-8 at byte {offset}")]
     NotUtf8 { offset: u64 },
+    #[error("the file is empty")]
+    EmptyFile,
+    #[error("the file holds no JSON records (only whitespace)")]
+    OnlyWhitespace,
+    /// The file came after the first `max` files of one collector.
+    #[error("not read: at most {max} files are read at once; read the files in smaller batches")]
+    TooManyFiles { max: u32 },
+    /// A kept event placed at another of its record's times than its `eventTime`.
+    #[error("{0}")]
+    TimeFallback(TimeFallback<'static>),
+    /// A kept event whose time (ms since the epoch) is implausible.
+    #[error("the time {} is outside the years 1990-2100; the event is kept at that time, check its record", format_iso(*.time))]
+    ImplausibleTime { time: i64 },
+    /// A kept account MFA change that names a level IBM does not document.
+    #[error("account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level", sample_text(.level.as_bytes(), 40))]
+    UndocumentedLevel { level: String },
+    /// A kept record whose id (`None`: its wrapper's) another record with other content has, at
+    /// `line` of `file` (`None`: the same file).
+    #[error("record shares {} with a different record at line {line} of {}: not a duplicate, both are kept (finding \"records share an id but differ\")", shared_what(.id.as_deref()), .file.as_deref().unwrap_or("this file"))]
+    SharedId {
+        id: Option<String>,
+        file: Option<String>,
+        line: u64,
+    },
+    /// A kept record of `family` in a file whose `others` other records are of `usual`.
+    #[error("{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so", .family.a_record(), .usual.label())]
+    OutOfPlace {
+        family: Family,
+        others: u64,
+        usual: Family,
+    },
 }
 
-/// Where a problem is, and what it is.
+fn shared_what(id: Option<&str>) -> String {
+    match id {
+        Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
+        None => "its wrapper's id (_lid or _id)".to_owned(),
+    }
+}
+
+/// Why a gzip stream could not be read to its end: the member (1-based) and the byte offset in the
+/// compressed file where it was found. Damaged deflate data is told at its member's start: where
+/// the inflater notices it depends on how the input was cut into chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum GzipError {
+    #[error("gzip member {member} has an invalid header (not gzip data)")]
+    NotGzip { member: u32, offset: u64 },
+    #[error("gzip member {member} has an invalid header (a name or comment too long)")]
+    FieldTooLong { member: u32, offset: u64 },
+    #[error("gzip member {member} has a header that fails its checksum")]
+    HeaderChecksum { member: u32, offset: u64 },
+    #[error("gzip member {member} holds damaged compressed data")]
+    Damaged { member: u32, offset: u64 },
+    /// At the member's trailer.
+    #[error("gzip member {member} fails its checksum (its text may be damaged)")]
+    Checksum { member: u32, offset: u64 },
+    /// At the end of the input.
+    #[error("the file ends inside gzip member {member}")]
+    Truncated { member: u32, offset: u64 },
+}
+
+/// Where a problem is, and what it is. Serialized as `{file, line, offset, message}`, the message
+/// being the problem's `Display` text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Index of the file in the store (or other collector).
@@ -47,57 +113,17 @@ pub struct Diagnostic {
     pub line: u64,
     /// Byte offset in the (decompressed) text.
     pub offset: u64,
-    pub message: String,
+    #[serde(rename = "message", serialize_with = "as_message")]
+    pub problem: Problem,
 }
 
-/// Shortens attacker-controlled text for a message: at most `max` characters shown, each run of
-/// whitespace (a pretty-printed record's line breaks and indentation) as one space, the other
-/// hidden characters (controls, bidi and other format characters) written as `⟨U+XXXX⟩` as
-/// [`visible`](crate::text::visible) writes them, each counted at its written length.
-pub fn sample_text(bytes: &[u8], max: usize) -> String {
-    let lossy = String::from_utf8_lossy(bytes);
-    let mut out = String::new();
-    let mut shown = 0;
-    let mut chars = lossy.trim().chars().peekable();
-    while let Some(c) = chars.next() {
-        let before = out.len();
-        if c.is_whitespace() {
-            while chars.next_if(|c| c.is_whitespace()).is_some() {}
-            out.push(' ');
-        } else if text::is_hidden(c) {
-            text::push_code(&mut out, c);
-        } else {
-            out.push(c);
-        }
-        shown += out[before..].chars().count();
-        if shown > max {
-            out.truncate(before);
-            out.push('…');
-            break;
-        }
+impl Diagnostic {
+    /// The message a person sees: the problem's `Display` text.
+    pub fn message(&self) -> String {
+        self.problem.to_string()
     }
-    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::sample_text;
-
-    #[test]
-    fn samples_show_hidden_characters_within_the_length() {
-        assert_eq!(sample_text(b"  plain text  ", 60), "plain text");
-        assert_eq!(
-            sample_text(b"{\n    \"a\":\t1,\r\n    \"b\": 2\n}", 60),
-            "{ \"a\": 1, \"b\": 2 }"
-        );
-        assert_eq!(sample_text(b"abcdef", 3), "abc…");
-        assert_eq!(sample_text(b"abc", 3), "abc");
-        assert_eq!(
-            sample_text("a\u{1b}[2K\u{202e}b".as_bytes(), 60),
-            "a⟨U+001B⟩[2K⟨U+202E⟩b"
-        );
-        // An escape that does not fit is left out whole.
-        assert_eq!(sample_text(b"ab\0\0", 12), "ab⟨U+0000⟩…");
-        assert_eq!(sample_text(&[0; 100], 40).chars().count(), 41);
-    }
+fn as_message<S: Serializer>(problem: &Problem, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(problem)
 }

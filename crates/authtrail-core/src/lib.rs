@@ -26,12 +26,15 @@
 
 #![forbid(unsafe_code)]
 
+pub mod collect;
 pub mod decode;
 pub mod diag;
 pub mod export;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod part;
+pub mod record;
 pub mod report;
 pub mod rules;
 pub mod store;
@@ -39,8 +42,9 @@ pub mod summary;
 pub mod text;
 pub mod time;
 
+pub use collect::{Collector, FileSummary};
 pub use diag::Diagnostic;
-pub use ingest::{Collector, FileSummary, Ingest};
+pub use ingest::Ingest;
 pub use model::{Event, Kind, Outcome};
 pub use rules::{findings, Finding, Severity, Thresholds};
 pub use store::history::State;

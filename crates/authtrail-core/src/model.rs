@@ -1,5 +1,6 @@
 //! Normalized events: what every supported record becomes, whatever container it came in.
 
+use crate::text::sample_text;
 use serde::Serialize;
 use std::borrow::Cow;
 
@@ -339,9 +340,48 @@ pub struct Event<'a> {
     pub correlation_id: Option<Cow<'a, str>>,
     pub detail: Detail<'a>,
     /// Why the record's own time was not used (an `eventTime` that is no real time, the event
-    /// placed at its LogDNA `_ts` instead): told as a diagnostic, never a silent guess.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub time_note: Option<String>,
+    /// placed at its LogDNA `_ts` instead): told as a diagnostic, never a silent guess. Serialized
+    /// as its text.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "note_text")]
+    pub time_note: Option<TimeFallback<'a>>,
+}
+
+/// An `eventTime` that is no real time (`given`), the event placed at another of the record's
+/// times instead (`used`, its key). The `Display` text is what a person is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeFallback<'a> {
+    pub given: Cow<'a, str>,
+    pub used: &'static str,
+}
+
+impl TimeFallback<'_> {
+    pub fn into_owned(self) -> TimeFallback<'static> {
+        TimeFallback {
+            given: Cow::Owned(self.given.into_owned()),
+            used: self.used,
+        }
+    }
+}
+
+impl std::fmt::Display for TimeFallback<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "eventTime \"{}\" is not a real time; the event is placed at its {} instead",
+            sample_text(self.given.as_bytes(), 40),
+            self.used
+        )
+    }
+}
+
+fn note_text<S: serde::Serializer>(
+    note: &Option<TimeFallback<'_>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match note {
+        Some(note) => s.collect_str(note),
+        None => s.serialize_none(),
+    }
 }
 
 impl<'a> Event<'a> {

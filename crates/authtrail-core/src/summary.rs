@@ -1,7 +1,7 @@
 //! The machine-readable summary of a store: what `authtrail summary --json` prints and what the
 //! fixture snapshots hold.
 
-use crate::ingest::FileSummary;
+use crate::collect::FileSummary;
 use crate::time::format_iso;
 use crate::Store;
 use serde_json::{json, Value};
@@ -34,7 +34,7 @@ pub fn summary_json(store: &Store) -> Value {
         "events": store.len(),
         "duplicates": store.duplicates(),
         "errors": store.diagnostics().iter().map(|d| json!({
-            "file": file_name(d.file), "line": d.line, "offset": d.offset, "message": d.message,
+            "file": file_name(d.file), "line": d.line, "offset": d.offset, "message": d.message(),
         })).collect::<Vec<_>>(),
         "errors_total": store.diagnostics_total(),
         "aliases": store.aliases_shown(),

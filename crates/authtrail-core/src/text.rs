@@ -41,7 +41,7 @@ pub fn visible(s: &str) -> Cow<'_, str> {
 }
 
 /// Text that authtrail wrote (a finding's title or detail, a diagnostic's message) in which log
-/// values are already written out by [`visible`] or [`crate::diag::sample_text`]: its hidden
+/// values are already written out by [`visible`] or [`sample_text`]: its hidden
 /// characters written out the same way, and its `⟨` kept, since it opens what is already written
 /// out (written out again, `⟨U+200B⟩` would show as `⟨U+27E8⟩U+200B⟩`). `s` is borrowed when
 /// nothing is written out.
@@ -101,6 +101,35 @@ fn format(c: char) -> bool {
             | '\u{E0001}'
             | '\u{E0020}'..='\u{E007F}'
     )
+}
+
+/// Shortens attacker-controlled text for a message: at most `max` characters shown, each run of
+/// whitespace (a pretty-printed record's line breaks and indentation) as one space, the other
+/// hidden characters (controls, bidi and other format characters) written as `⟨U+XXXX⟩` as
+/// [`visible`] writes them, each counted at its written length.
+pub fn sample_text(bytes: &[u8], max: usize) -> String {
+    let lossy = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    let mut shown = 0;
+    let mut chars = lossy.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        let before = out.len();
+        if c.is_whitespace() {
+            while chars.next_if(|c| c.is_whitespace()).is_some() {}
+            out.push(' ');
+        } else if is_hidden(c) {
+            push_code(&mut out, c);
+        } else {
+            out.push(c);
+        }
+        shown += out[before..].chars().count();
+        if shown > max {
+            out.truncate(before);
+            out.push('…');
+            break;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -216,5 +245,23 @@ mod tests {
         ];
         let shown: std::collections::HashSet<_> = names.iter().map(|n| visible(n)).collect();
         assert_eq!(shown.len(), names.len());
+    }
+
+    #[test]
+    fn samples_show_hidden_characters_within_the_length() {
+        assert_eq!(sample_text(b"  plain text  ", 60), "plain text");
+        assert_eq!(
+            sample_text(b"{\n    \"a\":\t1,\r\n    \"b\": 2\n}", 60),
+            "{ \"a\": 1, \"b\": 2 }"
+        );
+        assert_eq!(sample_text(b"abcdef", 3), "abc…");
+        assert_eq!(sample_text(b"abc", 3), "abc");
+        assert_eq!(
+            sample_text("a\u{1b}[2K\u{202e}b".as_bytes(), 60),
+            "a⟨U+001B⟩[2K⟨U+202E⟩b"
+        );
+        // An escape that does not fit is left out whole.
+        assert_eq!(sample_text(b"ab\0\0", 12), "ab⟨U+0000⟩…");
+        assert_eq!(sample_text(&[0; 100], 40).chars().count(), 41);
     }
 }

@@ -5,7 +5,7 @@ mod common;
 
 use authtrail_core::generate::{self, generate};
 use authtrail_core::ingest::limits::Options;
-use authtrail_core::store::part::Part;
+use authtrail_core::part::Part;
 use authtrail_core::summary::summary_json;
 use authtrail_core::{Ingest, Store};
 use common::{fingerprint, ingest_into};
@@ -139,28 +139,28 @@ fn published_samples_get_the_result_they_deserve() {
     let s = read("at_billing-account-traits-update_mfa-TOTP4ALL_doc-fragment.txt");
     assert_eq!(s.len(), 0);
     assert!(
-        s.diagnostics()[0].message.contains("not JSON"),
+        s.diagnostics()[0].message().contains("not JSON"),
         "{:?}",
         s.diagnostics()
     );
     // Trailing comma as published.
     let s = read("at_user-setting-update_new-diff_2FA-update_doc-sample.json");
     assert!(
-        s.diagnostics()[0].message.contains("at line 12"),
+        s.diagnostics()[0].message().contains("at line 12"),
         "{:?}",
         s.diagnostics()
     );
     // Newline inside a string as published by QRadar's page.
     let s = read("verify_qradar-dsm_management_api-client-created_2019.txt");
     assert!(
-        s.diagnostics()[0].message.contains("control character"),
+        s.diagnostics()[0].message().contains("control character"),
         "{:?}",
         s.diagnostics()
     );
     // The truncated LogDNA stream line: its unescaped quote is reported where it is.
     let s = read("at_logdna-kafka-stream_source-line-wrapper_security-advisor_TRUNCATED.txt");
     assert!(
-        s.diagnostics()[0].message.contains("column 759"),
+        s.diagnostics()[0].message().contains("column 759"),
         "{:?}",
         s.diagnostics()
     );
@@ -177,7 +177,7 @@ fn published_samples_get_the_result_they_deserve() {
 }
 
 /// Reads `bytes` as the page reads a large file on several threads: the text before `splits[0]`
-/// pushed, each part from one split to the next (or the end) read apart into a stretch, carried
+/// pushed, each part from one split to the next (or the end) read on its own into a part, carried
 /// over as bytes and taken over in turn; a part not taken over is pushed after all. Returns the
 /// store and how many parts were taken over.
 fn ingest_parts(name: &str, bytes: &[u8], splits: &[usize], options: &Options) -> (Store, usize) {
@@ -187,15 +187,15 @@ fn ingest_parts(name: &str, bytes: &[u8], splits: &[usize], options: &Options) -
     let mut taken = 0;
     for (k, &from) in splits.iter().enumerate() {
         let to = splits.get(k + 1).copied().unwrap_or(bytes.len());
-        let mut apart = Store::for_stretch();
+        let mut apart = Store::for_part();
         let mut rest = Ingest::with_options(&mut apart, name, options);
         for chunk in bytes[from..to].chunks(977) {
             rest.push(&mut apart, chunk);
         }
-        let stretch = rest.end_stretch(&mut apart);
+        let summary = rest.end_part(&mut apart);
         let part =
-            Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part reads back");
-        if ing.absorb(&mut store, &part) {
+            Part::from_bytes(&apart.into_part(summary).to_bytes()).expect("a part reads back");
+        if ing.take_part(&mut store, &part) {
             taken += 1;
         } else {
             ing.push(&mut store, &bytes[from..to]);
@@ -226,7 +226,7 @@ fn line_starts(bytes: &[u8]) -> Vec<usize> {
 /// Reading the rest of a file apart and taking it over gives the store reading it whole gives,
 /// wherever the file is split; and the plain NDJSON fixtures are taken over, not read again.
 #[test]
-fn a_stretch_read_apart_and_taken_over_changes_nothing() {
+fn a_part_read_on_its_own_and_taken_over_changes_nothing() {
     let (mut taken, mut refused) = (Vec::new(), Vec::new());
     for path in fixtures() {
         let name = name_of(&path);
@@ -480,7 +480,7 @@ fn events_and_diagnostics(store: &Store) -> (Vec<String>, Vec<(u64, u64, String)
     let diagnostics = store
         .diagnostics()
         .iter()
-        .map(|d| (d.line, d.offset, d.message.clone()))
+        .map(|d| (d.line, d.offset, d.message()))
         .collect();
     (events, diagnostics)
 }

@@ -397,9 +397,9 @@ fn fuzz_framer_the_record_limit_holds_for_pretty_records_in_one_chunk() {
         let d = &store.diagnostics()[0];
         assert_eq!(d.line, 1, "chunk {chunk}");
         assert!(
-            d.message.contains("larger than the 64 byte limit"),
+            d.message().contains("larger than the 64 byte limit"),
             "chunk {chunk}: {}",
-            d.message
+            d.message()
         );
     }
 }
@@ -420,7 +420,7 @@ fn fuzz_framer_lines_after_an_oversized_pretty_record_are_counted() {
         let broken = store
             .diagnostics()
             .iter()
-            .find(|d| d.message.contains("invalid JSON"))
+            .find(|d| d.message().contains("invalid JSON"))
             .unwrap_or_else(|| panic!("{:?}", store.diagnostics()));
         assert_eq!(broken.line, 6, "chunk {chunk}: {:?}", store.diagnostics());
         assert_eq!(broken.line, line_at(&bytes, broken.offset));
@@ -452,10 +452,10 @@ fn each_file_gives_its_events_and_diagnostics_whatever_the_chunking() {
     for c in CASES {
         let bytes = read_file(c.file);
         let (store, f) = ingest(c.file, &bytes, &[1 << 20]);
-        let got: Vec<(u64, &str)> = store
+        let got: Vec<(u64, String)> = store
             .diagnostics()
             .iter()
-            .map(|d| (d.line, d.message.as_str()))
+            .map(|d| (d.line, d.message()))
             .collect();
         let matches = got.len() == c.diagnostics.len()
             && got
@@ -659,10 +659,10 @@ fn a_line_over_the_record_limit_is_skipped_with_a_message_and_the_next_line_read
         let d = &store.diagnostics()[0];
         assert_eq!(d.line, 1);
         assert!(
-            d.message
+            d.message()
                 .contains(&format!("larger than the {limit} byte limit")),
             "{}",
-            d.message
+            d.message()
         );
     }
 }
@@ -716,9 +716,9 @@ fn nesting_100_000_deep_is_a_diagnostic_not_a_stack_overflow() {
             assert_eq!((f.events, f.errors), (1, 1), "{what}");
             let d = &store.diagnostics()[0];
             assert_eq!(d.line, 1, "{what}");
-            assert!(d.message.contains(part), "{what}: {}", d.message);
+            assert!(d.message().contains(part), "{what}: {}", d.message());
             assert!(
-                d.message.chars().count() < 300,
+                d.message().chars().count() < 300,
                 "{what}: the message quotes the whole record"
             );
         }
@@ -756,7 +756,7 @@ fn megabytes_of_junk_are_one_message_and_the_store_stays_small() {
         "{:?}",
         &store.diagnostics()[..1]
     );
-    assert!(store.diagnostics()[0].message.contains(NOT_JSON));
+    assert!(store.diagnostics()[0].message().contains(NOT_JSON));
     assert!(store.heap_bytes() < 1 << 20, "{} bytes", store.heap_bytes());
 }
 

@@ -204,11 +204,12 @@ fn forged_records_reusing_a_downgrades_ids_do_not_hide_it() {
         (last["from"].as_str(), last["to"].as_str()),
         (Some("TOTP4ALL"), Some("NONE"))
     );
-    let diagnostics: Vec<(u64, &str)> = store
+    let diagnostics: Vec<(u64, String)> = store
         .diagnostics()
         .iter()
-        .map(|d| (d.line, d.message.as_str()))
+        .map(|d| (d.line, d.message()))
         .collect();
+    let diagnostics: Vec<(u64, &str)> = diagnostics.iter().map(|(l, m)| (*l, m.as_str())).collect();
     assert_eq!(
         diagnostics,
         [
@@ -263,7 +264,7 @@ fn diagnostics(name: &str) -> Vec<(u64, String)> {
     let s = store(name);
     s.diagnostics()
         .iter()
-        .map(|d| (d.line, d.message.clone()))
+        .map(|d| (d.line, d.message()))
         .collect()
 }
 

@@ -17,8 +17,8 @@
 #![forbid(unsafe_code)]
 
 use authtrail_core::ingest::limits;
+use authtrail_core::part::Part;
 use authtrail_core::report::{FileHash, Report};
-use authtrail_core::store::part::Part;
 use authtrail_core::{
     export, generate, model, Facet, Filter, Histogram, Ingest, Locator, RefreshRequest, Selection,
     Store, Thresholds,
@@ -144,7 +144,7 @@ impl StretchReader {
     /// `options` as for [`Inspector::set_options`].
     #[wasm_bindgen(constructor)]
     pub fn new(name: &str, options: JsValue) -> Result<StretchReader, JsError> {
-        let mut store = Store::for_stretch();
+        let mut store = Store::for_part();
         let ingest = Ingest::with_options(&mut store, name, &options_from(options)?);
         Ok(StretchReader {
             store,
@@ -162,9 +162,9 @@ impl StretchReader {
     /// Ends the stretch and returns its events and accounting as bytes (the reader is then spent).
     pub fn finish(&mut self) -> Result<Vec<u8>, JsError> {
         let ingest = self.ingest.take().ok_or_else(stretch_over)?;
-        let stretch = ingest.end_stretch(&mut self.store);
+        let summary = ingest.end_part(&mut self.store);
         Ok(std::mem::take(&mut self.store)
-            .into_part(stretch)
+            .into_part(summary)
             .to_bytes())
     }
 }
@@ -257,8 +257,8 @@ impl Inspector {
             let end = at + into.len();
             part.subarray(at as u32, end as u32).copy_to(into);
         })
-        .map_err(|e| JsError::new(&e))?;
-        Ok(ingest.absorb(&mut self.store, &part))
+        .map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(ingest.take_part(&mut self.store, &part))
     }
 
     /// Ends file `id` (also after a cancel: what was read is kept) and returns its accounting:

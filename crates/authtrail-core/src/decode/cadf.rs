@@ -9,53 +9,46 @@
 //! - `iam-identity.*.login` and `iam-identity.user.logout`.
 
 use super::lenient::{text, Obj, Raw, Text};
+use super::scan::keys;
 use super::Top;
-use crate::diag::{sample_text, Problem};
-use crate::model::{normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue};
-use serde::Deserialize;
+use crate::diag::Problem;
+use crate::model::{
+    normalize_level, Detail, Event, Family, Kind, Outcome, SettingValue, TimeFallback,
+};
+use crate::text::sample_text;
 use serde_json::Value;
 use std::borrow::Cow;
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Initiator<'a> {
-    #[serde(borrow)]
-    pub id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub name: Option<Text<'a>>,
-    #[serde(rename = "authnName", borrow)]
-    pub authn_name: Option<Text<'a>>,
-    #[serde(rename = "typeURI", borrow)]
-    pub type_uri: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub host: Obj<Host<'a>>,
+keys! {
+    pub struct Initiator<'a> {
+        "id" => id: Option<Text<'a>>,
+        "name" => name: Option<Text<'a>>,
+        "authnName" => authn_name: Option<Text<'a>>,
+        "typeURI" => type_uri: Option<Text<'a>>,
+        "host" => host: Obj<Host<'a>>,
+    }
 }
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Host<'a> {
-    #[serde(borrow)]
-    pub address: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub agent: Option<Text<'a>>,
+keys! {
+    pub struct Host<'a> {
+        "address" => address: Option<Text<'a>>,
+        "agent" => agent: Option<Text<'a>>,
+    }
 }
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Target<'a> {
-    #[serde(borrow)]
-    pub id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub name: Option<Text<'a>>,
+keys! {
+    pub struct Target<'a> {
+        "id" => id: Option<Text<'a>>,
+        "name" => name: Option<Text<'a>>,
+    }
 }
 
-/// The part of a login's `requestData` that tells the client: `HOP55v1CCT` is the console, `bx`
-/// the CLI (IBM's Activity Tracker documentation for IAM events).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct LoginRequest<'a> {
-    #[serde(borrow)]
-    pub(super) client_id: Option<Text<'a>>,
+keys! {
+    /// The part of a login's `requestData` that tells the client: `HOP55v1CCT` is the console, `bx`
+    /// the CLI (IBM's Activity Tracker documentation for IAM events).
+    pub(super) struct LoginRequest<'a> {
+        "client_id" => client_id: Option<Text<'a>>,
+    }
 }
 
 /// The `client_id` of a login's `requestData`, given as an object or as a JSON-encoded string.
@@ -137,12 +130,7 @@ pub fn normalize<'a>(top: &Top<'a>) -> Result<Event<'a>, Problem> {
     let time_note = (used != "eventTime")
         .then(|| text(&top.event_time))
         .flatten()
-        .map(|given| {
-            format!(
-                "eventTime \"{}\" is not a real time; the event is placed at its {used} instead",
-                crate::diag::sample_text(given.as_bytes(), 40)
-            )
-        });
+        .map(|given| TimeFallback { given, used });
     let outcome = top
         .outcome
         .as_ref()
@@ -459,7 +447,7 @@ mod tests {
         let d: Vec<_> = s
             .diagnostics()
             .iter()
-            .map(|d| (d.file, d.line, d.message.as_str()))
+            .map(|d| (d.file, d.line, d.message()))
             .collect();
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!((d[0].0, d[0].1, d[1].1), (0, 2, 3));

@@ -11,20 +11,13 @@ mod scan;
 pub mod verify;
 pub mod wrappers;
 
-use crate::diag::{sample_text, Problem};
-use crate::ingest::framing::{Position, RecordError};
+use crate::diag::Problem;
 use crate::model::{Detail, Event};
+use crate::record::{Position, RecordError, Span};
+use crate::text::sample_text;
 use lenient::{Obj, Raw, Text};
+use scan::keys;
 use serde::Deserialize;
-
-/// Where an event's original JSON is, in the file's (decompressed) text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub offset: u64,
-    pub len: u32,
-    /// The 1-based line it starts on.
-    pub line: u64,
-}
 
 /// Receives decoded events and the problems found inside records.
 pub trait EventSink {
@@ -38,62 +31,36 @@ pub trait EventSink {
     fn container(&mut self, _what: &'static str) {}
 }
 
-/// The keys authtrail reads at the top of a record, of every family and container.
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Top<'a> {
-    #[serde(borrow)]
-    pub id: Option<Text<'a>>,
-    #[serde(rename = "eventTime", borrow)]
-    pub event_time: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub action: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub outcome: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub initiator: Obj<cadf::Initiator<'a>>,
-    #[serde(borrow)]
-    pub target: Obj<cadf::Target<'a>>,
-    #[serde(rename = "requestData", borrow)]
-    pub request_data: Option<Raw<'a>>,
-    #[serde(rename = "correlationId", borrow)]
-    pub correlation_id: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub payload: Option<Raw<'a>>,
-    #[serde(rename = "_source", borrow)]
-    pub source: Option<Raw<'a>>,
-    #[serde(rename = "_line", borrow)]
-    pub line: Option<Text<'a>>,
-    #[serde(rename = "_lid", borrow)]
-    pub lid: Option<Text<'a>>,
-    #[serde(rename = "_ts", borrow)]
-    pub ts: Option<Text<'a>>,
-    #[serde(rename = "_id", borrow)]
-    pub es_id: Option<Text<'a>>,
-    #[serde(rename = "_app", borrow)]
-    pub app: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub response: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub hits: Option<Raw<'a>>,
-    #[serde(borrow)]
-    pub event_type: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub data: Obj<verify::Data<'a>>,
-    #[serde(borrow)]
-    pub geoip: Obj<verify::GeoIp<'a>>,
-    #[serde(borrow)]
-    pub time: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub indexed_at: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub correlationid: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub subtype: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub timestamp: Option<Text<'a>>,
-    #[serde(rename = "@timestamp", borrow)]
-    pub at_timestamp: Option<Text<'a>>,
+keys! {
+    /// The keys authtrail reads at the top of a record, of every family and container.
+    pub struct Top<'a> {
+        "id" => id: Option<Text<'a>>,
+        "eventTime" => event_time: Option<Text<'a>>,
+        "action" => action: Option<Text<'a>>,
+        "outcome" => outcome: Option<Text<'a>>,
+        "initiator" => initiator: Obj<cadf::Initiator<'a>>,
+        "target" => target: Obj<cadf::Target<'a>>,
+        "requestData" => request_data: Option<Raw<'a>>,
+        "correlationId" => correlation_id: Option<Text<'a>>,
+        "payload" => payload: Option<Raw<'a>>,
+        "_source" => source: Option<Raw<'a>>,
+        "_line" => line: Option<Text<'a>>,
+        "_lid" => lid: Option<Text<'a>>,
+        "_ts" => ts: Option<Text<'a>>,
+        "_id" => es_id: Option<Text<'a>>,
+        "_app" => app: Option<Text<'a>>,
+        "response" => response: Option<Raw<'a>>,
+        "hits" => hits: Option<Raw<'a>>,
+        "event_type" => event_type: Option<Text<'a>>,
+        "data" => data: Obj<verify::Data<'a>>,
+        "geoip" => geoip: Obj<verify::GeoIp<'a>>,
+        "time" => time: Option<Text<'a>>,
+        "indexed_at" => indexed_at: Option<Text<'a>>,
+        "correlationid" => correlationid: Option<Text<'a>>,
+        "subtype" => subtype: Option<Text<'a>>,
+        "timestamp" => timestamp: Option<Text<'a>>,
+        "@timestamp" => at_timestamp: Option<Text<'a>>,
+    }
 }
 
 /// Context handed down while unwrapping containers.
@@ -244,20 +211,6 @@ pub fn content_key(event: &Event<'_>, scratch: &mut Vec<u8>) -> u64 {
         }
     }
     xxhash_rust::xxh3::xxh3_64(out)
-}
-
-/// The diagnostic of a record kept although an earlier record (at line `line` of file `file`, or
-/// of the record's own file when `None`) has its key: they share an id but their
-/// [`content_key`]s differ.
-pub fn shared_id_message(event: &Event<'_>, file: Option<&str>, line: u64) -> String {
-    let what = match &event.id {
-        Some(id) => format!("the id \"{}\"", sample_text(id.as_bytes(), 80)),
-        None => "its wrapper's id (_lid or _id)".to_owned(),
-    };
-    let file = file.unwrap_or("this file");
-    format!(
-        "record shares {what} with a different record at line {line} of {file}: not a duplicate, both are kept (finding \"records share an id but differ\")"
-    )
 }
 
 pub(crate) fn key_of(prefix: &str, id: &str) -> u64 {

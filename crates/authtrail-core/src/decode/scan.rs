@@ -1,5 +1,6 @@
-//! A fast reader of the keys authtrail needs ([`Top`] and the structs inside it, a login's
-//! `requestData`), tried before serde_json on every record.
+//! A fast reader of the keys authtrail needs ([`Top`](super::Top) and the structs inside it, a
+//! login's `requestData`), tried before serde_json on every record. Each of those structs is
+//! declared with [`keys!`], which writes its serde names and the scanner's table from one list.
 //!
 //! It reads the known keys, borrows their strings, and skips every other value while checking its
 //! syntax (strings, escapes, numbers, literals, nesting), allocating nothing. It never reads a
@@ -11,10 +12,7 @@
 //! value, and any syntax error. A kept string with escapes or a kept number other than a plain
 //! integer is handed to serde_json alone.
 
-use super::cadf::{Host, Initiator, LoginRequest, Target};
 use super::lenient::{Obj, Raw, Text};
-use super::verify::{Data, GeoIp, Location};
-use super::Top;
 use std::borrow::Cow;
 
 /// Objects and arrays nested deeper than this are left to serde_json (whose limit is 128).
@@ -25,6 +23,71 @@ pub(crate) trait Fields<'a>: Default {
     /// Reads the value of `key` (the scanner is at its first byte) into `self`, or skips it.
     /// `seen` has a bit for each known key already read.
     fn field(&mut self, key: &[u8], seen: &mut u32, s: &mut Scanner<'a>) -> Option<()>;
+}
+
+/// Declares a struct of known keys, each key written once: the struct, deserialized by serde_json
+/// under those names when the scanner declines, and its [`Fields`] for the scanner. Each entry is
+/// `"key" => field: Type`, the type one the scanner reads ([`Slot`]).
+macro_rules! keys {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident<$a:lifetime> {
+        $($key:literal => $field:ident: $ty:ty),* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, PartialEq, serde::Deserialize)]
+        #[serde(default)]
+        $vis struct $name<$a> {
+            $(
+                #[serde(rename = $key, borrow)]
+                pub $field: $ty,
+            )*
+        }
+
+        const _: () = assert!([$($key),*].len() <= 32, "`seen` has 32 bits");
+
+        impl<$a> $crate::decode::scan::Fields<$a> for $name<$a> {
+            fn field(
+                &mut self,
+                key: &[u8],
+                seen: &mut u32,
+                s: &mut $crate::decode::scan::Scanner<$a>,
+            ) -> Option<()> {
+                let mut bit = 0;
+                $(
+                    if key == $key.as_bytes() {
+                        $crate::decode::scan::Scanner::once(seen, bit)?;
+                        return $crate::decode::scan::Slot::read(&mut self.$field, s);
+                    }
+                    bit += 1;
+                )*
+                let _ = bit;
+                s.skip()
+            }
+        }
+    };
+}
+pub(crate) use keys;
+
+/// A field type the scanner reads in place.
+pub(crate) trait Slot<'a> {
+    fn read(&mut self, s: &mut Scanner<'a>) -> Option<()>;
+}
+
+impl<'a> Slot<'a> for Option<Text<'a>> {
+    fn read(&mut self, s: &mut Scanner<'a>) -> Option<()> {
+        s.text(self)
+    }
+}
+
+impl<'a> Slot<'a> for Option<Raw<'a>> {
+    fn read(&mut self, s: &mut Scanner<'a>) -> Option<()> {
+        s.raw(self)
+    }
+}
+
+impl<'a, T: Fields<'a>> Slot<'a> for Obj<T> {
+    fn read(&mut self, s: &mut Scanner<'a>) -> Option<()> {
+        s.obj(self)
+    }
 }
 
 /// Reads `bytes`, one JSON object, into `out` (which starts as `T::default()`); `None` when the
@@ -141,7 +204,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Marks known key number `bit` as read; `None` when it already was.
-    fn once(seen: &mut u32, bit: u32) -> Option<()> {
+    pub(super) fn once(seen: &mut u32, bit: u32) -> Option<()> {
         let mask = 1 << bit;
         if *seen & mask != 0 {
             return None;
@@ -218,7 +281,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Steps over a value of any type, checking its syntax.
-    fn skip(&mut self) -> Option<()> {
+    pub(super) fn skip(&mut self) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(drop),
             b'{' => {
@@ -387,115 +450,12 @@ fn special_bytes(eight: &[u8]) -> u64 {
     (control | quote | backslash) & HIGH
 }
 
-/// Implements [`Fields`] for a struct: each known key, the field it fills and how it is read. The
-/// keys are serde's names for the fields (the differential tests below hold the two together).
-macro_rules! fields {
-    ($ty:ident { $($key:literal => $field:ident: $read:ident),* $(,)? }) => {
-        const _: () = assert!([$($key),*].len() <= 32, "`seen` has 32 bits");
-        impl<'a> Fields<'a> for $ty<'a> {
-            fn field(&mut self, key: &[u8], seen: &mut u32, s: &mut Scanner<'a>) -> Option<()> {
-                let mut bit = 0;
-                $(
-                    if key == $key.as_bytes() {
-                        Scanner::once(seen, bit)?;
-                        return s.$read(&mut self.$field);
-                    }
-                    bit += 1;
-                )*
-                let _ = bit;
-                s.skip()
-            }
-        }
-    };
-}
-
-fields!(Top {
-    "id" => id: text,
-    "eventTime" => event_time: text,
-    "action" => action: text,
-    "outcome" => outcome: text,
-    "initiator" => initiator: obj,
-    "target" => target: obj,
-    "requestData" => request_data: raw,
-    "correlationId" => correlation_id: text,
-    "payload" => payload: raw,
-    "_source" => source: raw,
-    "_line" => line: text,
-    "_lid" => lid: text,
-    "_ts" => ts: text,
-    "_id" => es_id: text,
-    "_app" => app: text,
-    "response" => response: raw,
-    "hits" => hits: raw,
-    "event_type" => event_type: text,
-    "data" => data: obj,
-    "geoip" => geoip: obj,
-    "time" => time: text,
-    "indexed_at" => indexed_at: text,
-    "correlationid" => correlationid: text,
-    "subtype" => subtype: text,
-    "timestamp" => timestamp: text,
-    "@timestamp" => at_timestamp: text,
-});
-
-fields!(Initiator {
-    "id" => id: text,
-    "name" => name: text,
-    "authnName" => authn_name: text,
-    "typeURI" => type_uri: text,
-    "host" => host: obj,
-});
-
-fields!(Host {
-    "address" => address: text,
-    "agent" => agent: text,
-});
-
-fields!(Target {
-    "id" => id: text,
-    "name" => name: text,
-});
-
-fields!(LoginRequest {
-    "client_id" => client_id: text,
-});
-
-fields!(Data {
-    "result" => result: text,
-    "subtype" => subtype: text,
-    "action" => action: text,
-    "username" => username: text,
-    "userid" => userid: text,
-    "subject" => subject: text,
-    "origin" => origin: text,
-    "cause" => cause: text,
-    "realm" => realm: text,
-    "mfamethod" => mfamethod: text,
-    "mfadevice" => mfadevice: text,
-    "devicetype" => devicetype: text,
-    "resource" => resource: text,
-    "target" => target: text,
-    "performedby" => performedby: text,
-    "performedby_username" => performedby_username: text,
-    "applicationname" => applicationname: text,
-});
-
-fields!(GeoIp {
-    "country_iso_code" => country_iso_code: text,
-    "country_name" => country_name: text,
-    "city_name" => city_name: text,
-    "ip" => ip: text,
-    "location" => location: obj,
-});
-
-fields!(Location {
-    "lat" => lat: text,
-    "lon" => lon: text,
-});
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::cadf::LoginRequest;
+    use crate::decode::verify::{Data, GeoIp};
+    use crate::decode::Top;
     use proptest::prelude::*;
 
     /// Reads `json` with the scanner and with serde_json. When the scanner reads it, the two must

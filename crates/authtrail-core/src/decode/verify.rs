@@ -3,73 +3,49 @@
 //! read from `data` and `geoip`, or from the top level where a SIEM re-export flattened them.
 
 use super::lenient::{text, Obj, Text};
+use super::scan::keys;
 use super::Top;
 use crate::diag::Problem;
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome};
-use serde::Deserialize;
 use std::borrow::Cow;
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Data<'a> {
-    #[serde(borrow)]
-    pub result: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub subtype: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub action: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub username: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub userid: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub subject: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub origin: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub cause: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub realm: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub mfamethod: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub mfadevice: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub devicetype: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub resource: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub target: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub performedby: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub performedby_username: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub applicationname: Option<Text<'a>>,
+keys! {
+    pub struct Data<'a> {
+        "result" => result: Option<Text<'a>>,
+        "subtype" => subtype: Option<Text<'a>>,
+        "action" => action: Option<Text<'a>>,
+        "username" => username: Option<Text<'a>>,
+        "userid" => userid: Option<Text<'a>>,
+        "subject" => subject: Option<Text<'a>>,
+        "origin" => origin: Option<Text<'a>>,
+        "cause" => cause: Option<Text<'a>>,
+        "realm" => realm: Option<Text<'a>>,
+        "mfamethod" => mfamethod: Option<Text<'a>>,
+        "mfadevice" => mfadevice: Option<Text<'a>>,
+        "devicetype" => devicetype: Option<Text<'a>>,
+        "resource" => resource: Option<Text<'a>>,
+        "target" => target: Option<Text<'a>>,
+        "performedby" => performedby: Option<Text<'a>>,
+        "performedby_username" => performedby_username: Option<Text<'a>>,
+        "applicationname" => applicationname: Option<Text<'a>>,
+    }
 }
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct GeoIp<'a> {
-    #[serde(borrow)]
-    pub country_iso_code: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub country_name: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub city_name: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub ip: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub location: Obj<Location<'a>>,
+keys! {
+    pub struct GeoIp<'a> {
+        "country_iso_code" => country_iso_code: Option<Text<'a>>,
+        "country_name" => country_name: Option<Text<'a>>,
+        "city_name" => city_name: Option<Text<'a>>,
+        "ip" => ip: Option<Text<'a>>,
+        "location" => location: Obj<Location<'a>>,
+    }
 }
 
-#[derive(Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct Location<'a> {
-    #[serde(borrow)]
-    pub lat: Option<Text<'a>>,
-    #[serde(borrow)]
-    pub lon: Option<Text<'a>>,
+keys! {
+    pub struct Location<'a> {
+        "lat" => lat: Option<Text<'a>>,
+        "lon" => lon: Option<Text<'a>>,
+    }
 }
 
 fn coord(t: &Option<Text<'_>>, limit: f64) -> Option<f32> {

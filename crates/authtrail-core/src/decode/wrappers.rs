@@ -2,10 +2,11 @@
 //! LogDNA stream/archive lines (`{"_source":{"_line":"<event as a JSON string>"}}`), LogDNA export
 //! lines (CADF keys beside `_ts`, `_lid`, `_line`), and the legacy `{"payload":{...}}` wrapper.
 
-use super::{cadf, canonical_hash, key_of, lenient::text, verify, Ctx, EventSink, Span, Top};
-use crate::diag::{sample_text, Problem};
-use crate::ingest::framing::Position;
+use super::{cadf, canonical_hash, key_of, lenient::text, verify, Ctx, EventSink, Top};
+use crate::diag::Problem;
 use crate::model::{Event, Family, Kind, Outcome};
+use crate::record::{Position, RecordError, Span};
+use crate::text::sample_text;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -74,8 +75,8 @@ fn each_element(outer: &[u8], elems: &[&RawValue], ctx: Ctx<'_>, sink: &mut impl
             },
         };
         let p = match error {
-            crate::ingest::framing::RecordError::Invalid(p) => p,
-            crate::ingest::framing::RecordError::Incomplete => Problem::Truncated {
+            RecordError::Invalid(p) => p,
+            RecordError::Incomplete => Problem::Truncated {
                 start_line: ectx.at.line,
             },
         };
@@ -99,10 +100,8 @@ fn nested(bytes: &[u8], ctx: Ctx<'_>, outer_key: Option<&str>, sink: &mut impl E
         },
     };
     let detail = match error {
-        crate::ingest::framing::RecordError::Invalid(p) => p.to_string(),
-        crate::ingest::framing::RecordError::Incomplete => {
-            "the embedded JSON is cut short".to_owned()
-        }
+        RecordError::Invalid(p) => p.to_string(),
+        RecordError::Incomplete => "the embedded JSON is cut short".to_owned(),
     };
     sink.problem(
         Problem::Malformed {
@@ -275,7 +274,7 @@ mod tests {
         let s = store_from(r#"{"response":{"events":{"events":null}}}"#);
         assert_eq!(s.len(), 0);
         assert!(s.diagnostics()[0]
-            .message
+            .message()
             .contains("response.events.events is missing or null"));
     }
 
@@ -336,6 +335,6 @@ mod tests {
         let s = store_from("{\"hello\":1}\n{\"_ts\":1505955553626,\"_app\":\"kube-lego\",\"_line\":\"level=info\"}\n");
         assert_eq!(s.len(), 1);
         assert_eq!(s.event(0).action, "kube-lego");
-        assert!(s.diagnostics()[0].message.contains("no time field"));
+        assert!(s.diagnostics()[0].message().contains("no time field"));
     }
 }

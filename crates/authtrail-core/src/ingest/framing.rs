@@ -16,26 +16,10 @@
 //! A record or line longer than the record limit is reported and skipped whole, however the bytes
 //! arrive: what is framed never depends on where the chunks end.
 
-use crate::diag::{sample_text, Problem};
+use crate::diag::Problem;
+use crate::record::{Position, RecordError, Shape};
+use crate::text::sample_text;
 use memchr::memchr2;
-
-/// Where a record starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    /// 1-based line.
-    pub line: u64,
-    /// Byte offset in the stream.
-    pub offset: u64,
-}
-
-/// Why the sink could not take a framed record.
-#[derive(Debug)]
-pub enum RecordError {
-    /// The value ends before the slice does not: the record continues past this line.
-    Incomplete,
-    /// The record is broken; the problem is reported at the record's position.
-    Invalid(Problem),
-}
 
 /// Receives what the framer finds.
 pub trait RecordSink {
@@ -117,17 +101,6 @@ struct JunkRun {
     at: Position,
     lines: u64,
     sample: Vec<u8>,
-}
-
-/// How a text's records were laid out: the framing part of a file's format line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shape {
-    /// A top-level JSON array was read.
-    pub array: bool,
-    /// Records framed on one line (NDJSON style), readable or not.
-    pub single_line: u64,
-    /// Records framed across lines (pretty-printed), readable or not.
-    pub multi_line: u64,
 }
 
 /// The streaming framer. Push bytes, then finish; results go to a [`RecordSink`].
@@ -309,9 +282,9 @@ impl Framer {
         self.line - 1
     }
 
-    /// Counts a stretch of text framed elsewhere ([`super::Ingest::absorb`]) as read, from a
+    /// Counts a part of the text framed elsewhere ([`super::Ingest::take_part`]) as read, from a
     /// point [`Framer::between_lines`]: its `bytes`, the `lines` it ended, and how its records lay.
-    pub fn skip_stretch(&mut self, bytes: u64, lines: u64, shape: Shape) {
+    pub fn skip_part(&mut self, bytes: u64, lines: u64, shape: Shape) {
         self.base += bytes;
         self.line += lines;
         self.shape.array |= shape.array;

@@ -6,6 +6,7 @@
 //! not grow with the compression ratio. What comes out and the error do not depend on how the
 //! input was cut into chunks.
 
+pub use crate::diag::GzipError;
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
 const FHCRC: u8 = 1 << 1;
@@ -52,7 +53,11 @@ pub struct Gunzip {
     /// Where the inflater writes. Not `decompress_vec`: flate2's Rust backend zeroes the whole
     /// spare capacity of the `Vec` on every call, which made gzip about a third slower.
     scratch: Box<[u8]>,
-    error: Option<String>,
+    /// Compressed bytes read so far.
+    read: u64,
+    /// Where the member being read starts.
+    member_start: u64,
+    error: Option<GzipError>,
 }
 
 impl Default for Gunzip {
@@ -66,6 +71,8 @@ impl Default for Gunzip {
             data_crc: Crc::new(),
             inflate: Decompress::new(false),
             scratch: vec![0; PIECE].into_boxed_slice(),
+            read: 0,
+            member_start: 0,
             error: None,
         }
     }
@@ -77,32 +84,39 @@ impl Gunzip {
     pub fn push(&mut self, mut chunk: &[u8], text: &mut impl FnMut(&[u8])) {
         while !chunk.is_empty() {
             if self.stage == Stage::Deflate {
+                let before = chunk.len();
                 chunk = self.inflate(chunk, text);
+                self.read += (before - chunk.len()) as u64;
             } else if self.stage == Stage::Failed {
                 break;
             } else {
                 self.header_byte(chunk[0]);
+                self.read += 1;
                 chunk = &chunk[1..];
             }
         }
     }
 
     /// Ends the stream: an error when it was damaged or ends inside a member.
-    pub fn finish(&mut self) -> Result<(), String> {
+    pub fn finish(&mut self) -> Result<(), GzipError> {
         match (&self.error, self.stage) {
-            (Some(e), _) => Err(e.clone()),
+            (Some(e), _) => Err(*e),
             (None, Stage::Fixed(0)) if self.member > 1 => Ok(()),
-            (None, _) => Err(format!("the file ends inside gzip member {}", self.member)),
+            (None, _) => Err(GzipError::Truncated {
+                member: self.member,
+                offset: self.read,
+            }),
         }
     }
 
-    fn fail(&mut self, what: &str) {
-        self.error = Some(format!("gzip member {} {what}", self.member));
+    fn fail(&mut self, error: GzipError) {
+        self.error = Some(error);
         self.stage = Stage::Failed;
     }
 
     /// Reads one byte of a member header or trailer.
     fn header_byte(&mut self, b: u8) {
+        let (member, offset) = (self.member, self.read);
         let in_header = !matches!(self.stage, Stage::HeaderCrc(_) | Stage::Trailer(_));
         if in_header {
             self.header_crc.update(&[b]);
@@ -117,7 +131,7 @@ impl Gunzip {
                     _ => true,
                 };
                 if !ok {
-                    return self.fail("has an invalid header (not gzip data)");
+                    return self.fail(GzipError::NotGzip { member, offset });
                 }
                 if n == 3 {
                     self.flags = b;
@@ -147,7 +161,7 @@ impl Gunzip {
                 self.after(done)
             }
             Stage::Name(n) | Stage::Comment(n) if n + 1 >= MAX_HEADER_FIELD => {
-                return self.fail("has an invalid header (a name or comment too long)");
+                return self.fail(GzipError::FieldTooLong { member, offset });
             }
             Stage::Name(n) => Stage::Name(n + 1),
             Stage::Comment(n) => Stage::Comment(n + 1),
@@ -158,7 +172,7 @@ impl Gunzip {
             Stage::HeaderCrc(_) => {
                 let stored = u16::from_le_bytes([self.field[0], b]);
                 if u32::from(stored) != self.header_crc.sum() & 0xFFFF {
-                    return self.fail("has a header that fails its checksum");
+                    return self.fail(GzipError::HeaderChecksum { member, offset });
                 }
                 Stage::Deflate
             }
@@ -195,9 +209,13 @@ impl Gunzip {
         let crc = u32::from_le_bytes([self.field[0], self.field[1], self.field[2], self.field[3]]);
         let size = u32::from_le_bytes([self.field[4], self.field[5], self.field[6], self.field[7]]);
         if crc != self.data_crc.sum() || size != self.data_crc.amount() {
-            return self.fail("fails its checksum (its text may be damaged)");
+            return self.fail(GzipError::Checksum {
+                member: self.member,
+                offset: self.read - 7,
+            });
         }
         self.member += 1;
+        self.member_start = self.read + 1;
         self.stage = Stage::Fixed(0);
         self.header_crc.reset();
         self.data_crc.reset();
@@ -231,7 +249,10 @@ impl Gunzip {
                 }
                 Ok(_) if input.is_empty() => return input,
                 Ok(_) | Err(_) => {
-                    self.fail("holds damaged compressed data");
+                    self.fail(GzipError::Damaged {
+                        member: self.member,
+                        offset: self.member_start,
+                    });
                     return &[];
                 }
             }
@@ -252,7 +273,7 @@ mod tests {
     }
 
     /// What comes out of `z` pushed in chunks of `size`, and how it ends.
-    fn gunzip(z: &[u8], size: usize) -> (Vec<u8>, Result<(), String>) {
+    fn gunzip(z: &[u8], size: usize) -> (Vec<u8>, Result<(), GzipError>) {
         let mut g = Gunzip::default();
         let mut out = Vec::new();
         for c in z.chunks(size) {
@@ -327,14 +348,25 @@ mod tests {
         let (whole, end) = gunzip(cut, cut.len());
         assert!(whole.len() > text.len() / 4, "{}", whole.len());
         assert!(text.starts_with(&whole));
-        assert_eq!(end, Err("the file ends inside gzip member 1".to_owned()));
+        let truncated = GzipError::Truncated {
+            member: 1,
+            offset: cut.len() as u64,
+        };
+        assert_eq!(end, Err(truncated));
+        assert_eq!(truncated.to_string(), "the file ends inside gzip member 1");
         for size in [1, 5, 4096] {
-            assert_eq!(gunzip(cut, size), (whole.clone(), end.clone()), "{size}");
+            assert_eq!(gunzip(cut, size), (whole.clone(), end), "{size}");
         }
         // Cut inside the trailer.
         assert_eq!(
             gunzip(&z[..z.len() - 3], 1000),
-            (text, Err("the file ends inside gzip member 1".to_owned()))
+            (
+                text,
+                Err(GzipError::Truncated {
+                    member: 1,
+                    offset: z.len() as u64 - 3
+                })
+            )
         );
     }
 
@@ -348,12 +380,17 @@ mod tests {
         z[mid..mid + 40].fill(0xFF);
         let (whole, end) = gunzip(&z, z.len());
         assert!(!whole.is_empty() && text.starts_with(&whole[..whole.len() / 2]));
+        let damaged = GzipError::Damaged {
+            member: 1,
+            offset: 0,
+        };
+        assert_eq!(end, Err(damaged));
         assert_eq!(
-            end,
-            Err("gzip member 1 holds damaged compressed data".to_owned())
+            damaged.to_string(),
+            "gzip member 1 holds damaged compressed data"
         );
         for size in [1, 7, 4096] {
-            assert_eq!(gunzip(&z, size), (whole.clone(), end.clone()), "{size}");
+            assert_eq!(gunzip(&z, size), (whole.clone(), end), "{size}");
         }
         // A changed byte the deflate data survives is caught by the trailer's checksum.
         let mut z = gz(b"{\"a\":1}\n");
@@ -361,7 +398,10 @@ mod tests {
         z[n - 8] ^= 1;
         assert_eq!(
             gunzip(&z, 2).1,
-            Err("gzip member 1 fails its checksum (its text may be damaged)".to_owned())
+            Err(GzipError::Checksum {
+                member: 1,
+                offset: n as u64 - 8
+            })
         );
     }
 
@@ -374,13 +414,18 @@ mod tests {
                 gunzip(&z, size),
                 (
                     b"one\n".to_vec(),
-                    Err("gzip member 2 has an invalid header (not gzip data)".to_owned())
+                    Err(GzipError::NotGzip {
+                        member: 2,
+                        offset: z.len() as u64 - 8
+                    })
                 )
             );
         }
         let (out, end) = gunzip(b"\x1f\x8b\x08\x00garbage that is not deflate at all", 3);
         assert!(out.is_empty() && end.is_err(), "{end:?}");
-        let (_, end) = gunzip(b"\x1f\x8b\x08\x08\0\0\0\0\0\xffname without an end", 4);
-        assert_eq!(end, Err("the file ends inside gzip member 1".to_owned()));
+        let unended = b"\x1f\x8b\x08\x08\0\0\0\0\0\xffname without an end";
+        let (_, end) = gunzip(unended, 4);
+        let offset = unended.len() as u64;
+        assert_eq!(end, Err(GzipError::Truncated { member: 1, offset }));
     }
 }

@@ -423,7 +423,7 @@ mod tests {
         };
         let f = read(&mut store, format!("{line}\n").as_bytes(), &options);
         assert_eq!((f.events, f.errors), (0, 1));
-        let message = &store.diagnostics()[0].message;
+        let message = &store.diagnostics()[0].message();
         assert!(
             message.contains("300 byte limit") && message.contains("--max-record-bytes"),
             "{message}"

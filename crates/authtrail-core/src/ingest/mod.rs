@@ -18,114 +18,25 @@ pub mod limits;
 pub mod sniff;
 pub mod ui_text;
 
-use crate::decode::{self, EventSink, Span};
+use crate::collect::{Collector, FileSummary, MAX_FILES};
+use crate::decode::{self, EventSink};
 use crate::diag::{Diagnostic, Problem};
-use crate::model::Event;
-use crate::store::part::Part;
-use crate::Store;
-use framing::{Framer, Position, RecordError, RecordSink, Shape};
+use crate::model::{is_documented_level, Detail, Event};
+use crate::record::{Position, RecordError, Shape, Span};
+use framing::{Framer, RecordSink};
 use limits::Options;
 pub use limits::DEFAULT_MAX_RECORD;
-use serde::Serialize;
 use sniff::Sniffed;
 use std::borrow::Cow;
 
-/// At most this many files are read into one collector: an event's locator holds its file's index
-/// in 16 bits. A file past them is listed, with a diagnostic, and nothing is read from it.
-pub const MAX_FILES: u32 = 1 << 16;
-
-/// Where ingested events and diagnostics go: the [`crate::Store`], or a stream writer.
-pub trait Collector {
-    /// Registers a file and returns its index (events of the first [`MAX_FILES`] files carry it as
-    /// a `u16`).
-    fn add_file(&mut self, name: &str) -> u32;
-    /// Takes one event; returns false when it is a duplicate of one already taken.
-    fn event(&mut self, file: u16, event: &Event<'_>, key: u64, span: Span) -> bool;
-    /// As [`Collector::event`], with the event's original text (the bytes `span` covers), for
-    /// collectors that write it out.
-    fn event_with_original(
-        &mut self,
-        file: u16,
-        event: &Event<'_>,
-        key: u64,
-        span: Span,
-        _original: &[u8],
-    ) -> bool {
-        self.event(file, event, key, span)
-    }
-    /// How many events were taken (not duplicates), over every file: what the events cap counts.
-    fn kept(&self) -> u64;
-    /// Bytes what was taken uses, over every file: what the memory cap counts.
-    fn memory(&self) -> u64;
-    /// An event not taken (outside the subset, over the events or memory cap), with where it is
-    /// and its original text: it may still name an identifier ([`Event::alias`]) that taken events
-    /// use.
-    fn not_kept(&mut self, _file: u16, _event: &Event<'_>, _span: Span, _original: &[u8]) {}
-    /// Whether an event with this key and the content of `event` was taken (tells duplicates
-    /// once the events or memory cap is reached).
-    fn has(&self, key: u64, event: &Event<'_>) -> bool;
-    fn diagnostic(&mut self, diagnostic: Diagnostic);
-    /// Called once a file is finished, with its accounting.
-    fn file_done(&mut self, _file: u32, _summary: &FileSummary) {}
-}
-
-/// What became of one file.
-/// `records == events + duplicates + errors + outside_subset + over_cap` always holds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct FileSummary {
-    pub name: String,
-    /// The containers detected, e.g. `gzip, NDJSON: LogDNA stream lines, Activity Tracker`.
-    pub format: String,
-    pub records: u64,
-    pub events: u64,
-    pub duplicates: u64,
-    pub errors: u64,
-    /// Bytes pushed (compressed size for gzip).
-    pub bytes: u64,
-    /// Events outside the subset read ([`limits::Keep`]): not kept.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub outside_subset: u64,
-    /// New events after the events cap or the memory cap was reached ([`Options::max_events`],
-    /// [`Options::max_memory_bytes`]): not kept.
-    #[serde(skip_serializing_if = "is_zero")]
-    pub over_cap: u64,
-    /// What the subset or a cap left out and how to change it ([`Options::note`]).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
 /// The container Activity Tracker UI text lines are told as.
-const UI_LINES: &str = "Activity Tracker UI text lines";
-
-/// What reading a stretch of a file on its own found ([`Ingest::end_stretch`]), for the
-/// [`Ingest`] of the text before it to take over ([`Ingest::absorb`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Stretch {
-    pub(crate) records: u64,
-    pub(crate) events: u64,
-    pub(crate) duplicates: u64,
-    pub(crate) errors: u64,
-    pub(crate) bytes: u64,
-    pub(crate) outside_subset: u64,
-    pub(crate) over_cap: u64,
-    pub(crate) containers: Vec<String>,
-    pub(crate) shape: Shape,
-    pub(crate) lines: u64,
-    /// Every line was blank or one whole JSON record, none broken or flagged, none UI text, no
-    /// array, no byte order mark or gzip: framed on its own, the stretch reads as it would after
-    /// the text before it.
-    pub(crate) lines_only: bool,
-}
+pub(crate) const UI_LINES: &str = "Activity Tracker UI text lines";
 
 #[derive(Debug, Default)]
-struct Seen {
-    gzip: bool,
-    bom: bool,
-    containers: Vec<Cow<'static, str>>,
+pub(crate) struct Seen {
+    pub(crate) gzip: bool,
+    pub(crate) bom: bool,
+    pub(crate) containers: Vec<Cow<'static, str>>,
 }
 
 impl Seen {
@@ -160,27 +71,43 @@ impl Seen {
     }
 }
 
+/// The problems told about an event that was read and kept: each account MFA level it names that
+/// IBM does not document (kept, shown as undocumented and ranked below every documented one).
+fn level_notes(event: &Event<'_>) -> Vec<Problem> {
+    let Detail::AccountMfa { from, to, .. } = &event.detail else {
+        return Vec::new();
+    };
+    [from, to]
+        .into_iter()
+        .flatten()
+        .filter(|level| !is_documented_level(level))
+        .map(|level| Problem::UndocumentedLevel {
+            level: level.to_string(),
+        })
+        .collect()
+}
+
 /// One file being read. Feed it with [`Ingest::push`], end with [`Ingest::finish`].
 #[derive(Debug)]
 pub struct Ingest {
     /// The file's index in the collector.
     file: u32,
     /// The same, as events carry it; `None` past [`MAX_FILES`]: the file is not read.
-    event_file: Option<u16>,
+    pub(crate) event_file: Option<u16>,
     head: Vec<u8>,
-    sniffed: Option<Sniffed>,
+    pub(crate) sniffed: Option<Sniffed>,
     gunzip: Option<gzip::Gunzip>,
-    framer: Framer,
+    pub(crate) framer: Framer,
     /// The first bytes of the (decompressed) text, held until a byte order mark can be told.
-    text_head: Option<Vec<u8>>,
-    counts: FileSummary,
-    seen: Seen,
+    pub(crate) text_head: Option<Vec<u8>>,
+    pub(crate) counts: FileSummary,
+    pub(crate) seen: Seen,
     ui_occurrences: rustc_hash::FxHashMap<u64, u32>,
-    options: Options,
+    pub(crate) options: Options,
     /// The host decompresses this gzip file ([`Ingest::decompressed`]).
-    host_gunzip: bool,
+    pub(crate) host_gunzip: bool,
     /// Events kept with a diagnostic that flags them ([`Adapter::flag`]).
-    flagged: u64,
+    pub(crate) flagged: u64,
     /// Of `over_cap`, those left out by the memory cap.
     over_memory: u64,
 }
@@ -204,18 +131,18 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
             file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
-            message: problem.to_string(),
+            problem,
         });
     }
 
     /// A diagnostic about an event that is kept: told, not counted as an unreadable record.
-    fn flag(&mut self, message: String, at: Position) {
+    fn flag(&mut self, problem: Problem, at: Position) {
         *self.flagged += 1;
         self.collector.diagnostic(Diagnostic {
             file: u32::from(self.file),
             line: at.line,
             offset: at.offset,
-            message,
+            problem,
         });
     }
 
@@ -263,24 +190,17 @@ impl<C: Collector + ?Sized> Adapter<'_, C> {
         {
             self.counts.events += 1;
             if let Some(note) = &event.time_note {
-                self.flag(note.clone(), at);
+                self.flag(Problem::TimeFallback(note.clone().into_owned()), at);
             }
             if !crate::time::PLAUSIBLE.contains(&event.time) {
-                self.flag(
-                    format!(
-                        "the time {} is outside the years 1990-2100; the event is kept at that \
-                         time, check its record",
-                        crate::time::format_iso(event.time)
-                    ),
-                    at,
-                );
+                self.flag(Problem::ImplausibleTime { time: event.time }, at);
             }
-            for message in crate::store::history::level_notes(event) {
+            for problem in level_notes(event) {
                 let at = Position {
                     line: span.line,
                     offset: span.offset,
                 };
-                self.flag(message, at);
+                self.flag(problem, at);
             }
         } else {
             self.counts.duplicates += 1;
@@ -423,7 +343,9 @@ impl Ingest {
     pub fn gzip_damaged<C: Collector + ?Sized>(&mut self, collector: &mut C, detail: &str) {
         self.file_problem(
             collector,
-            Problem::Gzip(format!("{detail}; the events before the damage were kept")),
+            Problem::HostGzip {
+                detail: detail.to_owned(),
+            },
         );
     }
 
@@ -473,19 +395,15 @@ impl Ingest {
         }
     }
 
-    fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
-        self.file_diagnostic(collector, problem.to_string());
-    }
-
     /// A diagnostic about the whole file, counted as one unreadable record.
-    fn file_diagnostic<C: Collector + ?Sized>(&mut self, collector: &mut C, message: String) {
+    fn file_problem<C: Collector + ?Sized>(&mut self, collector: &mut C, problem: Problem) {
         self.counts.records += 1;
         self.counts.errors += 1;
         collector.diagnostic(Diagnostic {
             file: self.file,
             line: 0,
             offset: 0,
-            message,
+            problem,
         });
     }
 
@@ -559,12 +477,12 @@ impl Ingest {
     pub fn finish<C: Collector + ?Sized>(mut self, collector: &mut C) -> FileSummary {
         self.read_rest(collector);
         if self.counts.records == 0 && self.counts.errors == 0 {
-            let what = if self.counts.bytes == 0 {
-                "the file is empty"
+            let problem = if self.counts.bytes == 0 {
+                Problem::EmptyFile
             } else {
-                "the file holds no JSON records (only whitespace)"
+                Problem::OnlyWhitespace
             };
-            self.file_diagnostic(collector, what.to_owned());
+            self.file_problem(collector, problem);
         }
         self.counts.format = match self.event_file {
             Some(_) => self.seen.format(self.framer.shape()),
@@ -579,102 +497,11 @@ impl Ingest {
         self.counts
     }
 
-    /// Ends a stretch of a file read on its own, from the start of a line to the file's end or
-    /// the next stretch's start (the page reads a large file's later parts on other threads): reads what is left, as
-    /// [`Ingest::finish`] does, and returns what the [`Ingest`] of the text before it needs to
-    /// take the stretch over ([`Ingest::absorb`]). The collector is not told the file is done.
-    pub fn end_stretch<C: Collector + ?Sized>(mut self, collector: &mut C) -> Stretch {
-        self.read_rest(collector);
-        let c = &self.counts;
-        let shape = self.framer.shape();
-        Stretch {
-            records: c.records,
-            events: c.events,
-            duplicates: c.duplicates,
-            errors: c.errors,
-            bytes: c.bytes,
-            outside_subset: c.outside_subset,
-            over_cap: c.over_cap,
-            containers: self.seen.containers.iter().map(|c| c.to_string()).collect(),
-            shape,
-            lines: self.framer.lines(),
-            lines_only: self.sniffed == Some(Sniffed::Text)
-                && !self.seen.gzip
-                && !self.seen.bom
-                && !shape.array
-                && shape.multi_line == 0
-                && c.errors == 0
-                && self.flagged == 0
-                && !self.seen.containers.iter().any(|c| c == UI_LINES),
-        }
-    }
-
-    /// Takes over `part`, the next stretch of this file read on its own from where the text
-    /// pushed so far ends ([`Ingest::end_stretch`] into a [`Store::for_stretch`]): its events
-    /// join the store (those already in it count as duplicates) and its accounting this file's,
-    /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
-    /// pushing that text: the text so far does not end with a whole line outside any array, or
-    /// the stretch is not plain lines ([`Stretch`]), or the events or memory cap might leave
-    /// events out, or one of its records shares an id with another record and differs (pushed, it
-    /// is told where).
-    pub fn absorb(&mut self, store: &mut Store, part: &Part) -> bool {
-        let s = &part.stretch;
-        let Some(file) = self.event_file else {
-            return false;
-        };
-        let ready = self.sniffed == Some(Sniffed::Text)
-            && !self.seen.gzip
-            && !self.host_gunzip
-            && self.text_head.is_none()
-            && self.framer.between_lines();
-        // Under the caps with every event of the part kept, the caps left nothing out: the
-        // part's events use at most its text and this much each.
-        const EVENT_BYTES: u64 = 256;
-        let part_memory = s.bytes + part.len() as u64 * EVENT_BYTES;
-        let under_cap = s.over_cap == 0
-            && self
-                .options
-                .max_events
-                .is_none_or(|max| (store.len() + part.len()) as u64 <= max)
-            && self
-                .options
-                .max_memory_bytes
-                .is_none_or(|max| store.memory() + part_memory < max);
-        if !(ready && under_cap && s.lines_only) {
-            return false;
-        }
-        let at = (self.framer.offset(), self.framer.lines());
-        let Some(duplicates) = store.absorb(file, part, at) else {
-            return false;
-        };
-        let c = &mut self.counts;
-        c.records += s.records;
-        c.events += s.events - duplicates;
-        c.duplicates += s.duplicates + duplicates;
-        c.errors += s.errors;
-        c.bytes += s.bytes;
-        c.outside_subset += s.outside_subset;
-        c.over_cap += s.over_cap;
-        for what in &s.containers {
-            if !self.seen.containers.iter().any(|c| c == what) {
-                self.seen.containers.push(Cow::Owned(what.clone()));
-            }
-        }
-        self.framer.skip_stretch(s.bytes, s.lines, s.shape);
-        true
-    }
-
     /// Reads what is left of the file: the head still unsniffed, the end of the gzip stream, the
     /// framer's last record. Past [`MAX_FILES`], says the file was not read.
-    fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
+    pub(crate) fn read_rest<C: Collector + ?Sized>(&mut self, collector: &mut C) {
         if self.event_file.is_none() {
-            self.file_diagnostic(
-                collector,
-                format!(
-                    "not read: at most {MAX_FILES} files are read at once; read the files in \
-                     smaller batches"
-                ),
-            );
+            self.file_problem(collector, Problem::TooManyFiles { max: MAX_FILES });
             return;
         }
         if self.sniffed.is_none() {
@@ -688,10 +515,7 @@ impl Ingest {
         // Reported before the framer's last diagnostics whatever the chunking: the text
         // decompressed before the damage was all framed as it came.
         if let Some(Err(e)) = self.gunzip.as_mut().map(gzip::Gunzip::finish) {
-            self.file_problem(
-                collector,
-                Problem::Gzip(format!("{e}; the events before the damage were kept")),
-            );
+            self.file_problem(collector, Problem::Gzip(e));
         }
         if let Some(head) = self.text_head.take() {
             self.frame_text(collector, &head);
@@ -752,7 +576,7 @@ mod tests {
         assert!(store
             .diagnostics()
             .iter()
-            .any(|d| d.message.contains("gzip data is corrupt or truncated")));
+            .any(|d| d.message().contains("gzip data is corrupt or truncated")));
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
     }
 
@@ -801,7 +625,7 @@ mod tests {
         assert!(store.len() > 1000 && store.len() < 1600, "{}", store.len());
         assert_eq!(f.records, f.events + f.duplicates + f.errors);
         assert!(store.diagnostics().iter().any(|d| d.line == 0
-            && d.message
+            && d.message()
                 == "gzip data is corrupt or truncated: incorrect header check; the events before the damage were kept"));
     }
 
@@ -898,8 +722,12 @@ mod tests {
             .collect();
         assert_eq!(errors, [("f65536.ndjson", 0), ("f65537.ndjson", 0)]);
         assert!(store.diagnostics()[0]
-            .message
+            .message()
             .starts_with("not read: at most 65536 files are read at once"));
+        assert_eq!(
+            store.diagnostics()[0].problem,
+            Problem::TooManyFiles { max: MAX_FILES }
+        );
     }
 
     #[test]
@@ -915,9 +743,9 @@ mod tests {
             let (store, f) = read("f", bytes, 3);
             assert_eq!((f.records, f.errors, store.len()), (1, 1, 0), "{want}");
             assert!(
-                store.diagnostics()[0].message.contains(want),
+                store.diagnostics()[0].message().contains(want),
                 "{}",
-                store.diagnostics()[0].message
+                store.diagnostics()[0].message()
             );
         }
     }

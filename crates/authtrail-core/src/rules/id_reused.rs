@@ -18,7 +18,7 @@
 //! downgrade is kept and gives its own critical finding.
 
 use super::{Context, Finding, Involved, Severity, Thresholds};
-use crate::diag::sample_text;
+use crate::text::sample_text;
 use crate::text::visible;
 use crate::time::format_iso;
 use rustc_hash::FxHashMap;

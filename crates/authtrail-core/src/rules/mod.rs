@@ -295,7 +295,7 @@ impl Involved {
         self.event(a.event)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // each field a finding has beyond what the builder holds
     pub fn finding(
         self,
         rule: &'static str,
@@ -482,7 +482,7 @@ pub(crate) mod test_events {
 
     /// A Verify authentication. `subtype` is `mfa` for a second factor, else a first factor
     /// (`password`...); `place` is (country, latitude, longitude).
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // one argument per field of the Verify event a test varies
     pub fn verify_auth(
         seconds: i64,
         user: &str,

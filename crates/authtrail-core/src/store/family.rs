@@ -10,8 +10,8 @@
 //! where account changes are rare beside the sign-ins.
 
 use super::Store;
-use crate::diag::Diagnostic;
-use crate::ingest::Collector;
+use crate::collect::Collector;
+use crate::diag::{Diagnostic, Problem};
 use crate::model::Family;
 
 /// At most this many events of one family in a file of the other are out of place.
@@ -49,7 +49,7 @@ impl Tally {
 
 impl Store {
     /// Counts event `event` of file `file`, of `family`, for the file's tally.
-    pub(super) fn tally(&mut self, file: u16, family: Family, event: u32) {
+    pub(crate) fn tally(&mut self, file: u16, family: Family, event: u32) {
         self.tally_of(file).add(family, event);
     }
 
@@ -93,16 +93,15 @@ impl Store {
         // Few enough that each one was noted.
         let marked = tally.events[minor].clone();
         for &i in &marked {
-            let message = format!(
-                "{} in a file whose other {others} records are {}: marked out of place, not trusted silently; every finding that uses it says so",
-                family.a_record(),
-                other.label()
-            );
             self.diagnostic(Diagnostic {
                 file: u32::from(file),
                 line: self.line(i as usize),
                 offset: self.locate(i as usize).offset,
-                message,
+                problem: Problem::OutOfPlace {
+                    family,
+                    others,
+                    usual: other,
+                },
             });
         }
         for m in marked {

@@ -3,8 +3,7 @@
 
 use super::identity::Person;
 use super::{Store, NO_VALUE};
-use crate::diag::sample_text;
-use crate::model::{is_documented_level, Detail, Event, Kind, Outcome};
+use crate::model::{Kind, Outcome};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -118,26 +117,6 @@ pub struct State {
     pub account: Option<LevelState>,
     /// Users with at least one known setting, by name.
     pub users: Vec<UserState>,
-}
-
-/// What a reviewer is told about an event that was read and kept: for each account MFA level it
-/// names that IBM does not document, that the level is kept, shown as undocumented and ranked
-/// below every documented one ([`crate::Ingest`] makes each a diagnostic at the record's line).
-pub(crate) fn level_notes(event: &Event<'_>) -> Vec<String> {
-    let Detail::AccountMfa { from, to, .. } = &event.detail else {
-        return Vec::new();
-    };
-    [from, to]
-        .into_iter()
-        .flatten()
-        .filter(|level| !is_documented_level(level))
-        .map(|level| {
-            format!(
-                "account MFA level \"{}\" is not one IBM documents: it is shown as undocumented and ranked below every documented level",
-                sample_text(level.as_bytes(), 40)
-            )
-        })
-        .collect()
 }
 
 impl Store {

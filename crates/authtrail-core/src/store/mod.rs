@@ -7,17 +7,16 @@ mod family;
 pub mod history;
 mod identity;
 mod lines;
-pub mod part;
 pub mod query;
 
-use crate::decode::{content_key, shared_id_message, Span};
-use crate::diag::Diagnostic;
-use crate::ingest::{Collector, FileSummary};
+use crate::collect::{Collector, FileSummary};
+use crate::decode::content_key;
+use crate::diag::{Diagnostic, Problem};
 use crate::model::{AuthStage, Detail, Event, Family, Geo, Kind, Outcome, SettingValue};
+use crate::record::Span;
 use dedup::{Dedup, Seen};
-use identity::NO_EVENT;
 pub use identity::{Alias, NameSource};
-pub(crate) use identity::{Naming, ProfilesAsRead};
+pub(crate) use identity::{Naming, ProfilesAsRead, NO_EVENT};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hash};
@@ -65,7 +64,7 @@ pub fn stored_form(s: &str) -> Cow<'_, str> {
 #[derive(Debug)]
 pub(crate) struct Interner<T> {
     ids: FxHashMap<T, u32>,
-    values: Vec<T>,
+    pub(crate) values: Vec<T>,
 }
 
 impl<T: Hash + Eq + Clone + Default> Interner<T> {
@@ -77,7 +76,7 @@ impl<T: Hash + Eq + Clone + Default> Interner<T> {
         i.intern(T::default());
         i
     }
-    fn intern(&mut self, v: T) -> u32 {
+    pub(crate) fn intern(&mut self, v: T) -> u32 {
         if let Some(&id) = self.ids.get(&v) {
             return id;
         }
@@ -109,9 +108,9 @@ impl<T: Hash + Eq + Clone + Default> Interner<T> {
 /// of ids finds a string's id by its hash. Id 0 is the empty string.
 #[derive(Debug)]
 pub(crate) struct StrInterner {
-    text: String,
+    pub(crate) text: String,
     /// String `id` is `text[bounds[id]..bounds[id + 1]]`.
-    bounds: Vec<usize>,
+    pub(crate) bounds: Vec<usize>,
     ids: hashbrown::HashTable<u32>,
 }
 
@@ -137,7 +136,7 @@ impl StrInterner {
     fn find(&self, s: &str, hash: u64) -> Option<u32> {
         self.ids.find(hash, |&id| self.get(id) == s).copied()
     }
-    fn intern_str(&mut self, s: &str) -> u32 {
+    pub(crate) fn intern_str(&mut self, s: &str) -> u32 {
         if s.is_empty() {
             return 0;
         }
@@ -230,7 +229,7 @@ pub(crate) struct SettingRecord {
     pub to: u32,
 }
 
-const NO_VALUE: u32 = u32::MAX;
+pub(crate) const NO_VALUE: u32 = u32::MAX;
 
 /// A kept event whose key an earlier kept event has, with another content: a record that reuses
 /// another's id ([`Seen::Conflict`]).
@@ -252,14 +251,14 @@ pub struct Store {
     pub(crate) profiles: Interner<ProfileKey>,
     files: Vec<FileSummary>,
     diagnostics: Vec<Diagnostic>,
-    diagnostics_total: u64,
+    pub(crate) diagnostics_total: u64,
     pub(crate) time: Vec<i64>,
     pub(crate) kind: Vec<u8>,
     pub(crate) outcome: Vec<u8>,
     pub(crate) family: Vec<u8>,
     /// File index in the top 16 bits, byte offset of the original JSON in the low 48.
-    loc: Vec<u64>,
-    len: Vec<u32>,
+    pub(crate) loc: Vec<u64>,
+    pub(crate) len: Vec<u32>,
     pub(crate) action: Vec<u32>,
     pub(crate) user: Vec<u32>,
     pub(crate) ip: Vec<u32>,
@@ -267,9 +266,9 @@ pub struct Store {
     pub(crate) profile: Vec<u32>,
     pub(crate) account_mfa: Vec<AccountMfaRecord>,
     pub(crate) settings: Vec<SettingRecord>,
-    dedup: Dedup,
+    pub(crate) dedup: Dedup,
     /// The line each event starts on.
-    lines: lines::Lines,
+    pub(crate) lines: lines::Lines,
     /// Events that reuse the key of an earlier one with another content, in the order read.
     pub(crate) conflicts: Vec<Conflict>,
     /// Reused to write each event's content key ([`content_key`]).
@@ -282,8 +281,8 @@ pub struct Store {
     /// Whether an identifier got a name, or another name, since the last seal.
     names_changed: bool,
     /// Strings added by the names of events not kept, and their bytes.
-    unkept_strings: usize,
-    unkept_bytes: usize,
+    pub(crate) unkept_strings: usize,
+    pub(crate) unkept_bytes: usize,
     /// The events whose `user` shows a name instead of the identifier their record gave:
     /// (event, identifier), by event.
     renamed: Vec<(u32, u32)>,
@@ -291,9 +290,9 @@ pub struct Store {
     pub(crate) order: Vec<u32>,
     /// Counts per block of `order`, for time-window queries.
     pub(crate) blocks: query::Blocks,
-    /// Only in a store a stretch is read into ([`Store::for_stretch`]): each kept event's key and
+    /// Only in a store a part of a file is read into ([`Store::for_part`]): each kept event's key and
     /// content key.
-    stretch_keys: Option<Vec<[u64; 2]>>,
+    pub(crate) part_keys: Option<Vec<[u64; 2]>>,
     /// Per file being read, its events by family ([`family`]).
     tallies: Vec<(u16, family::Tally)>,
     /// Events of another family than the rest of their file, in order.
@@ -354,7 +353,7 @@ impl Store {
             renamed: Vec::new(),
             order: Vec::new(),
             blocks: query::Blocks::default(),
-            stretch_keys: None,
+            part_keys: None,
             tallies: Vec::new(),
             out_of_place: Vec::new(),
         }
@@ -754,16 +753,16 @@ impl Store {
             .map_or(0, |id| self.strings.intern_str(id));
         self.conflicts.push(Conflict { id, earlier, later });
         let at = self.locate(earlier as usize).file;
-        let message = shared_id_message(
-            event,
-            (at != file).then(|| self.files[usize::from(at)].name.as_str()),
-            self.line(earlier as usize),
-        );
+        let problem = Problem::SharedId {
+            id: event.id.as_deref().map(str::to_owned),
+            file: (at != file).then(|| self.files[usize::from(at)].name.clone()),
+            line: self.line(earlier as usize),
+        };
         self.diagnostic(Diagnostic {
             file: u32::from(file),
             line: span.line,
             offset: span.offset,
-            message,
+            problem,
         });
     }
 
@@ -781,7 +780,7 @@ impl Store {
 
     /// Keeps `name` (a string id) for identifier `id` if a record at `time` giving it is the
     /// latest to name it ([`Store::learn_name`]).
-    fn learn(&mut self, id: u32, time: i64, name: u32) {
+    pub(crate) fn learn(&mut self, id: u32, time: i64, name: u32) {
         let strings = &self.strings;
         let mut changed = true;
         self.names
@@ -815,7 +814,7 @@ impl Collector for Store {
         if seen == Seen::Duplicate {
             return false;
         }
-        if let Some(keys) = &mut self.stretch_keys {
+        if let Some(keys) = &mut self.part_keys {
             keys.push([key, content]);
         }
         self.push_event(file, event, span);
@@ -865,9 +864,9 @@ impl Collector for Store {
 
     fn file_done(&mut self, file: u32, summary: &FileSummary) {
         self.files[file as usize] = summary.clone();
-        if self.stretch_keys.is_none() {
+        if self.part_keys.is_none() {
             self.seal();
-            // A file past [`crate::ingest::MAX_FILES`] holds no events.
+            // A file past [`crate::collect::MAX_FILES`] holds no events.
             if let Ok(file) = u16::try_from(file) {
                 self.place_families(file);
             }
@@ -954,11 +953,11 @@ mod tests {
         let d = &store.diagnostics()[0];
         assert_eq!((d.file, d.line, store.line(0), store.line(1)), (1, 1, 3, 1));
         assert!(
-            d.message.starts_with(
+            d.message().starts_with(
                 "record shares the id \"x\" with a different record at line 3 of a.json: not a duplicate"
             ),
             "{}",
-            d.message
+            d.message()
         );
         assert_eq!(store.conflicts.len(), 1);
     }

@@ -1,8 +1,7 @@
 //! Helpers shared by the integration tests: reading bytes in chunks of any sizes with the
 //! accounting identity checked, and what a store shows a reader.
 
-// Each test file uses what it needs of this module.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test file uses what it needs of this module
 
 use authtrail_core::summary::summary_json;
 use authtrail_core::{FileSummary, Ingest, Store};

@@ -1,33 +1,146 @@
-//! A stretch of a large file read on another thread (the page reads the later parts of a large
-//! NDJSON file on other cores): read into a store of its own ([`Store::for_stretch`]), carried
-//! over as bytes ([`Part`]), and merged into the store reading the text before it
-//! ([`crate::Ingest::absorb`]), which then ends the file as if it had read all of it.
+//! A file in parts: the page reads the later parts of a large NDJSON file on other threads, each
+//! from a line start to the next part's. A part is read into a store of its own
+//! ([`Store::for_part`], ended by [`Ingest::end_part`]), carried between threads as bytes
+//! ([`Part`]), and taken over by the ingest of the text before it ([`Ingest::take_part`]), which
+//! then ends the file as if it had read all of it. The one module above both the ingest and the
+//! store that reaches into each.
 
-use super::identity::{Naming, NO_EVENT};
-use super::{AccountMfaRecord, GeoKey, ProfileKey, SettingRecord, Store, NO_VALUE};
-use crate::ingest::framing::Shape;
-use crate::ingest::Stretch;
+use crate::collect::Collector;
+use crate::ingest::sniff::Sniffed;
+use crate::ingest::{Ingest, UI_LINES};
 use crate::model::Family;
+use crate::record::Shape;
+use crate::store::{
+    AccountMfaRecord, GeoKey, Naming, ProfileKey, SettingRecord, Store, NO_EVENT, NO_VALUE,
+};
 use bytemuck::Pod;
+use std::borrow::Cow;
+use thiserror::Error;
 
-impl Store {
-    /// A store to read a stretch into: it keeps each event's keys, in order, and is never sealed
-    /// (its events go on to another store, [`Store::into_part`]).
-    pub fn for_stretch() -> Store {
-        Store {
-            stretch_keys: Some(Vec::new()),
-            ..Store::new()
+/// What reading a part of a file on its own found ([`Ingest::end_part`]), for the
+/// [`Ingest`] of the text before it to take over ([`Ingest::take_part`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartSummary {
+    pub(crate) records: u64,
+    pub(crate) events: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) errors: u64,
+    pub(crate) bytes: u64,
+    pub(crate) outside_subset: u64,
+    pub(crate) over_cap: u64,
+    pub(crate) containers: Vec<String>,
+    pub(crate) shape: Shape,
+    pub(crate) lines: u64,
+    /// Every line was blank or one whole JSON record, none broken or flagged, none UI text, no
+    /// array, no byte order mark or gzip: framed on its own, the part reads as it would after
+    /// the text before it.
+    pub(crate) lines_only: bool,
+}
+
+impl Ingest {
+    /// Ends a part of a file read on its own, from the start of a line to the file's end or
+    /// the next part's start (the page reads a large file's later parts on other threads): reads what is left, as
+    /// [`Ingest::finish`] does, and returns what the [`Ingest`] of the text before it needs to
+    /// take the part over ([`Ingest::take_part`]). The collector is not told the file is done.
+    pub fn end_part<C: Collector + ?Sized>(mut self, collector: &mut C) -> PartSummary {
+        self.read_rest(collector);
+        let c = &self.counts;
+        let shape = self.framer.shape();
+        PartSummary {
+            records: c.records,
+            events: c.events,
+            duplicates: c.duplicates,
+            errors: c.errors,
+            bytes: c.bytes,
+            outside_subset: c.outside_subset,
+            over_cap: c.over_cap,
+            containers: self.seen.containers.iter().map(|c| c.to_string()).collect(),
+            shape,
+            lines: self.framer.lines(),
+            lines_only: self.sniffed == Some(Sniffed::Text)
+                && !self.seen.gzip
+                && !self.seen.bom
+                && !shape.array
+                && shape.multi_line == 0
+                && c.errors == 0
+                && self.flagged == 0
+                && !self.seen.containers.iter().any(|c| c == UI_LINES),
         }
     }
 
-    /// Its events, with what reading the stretch found. A stretch whose events got diagnostics
+    /// Takes over `part`, the next part of this file read on its own from where the text
+    /// pushed so far ends ([`Ingest::end_part`] into a [`Store::for_part`]): its events
+    /// join the store (those already in it count as duplicates) and its accounting this file's,
+    /// as if its text had been pushed here. Returns false, taking nothing, when the result could differ from
+    /// pushing that text: the text so far does not end with a whole line outside any array, or
+    /// the part is not plain lines ([`PartSummary`]), or the events or memory cap might leave
+    /// events out, or one of its records shares an id with another record and differs (pushed, it
+    /// is told where).
+    pub fn take_part(&mut self, store: &mut Store, part: &Part) -> bool {
+        let s = &part.summary;
+        let Some(file) = self.event_file else {
+            return false;
+        };
+        let ready = self.sniffed == Some(Sniffed::Text)
+            && !self.seen.gzip
+            && !self.host_gunzip
+            && self.text_head.is_none()
+            && self.framer.between_lines();
+        // Under the caps with every event of the part kept, the caps left nothing out: the
+        // part's events use at most its text and this much each.
+        const EVENT_BYTES: u64 = 256;
+        let part_memory = s.bytes + part.len() as u64 * EVENT_BYTES;
+        let under_cap = s.over_cap == 0
+            && self
+                .options
+                .max_events
+                .is_none_or(|max| (store.len() + part.len()) as u64 <= max)
+            && self
+                .options
+                .max_memory_bytes
+                .is_none_or(|max| store.memory() + part_memory < max);
+        if !(ready && under_cap && s.lines_only) {
+            return false;
+        }
+        let at = (self.framer.offset(), self.framer.lines());
+        let Some(duplicates) = store.add_part(file, part, at) else {
+            return false;
+        };
+        let c = &mut self.counts;
+        c.records += s.records;
+        c.events += s.events - duplicates;
+        c.duplicates += s.duplicates + duplicates;
+        c.errors += s.errors;
+        c.bytes += s.bytes;
+        c.outside_subset += s.outside_subset;
+        c.over_cap += s.over_cap;
+        for what in &s.containers {
+            if !self.seen.containers.iter().any(|c| c == what) {
+                self.seen.containers.push(Cow::Owned(what.clone()));
+            }
+        }
+        self.framer.skip_part(s.bytes, s.lines, s.shape);
+        true
+    }
+}
+
+impl Store {
+    /// A store to read a part into: it keeps each event's keys, in order, and is never sealed
+    /// (its events go on to another store, [`Store::into_part`]).
+    pub fn for_part() -> Store {
+        let mut store = Store::new();
+        store.part_keys = Some(Vec::new());
+        store
+    }
+
+    /// Its events, with what reading the part found. A part whose events got diagnostics
     /// (an undocumented account MFA level, records that share an id but differ) is not plain
     /// lines: those diagnostics are not carried, so the ingest reading the text before it reads
-    /// the stretch again itself.
-    pub fn into_part(self, mut stretch: Stretch) -> Part {
-        stretch.lines_only &= self.diagnostics_total == 0;
+    /// the part again itself.
+    pub fn into_part(self, mut summary: PartSummary) -> Part {
+        summary.lines_only &= self.diagnostics_total == 0;
         Part {
-            stretch,
+            summary,
             offset: self.loc.iter().map(|l| l & OFFSET_MASK).collect(),
             line: self.lines.all(),
             text: self.strings.text,
@@ -44,7 +157,7 @@ impl Store {
             ip: self.ip,
             geo: self.geo,
             profile: self.profile,
-            keys: self.stretch_keys.unwrap_or_default(),
+            keys: self.part_keys.unwrap_or_default(),
             account_mfa: self.account_mfa,
             settings: self.settings,
             namings: self.namings.into_iter().collect(),
@@ -56,11 +169,11 @@ impl Store {
 
 const OFFSET_MASK: u64 = (1 << 48) - 1;
 
-/// A stretch's events (in the columns of the store they were read into, its string ids) and its
+/// A part's events (in the columns of the store they were read into, its string ids) and its
 /// accounting, as they travel between threads ([`Part::to_bytes`], [`Part::from_bytes`]).
 #[derive(Debug, Default, PartialEq)]
 pub struct Part {
-    pub(crate) stretch: Stretch,
+    pub(crate) summary: PartSummary,
     text: String,
     /// String `id` is `text[bounds[id]..bounds[id + 1]]`.
     bounds: Vec<usize>,
@@ -70,9 +183,9 @@ pub struct Part {
     kind: Vec<u8>,
     outcome: Vec<u8>,
     family: Vec<u8>,
-    /// From the start of the stretch.
+    /// From the start of the part.
     offset: Vec<u64>,
-    /// The stretch's first line is 1.
+    /// The part's first line is 1.
     line: Vec<u64>,
     len: Vec<u32>,
     action: Vec<u32>,
@@ -85,7 +198,7 @@ pub struct Part {
     account_mfa: Vec<AccountMfaRecord>,
     settings: Vec<SettingRecord>,
     /// ((identifier, name), where first read) as [`Store::namings`] holds them, lines from the
-    /// stretch's start.
+    /// part's start.
     namings: Vec<((u32, u32), Naming)>,
     unkept_strings: usize,
     unkept_bytes: usize,
@@ -107,7 +220,7 @@ fn bytes<T: Pod>(values: &[T]) -> &[u8] {
 /// Where a part's bytes are read from: `read(at, into)` fills `into` with the bytes from `at` on
 /// (they are inside the part). A slice here; in the page, the buffer the part's thread sent, read
 /// section by section straight into the columns, so that the bytes are never copied whole.
-type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
+pub type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
 
 /// A section's values: [`bytes`] read back (its length checked by [`Part::read`]). Not inlined
 /// into each of its callers: the page's wasm is 1 KB smaller gzipped.
@@ -128,12 +241,26 @@ fn rows<const W: usize, R>(read: Read, at: (usize, usize), row: impl Fn([u32; W]
         .collect()
 }
 
-const MALFORMED: &str = "a stretch read apart is malformed";
+/// Why bytes are not a part this build can take over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum PartError {
+    #[error("not a stretch read apart by this version of authtrail")]
+    Version,
+    /// Section `section` (0-based), whose length is at byte `offset`, runs past the end.
+    #[error("a stretch read apart is cut short")]
+    CutShort { section: usize, offset: usize },
+    /// The part does not hold together; `what` failed: `layout` (the sections do not end at the
+    /// part's end, or one is not a whole number of its values), `text` (its text is not UTF-8, or
+    /// its counts are not all there), `names` (names without their times), or `ids` (a column of
+    /// another length, an id outside its table, a string outside the text).
+    #[error("a stretch read apart is malformed")]
+    Malformed { what: &'static str },
+}
 
 impl Part {
     /// The part as bytes, section by section (`SECTIONS` of them).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let s = &self.stretch;
+        let s = &self.summary;
         let counts = [
             s.records,
             s.events,
@@ -216,25 +343,25 @@ impl Part {
     }
 
     /// Reads what [`Part::to_bytes`] wrote, and checks that every id in it points inside it.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Part, String> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Part, PartError> {
         Part::read(bytes.len(), &mut |at, into: &mut [u8]| {
             into.copy_from_slice(&bytes[at..at + into.len()]);
         })
     }
 
     /// [`Part::from_bytes`] of the `size` bytes `read` gives (see [`Read`]).
-    pub fn read(size: usize, read: Read) -> Result<Part, String> {
+    pub fn read(size: usize, read: Read) -> Result<Part, PartError> {
         let mut magic = [0; 8];
         if size >= MAGIC.len() {
             read(0, &mut magic);
         }
         if magic != *MAGIC {
-            return Err("not a stretch read apart by this version of authtrail".into());
+            return Err(PartError::Version);
         }
         // Each section as (where it starts, its length).
         let mut at = MAGIC.len();
         let mut sections = [(0, 0); SECTIONS];
-        for section in &mut sections {
+        for (k, section) in sections.iter_mut().enumerate() {
             let mut n = [0; 8];
             let n = (at + 8 <= size)
                 .then(|| {
@@ -244,7 +371,10 @@ impl Part {
                 .flatten()
                 .filter(|&n| n <= size - at - 8);
             let Some(n) = n else {
-                return Err("a stretch read apart is cut short".into());
+                return Err(PartError::CutShort {
+                    section: k,
+                    offset: at,
+                });
             };
             *section = (at + 8, n);
             at += 8 + n;
@@ -258,7 +388,7 @@ impl Part {
             profile, keys, mfa, settings, names, times,
         ];
         if at != size || !numeric.iter().zip(widths).all(|(s, w)| s.1 % w == 0) {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "layout" });
         }
         let counts: Vec<u64> = values(read, counts);
         let (Ok(containers), Ok(text), 14) = (
@@ -266,10 +396,10 @@ impl Part {
             String::from_utf8(values(read, text)),
             counts.len(),
         ) else {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "text" });
         };
         let part = Part {
-            stretch: Stretch {
+            summary: PartSummary {
                 records: counts[0],
                 events: counts[1],
                 duplicates: counts[2],
@@ -365,15 +495,15 @@ impl Part {
             .collect(),
         };
         if part.namings.len() != times.1 / 16 {
-            return Err(MALFORMED.into());
+            return Err(PartError::Malformed { what: "names" });
         }
         part.check()?;
         Ok(part)
     }
 
     /// Every column as long as the others, every id inside its table, every string inside the
-    /// text: [`Store::absorb`] can index without a check.
-    fn check(&self) -> Result<(), String> {
+    /// text: [`Store::take_part`] can index without a check.
+    fn check(&self) -> Result<(), PartError> {
         let n = self.time.len();
         let cols = [
             self.kind.len(),
@@ -445,7 +575,7 @@ impl Part {
         if ok {
             Ok(())
         } else {
-            Err(MALFORMED.into())
+            Err(PartError::Malformed { what: "ids" })
         }
     }
 
@@ -460,16 +590,11 @@ impl Part {
 }
 
 impl Store {
-    /// Adds the events of `part`, a stretch of file `file` starting at byte `at` of its text,
+    /// Adds the events of `part`, a part of file `file` starting at byte `at` of its text,
     /// after `lines` lines, in their order, leaving out those already here; returns how many were
     /// left out, or `None`, adding nothing, when one of them shares its key with another event
     /// and differs ([`super::dedup::Dedup::insert_all`]).
-    pub(crate) fn absorb(
-        &mut self,
-        file: u16,
-        part: &Part,
-        (at, lines): (u64, u64),
-    ) -> Option<u64> {
+    fn add_part(&mut self, file: u16, part: &Part, (at, lines): (u64, u64)) -> Option<u64> {
         let file_id = file;
         // Which events are new, column by column: each column is one pass over memory.
         let first = u32::try_from(self.time.len()).expect("fewer than 2^32 events");
@@ -614,18 +739,18 @@ mod tests {
             ..Options::default()
         };
         generate(&options, &mut text).expect("generate");
-        let mut store = Store::for_stretch();
+        let mut store = Store::for_part();
         let mut ingest = Ingest::new(&mut store, "gen.ndjson");
         ingest.push(&mut store, &text);
-        let stretch = ingest.end_stretch(&mut store);
-        store.into_part(stretch)
+        let part = ingest.end_part(&mut store);
+        store.into_part(part)
     }
 
     #[test]
     fn a_part_reads_back_as_written() {
         let part = part();
         assert!(part.len() > 100 && !part.account_mfa.is_empty() && !part.settings.is_empty());
-        assert!(part.stretch.lines_only);
+        assert!(part.summary.lines_only);
         assert_eq!(Part::from_bytes(&part.to_bytes()), Ok(part));
     }
 
@@ -673,12 +798,12 @@ mod tests {
             let mut store = Store::new();
             let mut ingest = Ingest::new(&mut store, "f.ndjson");
             ingest.push(&mut store, head.as_bytes());
-            let mut apart = Store::for_stretch();
+            let mut apart = Store::for_part();
             let mut rest = Ingest::new(&mut apart, "f.ndjson");
             rest.push(&mut apart, tail.as_bytes());
-            let stretch = rest.end_stretch(&mut apart);
-            let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("part");
-            assert_eq!(ingest.absorb(&mut store, &part), taken, "{tail}");
+            let part = rest.end_part(&mut apart);
+            let part = Part::from_bytes(&apart.into_part(part).to_bytes()).expect("part");
+            assert_eq!(ingest.take_part(&mut store, &part), taken, "{tail}");
             if !taken {
                 ingest.push(&mut store, tail.as_bytes());
             }
@@ -705,27 +830,42 @@ mod tests {
     fn a_damaged_part_is_refused_with_a_reason() {
         let bytes = part().to_bytes();
         let cut = Part::from_bytes(&bytes[..bytes.len() - 3]);
-        assert_eq!(cut, Err("a stretch read apart is cut short".into()));
+        assert!(matches!(cut, Err(PartError::CutShort { .. })), "{cut:?}");
+        assert_eq!(
+            Part::from_bytes(&bytes[..MAGIC.len() + 4]),
+            Err(PartError::CutShort {
+                section: 0,
+                offset: MAGIC.len()
+            })
+        );
+        assert_eq!(
+            PartError::CutShort {
+                section: 0,
+                offset: 0
+            }
+            .to_string(),
+            "a stretch read apart is cut short"
+        );
         assert!(Part::from_bytes(b"something else").is_err());
         // An event whose user points past the strings.
         let mut bad = part();
         bad.user[0] = bad.bounds.len() as u32;
         let refused = Part::from_bytes(&bad.to_bytes());
-        assert_eq!(refused, Err("a stretch read apart is malformed".into()));
+        assert_eq!(refused, Err(PartError::Malformed { what: "ids" }));
     }
 
-    /// Two files read as one stretch after the other: the store reading `head`, then taking over
-    /// `rest` read apart (or reading it itself when refused).
+    /// Two files read as one part after the other: the store reading `head`, then taking over
+    /// `rest` read on its own (or reading it itself when refused).
     fn read_split(head: &str, rest: &str) -> (Store, bool) {
-        let mut apart = Store::for_stretch();
+        let mut apart = Store::for_part();
         let mut ingest = Ingest::new(&mut apart, "x.ndjson");
         ingest.push(&mut apart, rest.as_bytes());
-        let stretch = ingest.end_stretch(&mut apart);
-        let part = Part::from_bytes(&apart.into_part(stretch).to_bytes()).expect("a part");
+        let part = ingest.end_part(&mut apart);
+        let part = Part::from_bytes(&apart.into_part(part).to_bytes()).expect("a part");
         let mut store = Store::new();
         let mut ingest = Ingest::new(&mut store, "x.ndjson");
         ingest.push(&mut store, head.as_bytes());
-        let taken = ingest.absorb(&mut store, &part);
+        let taken = ingest.take_part(&mut store, &part);
         if !taken {
             ingest.push(&mut store, rest.as_bytes());
         }
@@ -775,13 +915,15 @@ mod tests {
     }
 
     #[test]
-    fn a_stretch_with_an_undocumented_level_is_read_again_where_it_is_told() {
+    fn a_part_with_an_undocumented_level_is_read_again_where_it_is_told() {
         let change = r#"{"id":"m1","eventTime":"2024-06-01T10:00:00Z","action":"billing.account-traits.update","outcome":"success","initiator":{"name":"a@example.com"},"requestData":{"mfa":"LEVEL9"}}"#;
         let head = login(0, "IBMid-1", "pat@example.com", "at") + "\n";
         let (store, taken) = read_split(&head, &format!("{change}\n"));
-        assert!(!taken, "a stretch that gave a diagnostic is not taken over");
+        assert!(!taken, "a part that gave a diagnostic is not taken over");
         let d = store.diagnostics();
         assert_eq!((d.len(), d[0].line), (1, 2), "{d:?}");
-        assert!(d[0].message.contains("\"LEVEL9\" is not one IBM documents"));
+        assert!(d[0]
+            .message()
+            .contains("\"LEVEL9\" is not one IBM documents"));
     }
 }
