@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints (Rust, and JS with Biome), Rust tests, the wasm32 builds,
+# Runs every test: formatting and lints (Rust, and JS with Biome), the API docs, Rust tests, the wasm32 builds,
 # the facade's tests in headless Chromium, the page's end-to-end tests in headless Chromium, and a
 # seconds-long benchmark run (its figures are printed, never asserted). Installs what it needs
 # first (scripts/setup.sh).
@@ -18,6 +18,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32, warnings denied)"
 cargo clippy -p authtrail-core --lib --target wasm32-unknown-unknown --locked -- -D warnings
 cargo clippy -p authtrail-wasm --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+step "cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked
 step "cargo test (workspace)"
 cargo test --workspace --exclude authtrail-wasm --locked
 step "unit tests of the page's pure helpers (www/js/lib, no browser)"

@@ -1,6 +1,6 @@
 //! Findings: what a reviewer must not miss, derived from the store by one rule per file.
 //!
-//! Every rule reads the same [`Context`] (the account MFA history, the user setting history and
+//! Every rule reads the same `Context` (the account MFA history, the user setting history and
 //! the authentications in time order, built once) and appends [`Finding`]s. Thresholds live in
 //! [`Thresholds`], with documented defaults; the page and the CLI can change each of them.
 

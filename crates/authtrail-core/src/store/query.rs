@@ -1,7 +1,7 @@
 //! Questions the page asks of the store: time histograms, facet counts, filtered pages of rows.
 //! Every query walks `order` (time order) and tests each event against a compiled [`Filter`];
 //! [`Store::refresh`] answers everything the page redraws after a filter change in one walk, or,
-//! for a time window alone, from the per-block counts in [`Blocks`] without walking the window.
+//! for a time window alone, from the per-block counts in `Blocks` without walking the window.
 
 use super::{Store, NO_VALUE};
 use crate::model::{Family, Kind, Outcome};
