@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints (Rust, and JS with Biome), the API docs, Rust tests, the wasm32 builds,
-# the facade's tests in headless Chromium, the page's end-to-end tests in headless Chromium, and a
-# seconds-long benchmark run (its figures are printed, never asserted). Installs what it needs
-# first (scripts/setup.sh).
+# Runs every test: formatting and lints (Rust, and JS with Biome), the API docs, Rust tests, the
+# wasm32 builds, the facade's tests in headless Chromium, the page's end-to-end tests in headless
+# Chromium, and a seconds-long benchmark run (its figures are printed, never asserted). Installs
+# what it needs first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
