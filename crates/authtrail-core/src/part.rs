@@ -212,7 +212,7 @@ const SECTIONS: usize = 23;
 
 /// A column's values as they lie in memory (both ends of a part run the same build on the same
 /// machine). Parts are laid out by hand, section by section: serde with a binary format grew the
-/// page's wasm by 15 KB gzipped, where its transfer target is 400 KB.
+/// page's wasm more than this code (docs/performance.md, "Tried and left out").
 fn bytes<T: Pod>(values: &[T]) -> &[u8] {
     bytemuck::cast_slice(values)
 }
@@ -223,7 +223,7 @@ fn bytes<T: Pod>(values: &[T]) -> &[u8] {
 pub type Read<'a> = &'a mut dyn FnMut(usize, &mut [u8]);
 
 /// A section's values: [`bytes`] read back (its length checked by [`Part::read`]). Not inlined
-/// into each of its callers: the page's wasm is 1 KB smaller gzipped.
+/// into each of its callers, which keeps the page's wasm smaller.
 #[inline(never)]
 fn values<T: Pod>(read: Read, (at, n): (usize, usize)) -> Vec<T> {
     let mut out = vec![T::zeroed(); n / size_of::<T>()];

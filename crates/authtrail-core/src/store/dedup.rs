@@ -164,8 +164,7 @@ impl Dedup {
     /// is), or `None`, adding nothing, when one of them shares its key with another content
     /// (held, or in the part): the part is then read in place, where that is told with its line.
     /// The keys held so far are merged first, then the part's are sorted and merged in: the hash
-    /// table never holds both halves' keys (wasm memory after 1 GB read in 2 parts: 96.7 MB with
-    /// this and the other seal changes of 2026-12-07, 107.5 before them).
+    /// table never holds both halves' keys, which keeps the page's wasm memory lower.
     pub fn insert_all(&mut self, keys: &[[u64; 2]], first: u32) -> Option<Vec<bool>> {
         self.seal();
         let mut by_key: Vec<([u64; 2], u32)> = (keys.iter().enumerate())

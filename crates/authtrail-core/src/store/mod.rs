@@ -469,8 +469,8 @@ impl Store {
     /// Gives back the room the columns and the string arena keep to grow into, once no more files
     /// are coming for now (the page's worker when its queue is empty, the CLI after its files).
     /// Sealing each file does not: shrunk after one file, the columns grew again with the next
-    /// into new blocks, and the page's wasm memory after 1 GB in 100 files was 185 MB, against
-    /// 107 MB when they were not shrunk between files (Node).
+    /// into new blocks, and a load of many files held more memory in the end
+    /// (docs/performance.md).
     pub fn compact(&mut self) {
         self.strings.shrink();
         for v in [
@@ -878,9 +878,9 @@ impl Collector for Store {
 /// order, another's interleaved with them a little out of step): each element is moved back past
 /// the larger ones before it. Gives up once it has moved elements more than 8 places per element
 /// in all (a file in reverse order, shuffled records), returning false with `v` reordered but
-/// not sorted. At 1 M generated events in wasm this took 6 ms where the standard stable sort took
-/// about 60 (CPU profiles in Node): that sort treats runs shorter than about the square root of
-/// the length as unsorted.
+/// not sorted. It is about ten times faster than the standard stable sort on exports
+/// (docs/performance.md), which treats runs shorter than about the square root of the length as
+/// unsorted.
 fn sort_nearly_sorted<K: Ord>(v: &mut [u32], key: impl Fn(u32) -> K) -> bool {
     let mut budget = v.len().saturating_mul(8);
     for i in 1..v.len() {

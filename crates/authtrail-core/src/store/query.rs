@@ -216,8 +216,7 @@ impl Blocks {
         }
         self.start.truncate(cut);
         // A count per possible id (a string's, or a small enum's) and the ids counted in the
-        // block: 45-60 ms at 1 M events in wasm where a hash map of counts took about 95 (CPU
-        // profiles in Node).
+        // block: about half the time of a hash map of counts (docs/performance.md).
         let mut counts = vec![0u32; store.strings.len().max(256)];
         let mut counted = Vec::new();
         for chunk in store.order[coarse * COARSE..].chunks(COARSE) {
